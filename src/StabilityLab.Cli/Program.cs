@@ -1,0 +1,3 @@
+using StabilityLab.Cli;
+
+return CliApp.Run(args);

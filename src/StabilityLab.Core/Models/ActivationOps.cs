@@ -1,0 +1,55 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace StabilityLab.Models;
+
+/// <summary>Vectorized φ and φ' for the activations of <see cref="Activation"/>.</summary>
+public static class ActivationOps
+{
+    /// <summary>True when φ(c·u) = c·φ(u) for c > 0, so a layer can be renormalized freely.</summary>
+    public static bool IsPositivelyHomogeneous(this Activation a) => a != Activation.Tanh;
+
+    /// <summary>dst = φ(src).</summary>
+    public static void Apply(this Activation a, ReadOnlySpan<double> src, Span<double> dst)
+    {
+        switch (a)
+        {
+            case Activation.Relu: TensorPrimitives.Max(src, 0.0, dst); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(src, dst); break;
+            default: src.CopyTo(dst); break;
+        }
+    }
+
+    /// <summary>dst = φ'(pre) ⊙ g (ReLU' taken as 1[pre &gt; 0]).</summary>
+    public static void MultiplyByDerivative(this Activation a, ReadOnlySpan<double> pre, ReadOnlySpan<double> g, Span<double> dst)
+    {
+        switch (a)
+        {
+            case Activation.Relu: ReluMask(pre, g, dst); break;
+            case Activation.Tanh:
+                // φ'(u) = 1 − tanh²(u)
+                TensorPrimitives.Tanh(pre, dst);
+                TensorPrimitives.Multiply(dst, dst, dst);
+                TensorPrimitives.Subtract(1.0, dst, dst);
+                TensorPrimitives.Multiply(dst, g, dst);
+                break;
+            default: g.CopyTo(dst); break;
+        }
+    }
+
+    private static void ReluMask(ReadOnlySpan<double> pre, ReadOnlySpan<double> g, Span<double> dst)
+    {
+        int n = pre.Length, k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; k + 8 <= n; k += 8)
+            {
+                var p = Vector512.Create(pre.Slice(k, 8));
+                var v = Vector512.Create(g.Slice(k, 8));
+                Vector512.ConditionalSelect(Vector512.GreaterThan(p, Vector512<double>.Zero), v, Vector512<double>.Zero)
+                    .CopyTo(dst.Slice(k, 8));
+            }
+        }
+        for (; k < n; k++) dst[k] = pre[k] > 0 ? g[k] : 0.0;
+    }
+}

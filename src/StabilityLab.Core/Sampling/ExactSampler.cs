@@ -1,0 +1,274 @@
+using System.Numerics.Tensors;
+using StabilityLab.Models;
+using StabilityLab.Random;
+
+namespace StabilityLab.Sampling;
+
+/// <summary>
+/// The exact O(L·m) sampler of SCIENCE.md §4: one input, forward and backward, exact in
+/// distribution for Gaussian weights, without any m×m matrix.
+/// Forward: W_l h ~ N(0, (2/m)‖h‖² I), a fresh vector per layer.
+/// Backward: given u = W h, W =ᵈ u hᵀ/‖h‖² + W̃(I − ĥĥᵀ), so
+/// Wᵀv = ĥ·√(2/m)(zᵀv) + √(2/m)‖v‖(z̃ − ĥ(ĥᵀz̃)), with u = ‖h‖√(2/m) z and z̃ fresh.
+/// Vectors are renormalized every layer (when φ is positively homogeneous) and the log norms
+/// accumulated, so τ = 1 at L = 4096 stays finite.
+/// One instance holds scratch memory: use one per thread.
+/// </summary>
+public sealed class ExactSampler
+{
+    private readonly NetworkSpec _spec;
+    private readonly SimdPath _path;
+    private readonly int _m, _L;
+    private readonly double _s; // √(2/m), the weight standard deviation
+    private readonly bool _homogeneous;
+
+    // Per-trial draws, one row of m per layer (row l−1 for layer l), shared by every τ schedule.
+    private readonly double[] _z, _z2;
+    private double[] _zt = [], _zt2 = [];
+    private readonly double[] _x;   // rows 0..L: the (scaled) hidden vectors x_l
+    private readonly double[] _h0, _pre, _a, _v, _w, _g, _gt, _gt2, _tmp;
+
+    public ExactSampler(NetworkSpec spec, SimdPath path = SimdPath.Auto)
+    {
+        spec.Validate();
+        if (spec.Weights != WeightLaw.Gaussian)
+            throw new SpecException($"the exact sampler needs Gaussian weights (got {spec.Weights.Name()}); use the dense sampler");
+        _spec = spec;
+        _path = path.Resolve();
+        _m = spec.Width;
+        _L = spec.Depth;
+        _s = Math.Sqrt(2.0 / _m);
+        _homogeneous = spec.Activation.IsPositivelyHomogeneous();
+        long cells = (long)_L * _m;
+        if (cells > Array.MaxLength)
+            throw new SpecException($"width × depth = {cells} is too large for one trial's memory");
+        _z = new double[cells];
+        _z2 = spec.Block == BlockKind.Res3 ? new double[cells] : [];
+        _x = new double[cells + _m];
+        _h0 = new double[_m];
+        _pre = new double[_m];
+        _a = new double[_m];
+        _v = new double[_m];
+        _w = new double[_m];
+        _g = new double[_m];
+        _gt = new double[_m];
+        _gt2 = new double[_m];
+        _tmp = new double[_m];
+    }
+
+    public NetworkSpec Spec => _spec;
+
+    /// <summary>One trial at the spec's own τ rule.</summary>
+    public TrialMeasurement Sample(RandomStream stream) => Sample(stream, [_spec.TauSchedule()])[0];
+
+    /// <summary>
+    /// One trial for each τ schedule (τ_1..τ_L), all from the same draws: common random numbers.
+    /// </summary>
+    public TrialMeasurement[] Sample(RandomStream stream, IReadOnlyList<double[]> schedules)
+    {
+        foreach (var t in schedules)
+            if (t.Length != _L) throw new ArgumentException($"a τ schedule needs {_L} values (got {t.Length})");
+        bool cacheBackward = schedules.Count > 1;
+        DrawForward(stream, cacheBackward);
+        var result = new TrialMeasurement[schedules.Count];
+        for (int i = 0; i < schedules.Count; i++)
+            result[i] = Run(stream, schedules[i], cacheBackward);
+        return result;
+    }
+
+    private void DrawForward(RandomStream stream, bool cacheBackward)
+    {
+        NormalGenerator.Fill(stream, RandomStream.Domain(0, DrawPurpose.Input), _h0, _path);
+        bool res3 = _spec.Block == BlockKind.Res3;
+        if (cacheBackward && _zt.Length == 0)
+        {
+            _zt = new double[_z.Length];
+            if (res3) _zt2 = new double[_z.Length];
+        }
+        for (int l = 1; l <= _L; l++)
+        {
+            NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Forward), Row(_z, l - 1), _path);
+            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.ForwardInner), Row(_z2, l - 1), _path);
+            if (!cacheBackward) continue;
+            NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Backward), Row(_zt, l - 1), _path);
+            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.BackwardInner), Row(_zt2, l - 1), _path);
+        }
+    }
+
+    private Span<double> Row(double[] a, int row) => a.AsSpan(row * _m, _m);
+
+    private TrialMeasurement Run(RandomStream stream, double[] tau, bool cacheBackward)
+    {
+        var fwd = new double[_L + 1];
+        var bwd = new double[_L + 1];
+        var wgrad = new double[_L];
+        var logH = new double[_L + 1]; // log‖h_l‖², absolute
+
+        // h_0 = φ(A x), A x ~ N(0, (2/m) I) for ‖x‖ = 1.
+        var x0 = Row(_x, 0);
+        TensorPrimitives.Multiply(_h0, _s, x0);
+        _spec.Activation.Apply(x0, x0);
+        double ls = 0; // log of the squared scale: h_l = exp(ls/2) x_l
+        if (!Normalize(x0, ref ls, out logH[0])) return TrialMeasurement.DeadTrial(_L);
+
+        for (int l = 1; l <= _L; l++)
+        {
+            var xp = Row(_x, l - 1);
+            var xn = Row(_x, l);
+            var z = Row(_z, l - 1);
+            double t = tau[l - 1];
+            switch (_spec.Block)
+            {
+                case BlockKind.Post:
+                    // pre = x + τ‖x‖√(2/m) z;  x_l = φ(pre)
+                    TensorPrimitives.MultiplyAdd(z, t * _s * Norm(xp), xp, _pre);
+                    _spec.Activation.Apply(_pre, xn);
+                    break;
+                case BlockKind.Res1:
+                    // x_l = x + τ √(2/m) ‖φ(x)‖ z
+                    _spec.Activation.Apply(xp, _a);
+                    TensorPrimitives.MultiplyAdd(z, t * _s * Norm(_a), xp, xn);
+                    break;
+                case BlockKind.Res3:
+                    // u = √(2/m)‖x‖ z;  x_l = x + τ √(2/m) ‖φ(u)‖ z'
+                    TensorPrimitives.Multiply(z, _s * Norm(xp), _pre);
+                    _spec.Activation.Apply(_pre, _a);
+                    TensorPrimitives.MultiplyAdd(Row(_z2, l - 1), t * _s * Norm(_a), xp, xn);
+                    break;
+            }
+            if (!Normalize(xn, ref ls, out logH[l])) return TrialMeasurement.DeadTrial(_L);
+            fwd[l] = logH[l] - logH[0];
+        }
+
+        // g_L = Bᵀ B h_L with B ~ N(0, 1/d): given r = B h_L = (‖h_L‖/√d) ζ,
+        // g_L = (‖h_L‖‖ζ‖/d) [ĥ(‖ζ‖ − ĥᵀz̃) + z̃]  (the conditional law of SCIENCE.md §4 applied to B).
+        int d = _spec.OutputDim;
+        Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputProjection), zeta, _path);
+        double nzeta = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(zeta));
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputBackward), _gt, _path);
+        var xL = Row(_x, _L);
+        double nxL = Norm(xL);
+        double coef = (nzeta - TensorPrimitives.Dot<double>(xL, _gt) / nxL) / nxL;
+        TensorPrimitives.MultiplyAdd(xL, coef, _gt, _g);
+        if (!NormalizeGradient(_g, out double logQ)) return TrialMeasurement.DeadTrial(_L);
+        double lg = logQ + logH[_L] + 2 * Math.Log(nzeta) - 2 * Math.Log(d); // log‖g_l‖², absolute
+        double lgL = lg;
+
+        for (int l = _L; l >= 1; l--)
+        {
+            var xp = Row(_x, l - 1);
+            var z = Row(_z, l - 1);
+            double t = tau[l - 1];
+            Span<double> zt = cacheBackward ? Row(_zt, l - 1) : _gt;
+            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Backward), zt, _path);
+            double nx = Norm(xp);
+            double logW; // log ‖∂F/∂W_l‖² (all weights of block l), before adding lg
+            switch (_spec.Block)
+            {
+                case BlockKind.Post:
+                {
+                    // v = D_l g;  g_{l-1} = v + τ Wᵀv
+                    TensorPrimitives.MultiplyAdd(z, t * _s * nx, xp, _pre);
+                    _spec.Activation.MultiplyByDerivative(_pre, _g, _v);
+                    double nv = Norm(_v);
+                    if (nv == 0) return TrialMeasurement.DeadTrial(_L);
+                    AddTransposedWeight(_v, nv, xp, nx, z, zt, t, _v);
+                    _v.CopyTo(_g);
+                    // ∂F/∂W_l = τ (D_l g_l) h_{l-1}ᵀ
+                    logW = Math.Log(nv * nv) + logH[l - 1];
+                    break;
+                }
+                case BlockKind.Res1:
+                {
+                    // y = Wᵀg (conditioned on W φ(h));  g_{l-1} = g + τ φ'(h) ⊙ y
+                    _spec.Activation.Apply(xp, _a);
+                    double na = Norm(_a);
+                    if (na == 0) return TrialMeasurement.DeadTrial(_L);
+                    _tmp.AsSpan().Clear();
+                    AddTransposedWeight(_g, 1.0, _a, na, z, zt, 1.0, _tmp);
+                    _spec.Activation.MultiplyByDerivative(xp, _tmp, _tmp);
+                    TensorPrimitives.MultiplyAdd(_tmp, t, _g, _g);
+                    // ∂F/∂W_l = τ g_l φ(h_{l-1})ᵀ
+                    logW = Math.Log(na * na) + logH[l - 1] - Math.Log(nx * nx);
+                    break;
+                }
+                default:
+                {
+                    // y = Vᵀg (conditioned on V a), w = φ'(u) ⊙ y, g_{l-1} = g + τ Wᵀw (conditioned on W h)
+                    Span<double> zt2 = cacheBackward ? Row(_zt2, l - 1) : _gt2;
+                    if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.BackwardInner), zt2, _path);
+                    TensorPrimitives.Multiply(z, _s * nx, _pre);
+                    _spec.Activation.Apply(_pre, _a);
+                    double na = Norm(_a);
+                    if (na == 0) return TrialMeasurement.DeadTrial(_L);
+                    _tmp.AsSpan().Clear();
+                    AddTransposedWeight(_g, 1.0, _a, na, Row(_z2, l - 1), zt2, 1.0, _tmp);
+                    _spec.Activation.MultiplyByDerivative(_pre, _tmp, _w);
+                    double nw = Norm(_w);
+                    if (nw == 0) return TrialMeasurement.DeadTrial(_L);
+                    _tmp.AsSpan().Clear();
+                    AddTransposedWeight(_w, nw, xp, nx, z, zt, 1.0, _tmp);
+                    TensorPrimitives.MultiplyAdd(_tmp, t, _g, _g);
+                    // ‖∂F/∂V_l‖² + ‖∂F/∂W_l‖² = τ²(‖g‖²‖a‖² + ‖w‖²‖h‖²), in units of the scaled vectors
+                    logW = Math.Log(na * na + nw * nw * nx * nx) + logH[l - 1] - Math.Log(nx * nx);
+                    break;
+                }
+            }
+            wgrad[l - 1] = 2 * Math.Log(t) + lg + logW;
+            if (!NormalizeGradient(_g, out double logN2)) return TrialMeasurement.DeadTrial(_L);
+            lg += logN2;
+            bwd[l - 1] = lg - lgL;
+        }
+        return new TrialMeasurement(fwd, bwd, wgrad, false);
+    }
+
+    /// <summary>
+    /// acc += τ Wᵀv for W conditioned on W h = ‖h‖√(2/m) z (SCIENCE.md §4):
+    /// Wᵀv = √(2/m) [ ‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃) ], ĥ = h/‖h‖.
+    /// acc may alias v.
+    /// </summary>
+    private void AddTransposedWeight(ReadOnlySpan<double> v, double nv, ReadOnlySpan<double> h, double nh,
+        ReadOnlySpan<double> z, ReadOnlySpan<double> zt, double tau, Span<double> acc)
+    {
+        double zv = TensorPrimitives.Dot(z, v);
+        double hz = TensorPrimitives.Dot(h, zt) / nh;
+        double ch = tau * _s * (zv - nv * hz) / nh;
+        TensorPrimitives.MultiplyAdd(zt, tau * _s * nv, acc, acc);
+        TensorPrimitives.MultiplyAdd(h, ch, acc, acc);
+    }
+
+    /// <summary>
+    /// Renormalizes x when φ is positively homogeneous, moving its log squared norm into ls;
+    /// returns log‖h‖² (absolute). False when x is exactly zero (a dead layer).
+    /// </summary>
+    private bool Normalize(Span<double> x, ref double ls, out double logNorm2)
+    {
+        double n2 = TensorPrimitives.SumOfSquares<double>(x);
+        logNorm2 = 0;
+        if (!(n2 > 0) || !double.IsFinite(n2)) return false;
+        if (_homogeneous)
+        {
+            TensorPrimitives.Multiply(x, 1.0 / Math.Sqrt(n2), x);
+            ls += Math.Log(n2);
+            logNorm2 = ls;
+        }
+        else
+        {
+            logNorm2 = ls + Math.Log(n2);
+        }
+        return true;
+    }
+
+    /// <summary>Scales g to unit norm (the backward pass is linear in g); false when g is zero.</summary>
+    private static bool NormalizeGradient(Span<double> g, out double logNorm2)
+    {
+        double n2 = TensorPrimitives.SumOfSquares<double>(g);
+        logNorm2 = Math.Log(n2);
+        if (!(n2 > 0) || !double.IsFinite(n2)) return false;
+        TensorPrimitives.Multiply(g, 1.0 / Math.Sqrt(n2), g);
+        return true;
+    }
+
+    private static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(TensorPrimitives.SumOfSquares(x));
+}

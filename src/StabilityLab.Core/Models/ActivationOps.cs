@@ -20,18 +20,19 @@ public static class ActivationOps
         }
     }
 
-    /// <summary>dst = φ'(pre) ⊙ g (ReLU' taken as 1[pre &gt; 0]).</summary>
+    /// <summary>dst = φ'(pre) ⊙ g (ReLU' taken as 1[pre &gt; 0]); dst may alias pre or g.</summary>
     public static void MultiplyByDerivative(this Activation a, ReadOnlySpan<double> pre, ReadOnlySpan<double> g, Span<double> dst)
     {
         switch (a)
         {
             case Activation.Relu: ReluMask(pre, g, dst); break;
             case Activation.Tanh:
-                // φ'(u) = 1 − tanh²(u)
-                TensorPrimitives.Tanh(pre, dst);
-                TensorPrimitives.Multiply(dst, dst, dst);
-                TensorPrimitives.Subtract(1.0, dst, dst);
-                TensorPrimitives.Multiply(dst, g, dst);
+                // φ'(u) = 1 − tanh²(u), elementwise so that dst may alias either input
+                for (int k = 0; k < pre.Length; k++)
+                {
+                    double t = Math.Tanh(pre[k]);
+                    dst[k] = (1 - t * t) * g[k];
+                }
                 break;
             default: g.CopyTo(dst); break;
         }

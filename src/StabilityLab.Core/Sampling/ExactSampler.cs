@@ -220,7 +220,7 @@ public sealed class ExactSampler
             lg += logN2;
             bwd[l - 1] = lg - lgL;
         }
-        return new TrialMeasurement(fwd, bwd, wgrad, false);
+        return new TrialMeasurement(fwd, bwd, wgrad, logH[0], false);
     }
 
     /// <summary>

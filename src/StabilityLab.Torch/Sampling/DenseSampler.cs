@@ -147,7 +147,8 @@ public sealed class DenseSampler
                 wg[l] = 2 * hL + logW[l][t];
                 finite &= double.IsFinite(wg[l]);
             }
-            result[t] = finite ? new TrialMeasurement(fwd, bwd, wg, false) : TrialMeasurement.DeadTrial(L);
+            finite &= double.IsFinite(logHs[0][t]);
+            result[t] = finite ? new TrialMeasurement(fwd, bwd, wg, logHs[0][t], false) : TrialMeasurement.DeadTrial(L);
         }
         return result;
     }

@@ -22,12 +22,13 @@ public static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            io.Error($"stabilitylab: {parsed.Errors[0].Message}");
+            // One line naming every problem (an unknown command is reported after "Required command").
+            io.Error("stabilitylab: " + string.Join("; ", parsed.Errors.Select(e => e.Message).Reverse()));
             return ExitBadInput;
         }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = io.Out, Error = io.Err });
+            return parsed.Invoke(new InvocationConfiguration { Output = io.Out, Error = io.Err, EnableDefaultExceptionHandler = false });
         }
         catch (SpecException e)
         {

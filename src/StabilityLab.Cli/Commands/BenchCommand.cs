@@ -1,5 +1,109 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+using StabilityLab.Models;
+using StabilityLab.Random;
+using StabilityLab.Sampling;
+using StabilityLab.Torch;
+using StabilityLab.Torch.Sampling;
+
 namespace StabilityLab.Cli.Commands;
+
+/// <summary>
+/// `stabilitylab bench`: speed figures as ratios measured in one run on this machine
+/// (ours against the reference, same process, same moment), never absolute times alone.
+/// </summary>
 public static class BenchCommand
 {
-    public static System.CommandLine.Command Build(CliIo io) => new("bench", "Benchmarks (ratios measured in one run).");
+    public static Command Build(CliIo io)
+    {
+        var threads = new Option<int>("--threads") { Description = "threads for the all-core measurements (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var repeats = new Option<int>("--repeats") { Description = "timed repetitions per measurement (the median is reported)", DefaultValueFactory = _ => 3 };
+        var cmd = new Command("bench", "Benchmark the exact sampler against the dense sampler and the random-number ceiling.") { threads, repeats };
+        cmd.SetAction(r =>
+        {
+            int th = r.GetValue(threads);
+            int reps = r.GetValue(repeats);
+            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
+            if (reps < 1) throw new SpecException($"--repeats must be at least 1 (got {reps})");
+            Run(th <= 0 ? Environment.ProcessorCount : th, reps, io);
+            return CliApp.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static void Run(int threads, int repeats, CliIo io)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var table = new Table().AddColumns("measurement", "ours", "reference", "ratio", "target");
+        io.Err.WriteLine($"bench: {threads} thread(s), {repeats} repetition(s), SIMD path {SimdPaths.Best}");
+
+        // 1. Exact vs dense on the same cell, forward + backward, all cores.
+        var cell = new NetworkSpec(1024, 100, TauRule.Parse("1/sqrt(L)"));
+        var schedule = new[] { cell.TauSchedule() };
+        int exactTrials = 200;
+        MonteCarlo.RunExact(cell, schedule, 8, 1, threads); // warm-up (JIT)
+        double exactPerTrial = Median(repeats, () => MonteCarlo.RunExact(cell, schedule, exactTrials, 2, threads)) / exactTrials;
+        TorchRuntime.SetThreads(threads);
+        var dense = new DenseSampler(cell);
+        dense.Sample(1, 1, 1); // warm-up (native load, allocator)
+        int denseTrials = Math.Max(2, dense.BatchSize);
+        double densePerTrial = Median(repeats, () => dense.Sample(3, 1, denseTrials)) / denseTrials;
+        table.AddRow("exact vs dense, m=1024 L=100, fwd+bwd, per trial", Ms(exactPerTrial), Ms(densePerTrial),
+            $"{densePerTrial / exactPerTrial:F0}×", "≥ 500×");
+
+        // 2. Exact vs the random-number ceiling: a loop that only draws the same normals, one thread.
+        var single = new ExactSampler(cell);
+        int n1 = 100;
+        Action exactLoop = () => { for (int t = 0; t < n1; t++) single.Sample(RandomStream.For(4, 1, (uint)t)); };
+        Action rngLoop = () => { for (int t = 0; t < n1; t++) DrawSameNormals(cell, RandomStream.For(4, 1, (uint)t)); };
+        exactLoop();
+        rngLoop();
+        double tExact = Median(repeats, exactLoop), tRng = Median(repeats, rngLoop);
+        table.AddRow("exact sampler vs normals-only loop, same draws, 1 thread", Ms(tExact / n1), Ms(tRng / n1),
+            $"{100 * tRng / tExact:F0}%", "≥ 50%");
+
+        // 3. Time per trial per core at m = 4096, L = 1000 (the dense path would hold L·m² doubles).
+        var big = new NetworkSpec(4096, 1000, TauRule.Parse("1/sqrt(L)"));
+        var bigSampler = new ExactSampler(big);
+        bigSampler.Sample(RandomStream.For(5, 1, 0));
+        int n3 = 5;
+        double tBig = Median(repeats, () => { for (int t = 0; t < n3; t++) bigSampler.Sample(RandomStream.For(5, 1, (uint)t)); }) / n3;
+        double denseBytes = 8.0 * big.Depth * big.Width * big.Width;
+        table.AddRow("per trial per core, m=4096 L=1000, fwd+bwd", Ms(tBig), $"dense needs {denseBytes / 1e9:F0} GB", "", "< 100 ms");
+
+        // Rates that make sweeps plannable.
+        double trialLayersPerSec = threads * 1.0 / exactPerTrial * cell.Depth;
+        table.AddRow("exact trial-layers per second, m=1024, all cores", $"{trialLayersPerSec:E3}", "", "", "");
+        console.Write(table);
+    }
+
+    /// <summary>Draws exactly the normals one exact trial of the post block draws, in the same chunks.</summary>
+    private static void DrawSameNormals(NetworkSpec spec, RandomStream s)
+    {
+        var buf = new double[spec.Width];
+        NormalGenerator.Fill(s, 0, buf);
+        for (int l = 1; l <= spec.Depth; l++)
+        {
+            NormalGenerator.Fill(s, RandomStream.Domain(l, 1), buf);
+            NormalGenerator.Fill(s, RandomStream.Domain(l, 3), buf);
+        }
+        NormalGenerator.Fill(s, RandomStream.Domain(spec.Depth + 1, 6), buf);
+        NormalGenerator.Fill(s, RandomStream.Domain(spec.Depth + 1, 5), buf.AsSpan(0, spec.OutputDim));
+    }
+
+    private static double Median(int repeats, Action action)
+    {
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            times[i] = sw.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[repeats / 2];
+    }
+
+    private static string Ms(double seconds) => $"{seconds * 1e3:F3} ms";
 }

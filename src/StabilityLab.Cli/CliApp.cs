@@ -17,6 +17,8 @@ public static class CliApp
         var root = new RootCommand("StabilityLab: measure the forward/backward stability of deep ResNets at initialization (Zhang et al., τ = O(1/√L)).")
         {
             SampleCommand.Build(io),
+            SweepCommand.Build(io),
+            MergeCommand.Build(io),
             BenchCommand.Build(io),
         };
         var parsed = root.Parse(args);

@@ -13,10 +13,13 @@ public static class MonteCarlo
     /// <summary>
     /// Trials 0..trials−1 for every τ schedule with common random numbers;
     /// result[k][t] is trial t under schedule k. <paramref name="progress"/> gets the number of
-    /// trials just finished (called from worker threads).
+    /// trials just finished and <paramref name="observe"/> every trial's full measurements
+    /// (both called from worker threads; observe gets distinct trial indices, so writing into
+    /// per-trial slots needs no lock).
     /// </summary>
     public static TrialSummary[][] RunExact(NetworkSpec spec, IReadOnlyList<double[]> schedules, int trials, ulong seed,
-        int threads = 0, Action<int>? progress = null, CancellationToken cancel = default, SimdPath path = SimdPath.Auto)
+        int threads = 0, Action<int>? progress = null, CancellationToken cancel = default, SimdPath path = SimdPath.Auto,
+        Action<int, TrialMeasurement[]>? observe = null)
     {
         if (trials < 1) throw new SpecException($"trials must be at least 1 (got {trials})");
         if (schedules.Count == 0) throw new SpecException("no τ values to sample");
@@ -36,6 +39,7 @@ public static class MonteCarlo
                 {
                     var ms = sampler.Sample(RandomStream.For(seed, cell, (uint)t), schedules);
                     for (int k = 0; k < ms.Length; k++) result[k][t] = TrialSummary.Of(ms[k]);
+                    observe?.Invoke(t, ms);
                     progress?.Invoke(1);
                 }
             }

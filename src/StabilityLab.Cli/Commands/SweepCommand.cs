@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using StabilityLab.Models;
+using StabilityLab.Statistics;
+using StabilityLab.Sweeps;
+
+namespace StabilityLab.Cli.Commands;
+
+/// <summary>`stabilitylab sweep`: blocks × widths × depths × τ, many random networks per cell.</summary>
+public static class SweepCommand
+{
+    public const int ExitInterrupted = 130;
+
+    public static Command Build(CliIo io)
+    {
+        var spec = new Option<string?>("--spec") { Description = "a sweep spec JSON file, or a sweep's manifest.json to reproduce it (other grid flags are then not allowed)" };
+        var block = new Option<string>("--block") { Description = "blocks, comma-separated: post, res1, res3", DefaultValueFactory = _ => "post" };
+        var activation = new Option<string>("--activation") { Description = "φ: relu, tanh, identity", DefaultValueFactory = _ => "relu" };
+        var width = new Option<string>("--width", "-m") { Description = "widths: a list (256,512) or range (64..1024x2)", DefaultValueFactory = _ => "512" };
+        var depth = new Option<string>("--depth", "-L") { Description = "depths: a list (4,16,64) or geometric range (4..4096x2)", DefaultValueFactory = _ => "4..256x4" };
+        var tau = new Option<string[]>("--tau") { Description = "τ rule (repeatable): 0.1, 1/sqrt(L), L^-beta with --param beta=..., L^(-1/2+c) with --param c=...", DefaultValueFactory = _ => ["1/sqrt(L)"], AllowMultipleArgumentsPerToken = false };
+        var param = new Option<string[]>("--param") { Description = "values of a τ-family parameter (repeatable): beta=0:1:33 (33 even points), c=0.1,0.2,0.3" };
+        var trials = new Option<int>("--trials", "-n") { Description = "random networks per cell", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<ulong>("--seed") { Description = "master seed", DefaultValueFactory = _ => 1UL };
+        var inputDim = new Option<int>("--input-dim") { Description = "input dimension p", DefaultValueFactory = _ => 10 };
+        var outputDim = new Option<int>("--output-dim") { Description = "output dimension d", DefaultValueFactory = _ => 1 };
+        var blowup = new Option<double>("--blowup-level") { Description = "K: a trial blows up when ‖h_L‖/‖h_0‖ > K", DefaultValueFactory = _ => CellStatistics.DefaultBlowupLevel };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "bootstrap resamples for the interval of log E ratio", DefaultValueFactory = _ => CellStatistics.DefaultBootstrap };
+        var traceDepths = new Option<string?>("--trace-depth") { Description = "depths whose cells get per-layer traces (traces.csv), e.g. 64,1024" };
+        var raw = new Option<bool>("--raw") { Description = "also write every trial's scalars (raw.csv)" };
+        var outDir = new Option<string>("--out", "-o") { Description = "output directory", Required = true };
+        var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var shard = new Option<string>("--shard") { Description = "run shard i of N (every N-th cell, i from 0): e.g. 0/4", DefaultValueFactory = _ => "0/1" };
+        var resume = new Option<bool>("--resume") { Description = "continue an interrupted sweep in --out, keeping its finished cells" };
+        var cmd = new Command("sweep", "Sample a grid of cells (blocks × widths × depths × τ) into cells.csv + manifest.json; resumable and shardable.");
+        Option[] grid = [block, activation, width, depth, tau, param, trials, seed, inputDim, outputDim, blowup, bootstrap, traceDepths, raw];
+        foreach (var o in grid) cmd.Options.Add(o);
+        foreach (var o in new Option[] { spec, outDir, threads, shard, resume }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            SweepSpec s;
+            var specFile = r.GetValue(spec);
+            if (specFile is not null)
+            {
+                var explicitGrid = grid.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (explicitGrid.Count > 0) throw new SpecException($"--spec cannot be combined with {string.Join(", ", explicitGrid)}");
+                s = SweepSpec.FromJsonFile(specFile);
+            }
+            else
+            {
+                s = new SweepSpec
+                {
+                    Blocks = r.GetValue(block)!.Split(',', StringSplitOptions.TrimEntries),
+                    Activation = r.GetValue(activation)!,
+                    Widths = GridValues.ParseIntegers(r.GetValue(width)!, "width"),
+                    Depths = GridValues.ParseIntegers(r.GetValue(depth)!, "depth"),
+                    Taus = TauEntries(r.GetValue(tau)!, r.GetValue(param) ?? []),
+                    Trials = r.GetValue(trials),
+                    Seed = r.GetValue(seed),
+                    InputDim = r.GetValue(inputDim),
+                    OutputDim = r.GetValue(outputDim),
+                    BlowupLevel = r.GetValue(blowup),
+                    Bootstrap = r.GetValue(bootstrap),
+                    TraceDepths = r.GetValue(traceDepths) is { } td ? GridValues.ParseIntegers(td, "trace depth") : [],
+                    Raw = r.GetValue(raw),
+                };
+            }
+            int th = r.GetValue(threads);
+            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
+            return Run(s, r.GetValue(outDir)!, th, ShardSpec.Parse(r.GetValue(shard)!), r.GetValue(resume), io);
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs a sweep with progress on stderr and Ctrl-C/SIGTERM turned into a clean, resumable stop.</summary>
+    public static int Run(SweepSpec spec, string outDir, int threads, ShardSpec shard, bool resume, CliIo io)
+    {
+        spec.Validate();
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+        try
+        {
+            long total = SweepRunner.TotalTrialCells(spec, shard);
+            using var progress = new ProgressReporter(io, "sweep (cell-trials)", total);
+            var summary = SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress.Advance, cts.Token));
+            progress.Dispose();
+            io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sweep: {summary.CellsInRun} cells ({summary.CellsComputed} computed, {summary.CellsResumed} resumed) in {summary.Seconds:F1} s, {summary.TrialLayersPerSecond:E3} trial-layers/s → {Path.GetFullPath(outDir)}"));
+            return CliApp.ExitOk;
+        }
+        catch (OperationCanceledException)
+        {
+            io.Error($"stabilitylab: interrupted; finished cells are kept in {Path.GetFullPath(outDir)}; run the same command with --resume to complete it");
+            return ExitInterrupted;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Pairs each τ rule with the --param values of the parameters it uses.</summary>
+    public static IReadOnlyList<TauGridEntry> TauEntries(IReadOnlyList<string> rules, IReadOnlyList<string> parameters)
+    {
+        var values = new Dictionary<string, double[]>();
+        foreach (var p in parameters)
+        {
+            int eq = p.IndexOf('=');
+            if (eq <= 0) throw new SpecException($"bad --param '{p}' (expected name=values, e.g. beta=0:1:33)");
+            var name = p[..eq].Trim();
+            if (values.ContainsKey(name)) throw new SpecException($"--param {name} is given twice");
+            values[name] = GridValues.ParseNumbers(p[(eq + 1)..], $"parameter {name}");
+        }
+        var used = new HashSet<string>();
+        var entries = new List<TauGridEntry>();
+        foreach (var text in rules)
+        {
+            var rule = TauRule.Parse(text);
+            var mine = rule.FreeParameters.ToDictionary(n => n, n => values.TryGetValue(n, out var v)
+                ? v : throw new SpecException($"τ rule '{text}' needs --param {n}=... (e.g. {n}=0:1:33)"));
+            used.UnionWith(mine.Keys);
+            entries.Add(new TauGridEntry(text, mine.Count > 0 ? mine : null));
+        }
+        var unused = values.Keys.Except(used).ToList();
+        if (unused.Count > 0) throw new SpecException($"--param {unused[0]} is not used by any --tau rule");
+        return entries;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using StabilityLab.Models;
+using StabilityLab.Output;
+
+namespace StabilityLab.Sweeps;
+
+/// <summary>
+/// Combines the shards of one sweep into the directory an unsharded run would have written:
+/// refuses shards of different specs, overlapping or missing shards, and unfinished shards.
+/// cells.csv, traces.csv and raw.csv equal the unsharded run's bit for bit.
+/// </summary>
+public static class SweepMerger
+{
+    public static int Merge(IReadOnlyList<string> shardDirs, string outDir)
+    {
+        if (shardDirs.Count == 0) throw new SpecException("merge needs at least one shard directory");
+        var shards = new List<(string Dir, JsonObject Manifest, ShardSpec Shard)>();
+        SweepSpec? spec = null;
+        string? specJson = null;
+        foreach (var d in shardDirs)
+        {
+            var dir = Path.GetFullPath(d);
+            var m = SweepManifest.Read(dir);
+            if ((string?)m["status"] != "complete") throw new SpecException($"shard {dir} is not complete (status {(string?)m["status"]}); finish it with --resume first");
+            var s = SweepManifest.SpecOf(m, dir);
+            var json = s.ToJson();
+            if (specJson is null) { spec = s; specJson = json; }
+            else if (json != specJson) throw new SpecException($"shard {dir} was run with a different spec than {shards[0].Dir}");
+            shards.Add((dir, m, SweepManifest.ShardOf(m)));
+        }
+        int n = shards[0].Shard.Count;
+        foreach (var s in shards)
+            if (s.Shard.Count != n) throw new SpecException($"shard {s.Dir} is {s.Shard} but {shards[0].Dir} is {shards[0].Shard}: different shard counts");
+        foreach (var dup in shards.GroupBy(s => s.Shard.Index).Where(g => g.Count() > 1))
+            throw new SpecException($"overlapping shards: {dup.Key}/{n} appears {dup.Count()} times ({string.Join(", ", dup.Select(s => s.Dir))})");
+        var missing = Enumerable.Range(0, n).Except(shards.Select(s => s.Shard.Index)).ToList();
+        if (missing.Count > 0) throw new SpecException($"missing shard(s): {string.Join(", ", missing.Select(i => $"{i}/{n}"))}");
+
+        var cells = spec!.Cells();
+        var byIndex = shards.OrderBy(s => s.Shard.Index).ToArray();
+        var rows = byIndex.Select(s => ReadBody(Path.Combine(s.Dir, SweepRunner.CellsFile), CellColumns.CsvHeader())).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            int expected = cells.Count(c => c.Index % n == i);
+            if (rows[i].Count != expected) throw new SpecException($"shard {byIndex[i].Dir} has {rows[i].Count} cells, expected {expected}");
+        }
+        var dirOut = Path.GetFullPath(outDir);
+        if (Directory.Exists(dirOut) && Directory.EnumerateFileSystemEntries(dirOut).Any())
+            throw new SpecException($"output directory {dirOut} is not empty; choose another --out");
+        Directory.CreateDirectory(dirOut);
+        var merged = cells.Select(c => rows[c.Index % n][c.Index / n]);
+        AtomicFile.WriteAllText(Path.Combine(dirOut, SweepRunner.CellsFile), CellColumns.CsvHeader() + "\n" + string.Concat(merged.Select(r => r + "\n")));
+        if (spec.TraceDepths.Count > 0) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.TracesFile, LayerTrace.CsvHeader, dirOut);
+        if (spec.Raw) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.RawFile, SweepRunner.RawHeader, dirOut);
+
+        var manifest = SweepManifest.Create(spec, ShardSpec.Whole, cells.Count, cells.Count, "complete");
+        manifest["merged_from"] = new JsonArray(byIndex.Select(s => (JsonNode)JsonValue.Create(s.Dir)!).ToArray());
+        manifest["started"] = byIndex.Select(s => (string?)s.Manifest["started"]).Min();
+        manifest["finished"] = byIndex.Select(s => (string?)s.Manifest["finished"]).Max();
+        manifest["cells"] = new JsonArray(byIndex.SelectMany(s => s.Manifest["cells"]?.AsArray() ?? [])
+            .Select(c => c!.DeepClone()).OrderBy(c => (int)c!["index"]!).ToArray());
+        SweepManifest.Write(dirOut, manifest);
+        return cells.Count;
+    }
+
+    /// <summary>Rows of a per-cell file (first column = cell index) from every shard, in cell order.</summary>
+    private static void MergeByCell(IEnumerable<string> dirs, string file, string header, string outDir)
+    {
+        var all = dirs.SelectMany(d => ReadBody(Path.Combine(d, file), header))
+            .Select((row, i) => (Cell: int.Parse(row[..row.IndexOf(',')], CultureInfo.InvariantCulture), Order: i, Row: row))
+            .OrderBy(r => r.Cell).ThenBy(r => r.Order);
+        AtomicFile.WriteAllText(Path.Combine(outDir, file), header + "\n" + string.Concat(all.Select(r => r.Row + "\n")));
+    }
+
+    private static List<string> ReadBody(string path, string header)
+    {
+        if (!File.Exists(path)) throw new SpecException($"missing {path}");
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0] != header) throw new SpecException($"{path} does not have the expected header");
+        return lines.Skip(1).Where(l => l.Length > 0).ToList();
+    }
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using StabilityLab.Models;
+using StabilityLab.Output;
+using StabilityLab.Sampling;
+using StabilityLab.Statistics;
+
+namespace StabilityLab.Sweeps;
+
+/// <summary>How to run a sweep: where, on how many threads, which shard, and whether to resume.</summary>
+public sealed record SweepRunOptions(string OutDir, int Threads = 0, ShardSpec? Shard = null, bool Resume = false,
+    Action<int>? Progress = null, CancellationToken Cancel = default);
+
+/// <summary>What a finished run did.</summary>
+public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond);
+
+/// <summary>
+/// Runs a sweep cell group by cell group (all τ of one block × width × depth share their draws).
+/// Each finished cell is checkpointed at once under DIR/.partial (atomic files), so an interrupted
+/// run keeps every finished cell and <c>Resume</c> completes the rest; the final files are then
+/// assembled in grid order and equal an uninterrupted run's bit for bit (timings aside).
+/// </summary>
+public static class SweepRunner
+{
+    public const string CellsFile = "cells.csv";
+    public const string TracesFile = "traces.csv";
+    public const string RawFile = "raw.csv";
+    private const string PartialDir = ".partial";
+
+    public static string RawHeader => "cell,trial,fwd_log_sq,fwd_max_log_sq,bwd_log_sq,dead";
+
+    /// <summary>Trial-cells of the part of the grid a run covers (for progress totals).</summary>
+    public static long TotalTrialCells(SweepSpec spec, ShardSpec shard) =>
+        (long)spec.Cells().Count(c => shard.Contains(c.Index)) * spec.Trials;
+
+    public static SweepRunSummary Run(SweepSpec spec, SweepRunOptions options)
+    {
+        spec.Validate();
+        var shard = options.Shard ?? ShardSpec.Whole;
+        var all = spec.Cells();
+        var mine = all.Where(c => shard.Contains(c.Index)).ToList();
+        var dir = Path.GetFullPath(options.OutDir);
+        var partial = Path.Combine(dir, PartialDir);
+        PrepareDirectory(dir, spec, shard, options.Resume);
+        Directory.CreateDirectory(partial);
+        var manifest = SweepManifest.Create(spec, shard, all.Count, mine.Count, "running");
+        SweepManifest.Write(dir, manifest);
+
+        var clock = Stopwatch.StartNew();
+        long trialLayers = 0;
+        int computed = 0, resumed = 0;
+        foreach (var group in mine.GroupBy(c => c.Group))
+        {
+            var todo = group.Where(c => !File.Exists(CellPath(partial, c.Index, ".csv"))).ToList();
+            int skipped = group.Count() - todo.Count;
+            resumed += skipped;
+            options.Progress?.Invoke(skipped * spec.Trials);
+            if (todo.Count == 0) continue;
+            options.Cancel.ThrowIfCancellationRequested();
+            var groupClock = Stopwatch.StartNew();
+            var first = todo[0].Spec;
+            bool[] traced = todo.Select(c => spec.TraceDepths.Contains(c.Spec.Depth)).ToArray();
+            var traces = todo.Select((c, k) => traced[k] ? new LayerTrace(c.Spec.Depth, spec.Trials) : null).ToArray();
+            Action<int, TrialMeasurement[]>? observe = traced.Any(t => t)
+                ? (t, ms) => { for (int k = 0; k < ms.Length; k++) traces[k]?.Record(t, ms[k]); }
+                : null;
+            var schedules = todo.Select(c => c.Spec.TauSchedule()).ToArray();
+            var results = MonteCarlo.RunExact(first, schedules, spec.Trials, spec.Seed, options.Threads,
+                n => options.Progress?.Invoke(n * todo.Count), options.Cancel, observe: observe);
+            double seconds = groupClock.Elapsed.TotalSeconds / todo.Count;
+            for (int k = 0; k < todo.Count; k++)
+            {
+                var cell = todo[k];
+                var stats = CellStatistics.Compute(results[k], spec.BlowupLevel, spec.Bootstrap, spec.Seed);
+                var row = CellColumns.CsvRow(new CellResult(cell.Spec, "exact", spec.Seed, spec.Trials, stats));
+                if (traces[k] is { } trace) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".trace.csv"), trace.CsvRows(cell));
+                if (spec.Raw) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".raw.csv"), RawRows(cell.Index, results[k]));
+                AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".seconds"), seconds.ToString("R", CultureInfo.InvariantCulture));
+                // The row file goes last: its presence marks the cell done.
+                AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".csv"), row + "\n");
+                computed++;
+            }
+            trialLayers += (long)spec.Trials * first.Depth * todo.Count;
+        }
+
+        Assemble(dir, spec, mine, manifest);
+        double secs = clock.Elapsed.TotalSeconds;
+        double rate = trialLayers / Math.Max(secs, 1e-9);
+        manifest["status"] = "complete";
+        manifest["finished"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
+        manifest["seconds"] = secs;
+        manifest["trial_layers_per_second"] = rate;
+        manifest["cells"] = new JsonArray(mine.Select(c => (JsonNode)new JsonObject
+        {
+            ["index"] = c.Index,
+            ["seconds"] = double.Parse(File.ReadAllText(CellPath(partial, c.Index, ".seconds")), CultureInfo.InvariantCulture),
+        }).ToArray());
+        SweepManifest.Write(dir, manifest);
+        Directory.Delete(partial, recursive: true);
+        return new SweepRunSummary(mine.Count, computed, resumed, secs, rate);
+    }
+
+    private static void PrepareDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
+    {
+        if (File.Exists(dir)) throw new SpecException($"output path {dir} is a file, not a directory");
+        bool nonEmpty = Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();
+        if (nonEmpty && !resume)
+            throw new SpecException($"output directory {dir} is not empty; pass --resume to continue that sweep or choose another --out");
+        if (nonEmpty)
+        {
+            // A process killed with SIGKILL can leave temporary files (never files under final names).
+            foreach (var tmp in Directory.EnumerateFiles(dir, ".*.tmp", SearchOption.AllDirectories)) File.Delete(tmp);
+            var old = SweepManifest.Read(dir);
+            if (SweepManifest.SpecOf(old, dir).ToJson() != spec.ToJson() || SweepManifest.ShardOf(old) != shard)
+                throw new SpecException($"{dir} holds a different sweep (spec or shard differs); resume it with the same spec or choose another --out");
+        }
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException($"cannot write to output directory {dir}: {e.Message}");
+        }
+    }
+
+    /// <summary>Writes cells.csv (and traces.csv, raw.csv) from the checkpoints, in grid order.</summary>
+    private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells, JsonObject manifest)
+    {
+        var partial = Path.Combine(dir, PartialDir);
+        WriteConcatenated(Path.Combine(dir, CellsFile), CellColumns.CsvHeader(), cells.Select(c => CellPath(partial, c.Index, ".csv")));
+        if (spec.TraceDepths.Count > 0)
+            WriteConcatenated(Path.Combine(dir, TracesFile), LayerTrace.CsvHeader,
+                cells.Where(c => spec.TraceDepths.Contains(c.Spec.Depth)).Select(c => CellPath(partial, c.Index, ".trace.csv")));
+        if (spec.Raw)
+            WriteConcatenated(Path.Combine(dir, RawFile), RawHeader, cells.Select(c => CellPath(partial, c.Index, ".raw.csv")));
+    }
+
+    /// <summary>Streams a header and the given part files into one file, atomically.</summary>
+    internal static void WriteConcatenated(string path, string header, IEnumerable<string> parts)
+    {
+        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var w = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            {
+                w.Write(Encoding.UTF8.GetBytes(header + "\n"));
+                foreach (var part in parts)
+                {
+                    using var r = File.OpenRead(part);
+                    r.CopyTo(w);
+                }
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    private static string RawRows(int cell, TrialSummary[] trials)
+    {
+        var sb = new StringBuilder();
+        string c = cell.ToString(CultureInfo.InvariantCulture);
+        for (int t = 0; t < trials.Length; t++)
+        {
+            var s = trials[t];
+            sb.Append(c).Append(',').Append(t.ToString(CultureInfo.InvariantCulture)).Append(',');
+            if (s.Dead) sb.Append(",,,1\n");
+            else sb.Append(R(s.Forward)).Append(',').Append(R(s.ForwardMax)).Append(',').Append(R(s.Backward)).Append(",0\n");
+        }
+        return sb.ToString();
+    }
+
+    private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    internal static string CellPath(string partial, int index, string suffix) =>
+        Path.Combine(partial, $"cell-{index.ToString("D7", CultureInfo.InvariantCulture)}{suffix}");
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StabilityLab.Models;
+using StabilityLab.Sampling;
+using StabilityLab.Statistics;
+
+namespace StabilityLab.Sweeps;
+
+/// <summary>
+/// A sweep: blocks × widths × depths × τ values, each cell sampled with many random networks.
+/// Serialized (snake_case JSON) into manifest.json, so a manifest reproduces its run.
+/// </summary>
+public sealed record SweepSpec
+{
+    public IReadOnlyList<string> Blocks { get; init; } = ["post"];
+    public string Activation { get; init; } = "relu";
+    public string Weights { get; init; } = "gaussian";
+    public IReadOnlyList<int> Widths { get; init; } = [512];
+    public IReadOnlyList<int> Depths { get; init; } = [4, 16, 64, 256];
+    public IReadOnlyList<TauGridEntry> Taus { get; init; } = [new("1/sqrt(L)")];
+    public int Trials { get; init; } = 1000;
+    public ulong Seed { get; init; } = 1;
+    public int InputDim { get; init; } = 10;
+    public int OutputDim { get; init; } = 1;
+    public double BlowupLevel { get; init; } = CellStatistics.DefaultBlowupLevel;
+    public int Bootstrap { get; init; } = CellStatistics.DefaultBootstrap;
+
+    /// <summary>Depths whose cells also get per-layer traces (traces.csv).</summary>
+    public IReadOnlyList<int> TraceDepths { get; init; } = [];
+
+    /// <summary>Also write every trial's scalars (raw.csv).</summary>
+    public bool Raw { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a spec file, or the "spec" member of a sweep's manifest.json.</summary>
+    public static SweepSpec FromJsonFile(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException($"spec file not found: {path}");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("spec", out var inner)) root = inner;
+            var spec = root.Deserialize<SweepSpec>(Json) ?? throw new SpecException($"spec file {path} is empty");
+            spec.Validate();
+            return spec;
+        }
+        catch (JsonException e)
+        {
+            throw new SpecException($"malformed spec file {path}: {e.Message.Split('\n')[0]}");
+        }
+    }
+
+    /// <summary>Every cell of the grid in its fixed order: block, width, depth, then τ.</summary>
+    public IReadOnlyList<SweepCell> Cells()
+    {
+        Validate();
+        var taus = Taus.SelectMany(t => t.Expand()).ToList();
+        var act = ModelNames.ParseActivation(Activation);
+        var law = ModelNames.ParseWeightLaw(Weights);
+        var cells = new List<SweepCell>();
+        int group = 0;
+        foreach (var b in Blocks.Select(ModelNames.ParseBlock))
+            foreach (var m in Widths)
+                foreach (var L in Depths)
+                {
+                    foreach (var tau in taus)
+                        cells.Add(new SweepCell(cells.Count, group, new NetworkSpec(m, L, tau, b, act, law, InputDim, OutputDim)));
+                    group++;
+                }
+        return cells;
+    }
+
+    /// <summary>Throws <see cref="SpecException"/> naming the first problem.</summary>
+    public void Validate()
+    {
+        if (Blocks is null || Blocks.Count == 0) throw new SpecException("empty grid: no blocks");
+        if (Widths is null || Widths.Count == 0) throw new SpecException("empty grid: no widths");
+        if (Depths is null || Depths.Count == 0) throw new SpecException("empty grid: no depths");
+        if (Taus is null || Taus.Count == 0) throw new SpecException("empty grid: no τ values");
+        foreach (var b in Blocks) ModelNames.ParseBlock(b);
+        ModelNames.ParseActivation(Activation);
+        var law = ModelNames.ParseWeightLaw(Weights);
+        if (law != WeightLaw.Gaussian) throw new SpecException("sweeps use the exact sampler, which needs Gaussian weights");
+        foreach (var m in Widths) if (m < 1) throw new SpecException($"width must be at least 1 (got {m})");
+        foreach (var L in Depths) if (L < 1) throw new SpecException($"depth must be at least 1 (got {L})");
+        if (Widths.Distinct().Count() != Widths.Count) throw new SpecException("widths repeat a value");
+        if (Depths.Distinct().Count() != Depths.Count) throw new SpecException("depths repeat a value");
+        if (Trials < 1) throw new SpecException($"trials must be at least 1 (got {Trials})");
+        if (InputDim < 1) throw new SpecException($"input dimension must be at least 1 (got {InputDim})");
+        if (OutputDim < 1) throw new SpecException($"output dimension must be at least 1 (got {OutputDim})");
+        if (!(BlowupLevel > 1) || !double.IsFinite(BlowupLevel)) throw new SpecException($"blow-up level must be a finite number above 1 (got {BlowupLevel})");
+        if (Bootstrap < 0) throw new SpecException($"bootstrap resamples must be 0 or more (got {Bootstrap})");
+        var taus = Taus.SelectMany(t => t.Expand()).ToList();
+        if (taus.Select(t => t.ToString()).Distinct().Count() != taus.Count) throw new SpecException("τ values repeat");
+        // Every τ must be positive and finite at every depth of the grid.
+        foreach (var t in taus)
+            foreach (var L in Depths)
+                t.Schedule(L);
+        foreach (var L in TraceDepths ?? [])
+            if (!Depths.Contains(L)) throw new SpecException($"trace depth {L} is not one of the sweep's depths");
+        if ((long)Widths.Max() * Depths.Max() > Array.MaxLength)
+            throw new SpecException("width × depth is too large for one trial's memory");
+    }
+}
+
+/// <summary>A cell of a sweep: its index in the grid, its common-random-numbers group and its spec.</summary>
+public sealed record SweepCell(int Index, int Group, NetworkSpec Spec);

@@ -25,7 +25,7 @@ public sealed class ProgressReporter : IDisposable
         _interactive = ReferenceEquals(io.Err, Console.Error) && !Console.IsErrorRedirected;
     }
 
-    public void Advance(int n)
+    public void Advance(long n)
     {
         long done = Interlocked.Add(ref _done, n);
         if (_interactive)

@@ -52,7 +52,7 @@ public static class SampleCommand
                 if (spec.Weights != WeightLaw.Gaussian)
                     throw new SpecException($"the exact sampler needs Gaussian weights (got {spec.Weights.Name()}); use --sampler dense");
                 using var progress = new ProgressReporter(io, "sampling", trials);
-                summaries = MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, progress.Advance)[0];
+                summaries = MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => progress.Advance(n))[0];
                 break;
             }
             case "dense":

@@ -83,8 +83,8 @@ public static class SweepCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         try
         {
-            long total = SweepRunner.TotalTrialCells(spec, shard);
-            using var progress = new ProgressReporter(io, "sweep (cell-trials)", total);
+            long total = SweepRunner.TotalTrialLayers(spec, shard);
+            using var progress = new ProgressReporter(io, "sweep (trial-layers)", total);
             var summary = SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress.Advance, cts.Token));
             progress.Dispose();
             io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,

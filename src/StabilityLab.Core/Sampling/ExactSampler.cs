@@ -99,6 +99,7 @@ public sealed class ExactSampler
 
     private TrialMeasurement Run(RandomStream stream, double[] tau, bool cacheBackward)
     {
+        if (_spec.Block == BlockKind.Post && _homogeneous) return RunPostHomogeneous(stream, tau, cacheBackward);
         var fwd = new double[_L + 1];
         var bwd = new double[_L + 1];
         var wgrad = new double[_L];
@@ -218,6 +219,71 @@ public sealed class ExactSampler
             wgrad[l - 1] = 2 * Math.Log(t) + lg + logW;
             if (!NormalizeGradient(_g, out double logN2)) return TrialMeasurement.DeadTrial(_L);
             lg += logN2;
+            bwd[l - 1] = lg - lgL;
+        }
+        return new TrialMeasurement(fwd, bwd, wgrad, logH[0], false);
+    }
+
+    /// <summary>
+    /// The post block with ReLU or identity φ through the fused kernels of <see cref="PostBlockKernels"/>:
+    /// the same mathematics as the general path, with rows x_l stored unnormalized
+    /// (h_l = ‖h_{l−1}‖·x_l) and the gradient kept in a buffer read through its inverse norm.
+    /// </summary>
+    private TrialMeasurement RunPostHomogeneous(RandomStream stream, double[] tau, bool cacheBackward)
+    {
+        bool relu = _spec.Activation == Activation.Relu;
+        var fwd = new double[_L + 1];
+        var bwd = new double[_L + 1];
+        var wgrad = new double[_L];
+        var logH = new double[_L + 1];
+        var inv = new double[_L + 1]; // 1/‖x_l‖
+
+        // h_0 = φ(√(2/m) z_0) = √(2/m) φ(z_0)
+        var x0 = Row(_x, 0);
+        _spec.Activation.Apply(_h0, x0);
+        double n0 = TensorPrimitives.SumOfSquares<double>(x0);
+        if (!(n0 > 0)) return TrialMeasurement.DeadTrial(_L);
+        logH[0] = Math.Log(_s * _s) + Math.Log(n0);
+        inv[0] = 1 / Math.Sqrt(n0);
+        for (int l = 1; l <= _L; l++)
+        {
+            double n2 = PostBlockKernels.Forward(Row(_x, l - 1), inv[l - 1], Row(_z, l - 1), tau[l - 1] * _s, relu, Row(_x, l));
+            if (!(n2 > 0) || !double.IsFinite(n2)) return TrialMeasurement.DeadTrial(_L);
+            logH[l] = logH[l - 1] + Math.Log(n2);
+            inv[l] = 1 / Math.Sqrt(n2);
+            fwd[l] = logH[l] - logH[0];
+        }
+
+        // g_L ∝ ĥ(‖ζ‖ − ĥᵀz̃) + z̃, as in the general path.
+        int d = _spec.OutputDim;
+        Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputProjection), zeta, _path);
+        double nzeta = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(zeta));
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputBackward), _gt, _path);
+        var xL = Row(_x, _L);
+        double iL = inv[_L];
+        TensorPrimitives.MultiplyAdd(xL, iL * (nzeta - iL * TensorPrimitives.Dot<double>(xL, _gt)), _gt, _g);
+        double gn2 = TensorPrimitives.SumOfSquares<double>(_g);
+        if (!(gn2 > 0)) return TrialMeasurement.DeadTrial(_L);
+        double lg = Math.Log(gn2) + logH[_L] + 2 * Math.Log(nzeta) - 2 * Math.Log(d); // log‖g_L‖², absolute
+        double lgL = lg;
+
+        for (int l = _L; l >= 1; l--)
+        {
+            var xp = Row(_x, l - 1);
+            var z = Row(_z, l - 1);
+            Span<double> zt = cacheBackward ? Row(_zt, l - 1) : _gt;
+            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Backward), zt, _path);
+            double t = tau[l - 1], c = t * _s, ginv = 1 / Math.Sqrt(gn2), ip = inv[l - 1];
+            var (nv2, zv, xzt) = PostBlockKernels.BackwardReduce(xp, ip, z, c, zt, _g, ginv, relu);
+            if (!(nv2 > 0)) return TrialMeasurement.DeadTrial(_L);
+            double nv = Math.Sqrt(nv2);
+            // g_{l-1} = v + τ Wᵀv = v + τ√(2/m) [‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃)], ĥ = xp·ip
+            double a = c * nv, b = c * (zv - nv * xzt * ip) * ip;
+            wgrad[l - 1] = 2 * Math.Log(t) + lg + Math.Log(nv2) + logH[l - 1];
+            gn2 = PostBlockKernels.BackwardUpdate(xp, ip, z, c, zt, _g, ginv, relu, a, b);
+            if (!(gn2 > 0) || !double.IsFinite(gn2)) return TrialMeasurement.DeadTrial(_L);
+            lg += Math.Log(gn2);
             bwd[l - 1] = lg - lgL;
         }
         return new TrialMeasurement(fwd, bwd, wgrad, logH[0], false);

@@ -11,7 +11,7 @@ namespace StabilityLab.Sweeps;
 
 /// <summary>How to run a sweep: where, on how many threads, which shard, and whether to resume.</summary>
 public sealed record SweepRunOptions(string OutDir, int Threads = 0, ShardSpec? Shard = null, bool Resume = false,
-    Action<int>? Progress = null, CancellationToken Cancel = default);
+    Action<long>? Progress = null, CancellationToken Cancel = default);
 
 /// <summary>What a finished run did.</summary>
 public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond);
@@ -31,9 +31,12 @@ public static class SweepRunner
 
     public static string RawHeader => "cell,trial,fwd_log_sq,fwd_max_log_sq,bwd_log_sq,dead";
 
-    /// <summary>Trial-cells of the part of the grid a run covers (for progress totals).</summary>
-    public static long TotalTrialCells(SweepSpec spec, ShardSpec shard) =>
-        (long)spec.Cells().Count(c => shard.Contains(c.Index)) * spec.Trials;
+    /// <summary>
+    /// Work of the part of the grid a run covers, in trial-layers (trials × depth summed over
+    /// cells), the unit of <see cref="SweepRunOptions.Progress"/>: time is nearly proportional to it.
+    /// </summary>
+    public static long TotalTrialLayers(SweepSpec spec, ShardSpec shard) =>
+        spec.Cells().Where(c => shard.Contains(c.Index)).Sum(c => (long)c.Spec.Depth) * spec.Trials;
 
     public static SweepRunSummary Run(SweepSpec spec, SweepRunOptions options)
     {
@@ -56,7 +59,7 @@ public static class SweepRunner
             var todo = group.Where(c => !File.Exists(CellPath(partial, c.Index, ".csv"))).ToList();
             int skipped = group.Count() - todo.Count;
             resumed += skipped;
-            options.Progress?.Invoke(skipped * spec.Trials);
+            options.Progress?.Invoke(skipped * spec.Trials * group.First().Spec.Depth);
             if (todo.Count == 0) continue;
             options.Cancel.ThrowIfCancellationRequested();
             var groupClock = Stopwatch.StartNew();
@@ -68,7 +71,7 @@ public static class SweepRunner
                 : null;
             var schedules = todo.Select(c => c.Spec.TauSchedule()).ToArray();
             var results = MonteCarlo.RunExact(first, schedules, spec.Trials, spec.Seed, options.Threads,
-                n => options.Progress?.Invoke(n * todo.Count), options.Cancel, observe: observe);
+                n => options.Progress?.Invoke(n * todo.Count * first.Depth), options.Cancel, observe: observe);
             double seconds = groupClock.Elapsed.TotalSeconds / todo.Count;
             for (int k = 0; k < todo.Count; k++)
             {

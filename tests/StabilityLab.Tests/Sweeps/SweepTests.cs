@@ -45,7 +45,7 @@ public class SweepTests
 
         using var cts = new CancellationTokenSource();
         long done = 0;
-        long stopAt = spec.Trials * 9; // part-way through the second cell group
+        long stopAt = SweepRunner.TotalTrialLayers(spec, ShardSpec.Whole) / 2; // progress counts trial-layers
         Assert.Throws<OperationCanceledException>(() => SweepRunner.Run(spec, new SweepRunOptions(Dir("cut"), Threads: 2,
             Progress: n => { if (Interlocked.Add(ref done, n) >= stopAt) cts.Cancel(); }, Cancel: cts.Token)));
         Assert.That(File.Exists(Path.Combine(Dir("cut"), SweepRunner.CellsFile)), Is.False, "no final file before the run completes");

@@ -142,11 +142,14 @@ public static class SweepAnalysis
     {
         var taus = rows.Select(r => r.Tau).ToArray();
         var p = rows.Select(r => r.BlowupFrac).ToArray();
-        var lt = ThresholdCrossing.LogTau(taus, p, 0.5);
+        int n = rows.Min(r => r.Trials);
+        var probit = ThresholdCrossing.Probit(n);
+        var lt = ThresholdCrossing.LogTau(taus, p, 0.5, probit);
         if (lt is null) return null;
         int i = Enumerable.Range(0, taus.Length - 1).First(k => p[k] <= 0.5 && p[k + 1] > 0.5);
-        double slope = (p[i + 1] - p[i]) / (Math.Log(taus[i + 1]) - Math.Log(taus[i]));
-        double se = Math.Sqrt(0.25 / rows[i].Trials) / slope;
+        // Delta method on the probit scale: Var Φ⁻¹(p̂) ≈ p(1−p)/(n ϕ(0)²) = π/(2n) at p = 1/2.
+        double slope = (probit(p[i + 1]) - probit(p[i])) / (Math.Log(taus[i + 1]) - Math.Log(taus[i]));
+        double se = Math.Sqrt(Math.PI / (2 * n)) / slope;
         return new ThresholdEstimate(block, width, depth, Math.Exp(lt.Value), Math.Exp(lt.Value - 1.96 * se), Math.Exp(lt.Value + 1.96 * se), se, 0);
     }
 

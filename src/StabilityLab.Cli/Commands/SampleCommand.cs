@@ -51,8 +51,8 @@ public static class SampleCommand
             {
                 if (spec.Weights != WeightLaw.Gaussian)
                     throw new SpecException($"the exact sampler needs Gaussian weights (got {spec.Weights.Name()}); use --sampler dense");
-                using var progress = new ProgressReporter(io, "sampling", trials);
-                summaries = MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => progress.Advance(n))[0];
+                summaries = ProgressRunner.Run(io, "sample", "trials", trials,
+                    advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n))[0]);
                 break;
             }
             case "dense":

@@ -84,9 +84,8 @@ public static class SweepCommand
         try
         {
             long total = SweepRunner.TotalTrialLayers(spec, shard);
-            using var progress = new ProgressReporter(io, "sweep (trial-layers)", total);
-            var summary = SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress.Advance, cts.Token));
-            progress.Dispose();
+            var summary = ProgressRunner.Run(io, "sweep", "trial-layers", total,
+                advance => SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, advance, cts.Token)));
             io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sweep: {summary.CellsInRun} cells ({summary.CellsComputed} computed, {summary.CellsResumed} resumed) in {summary.Seconds:F1} s, {summary.TrialLayersPerSecond:E3} trial-layers/s → {Path.GetFullPath(outDir)}"));
             return CliApp.ExitOk;

@@ -27,7 +27,7 @@ public static class ThresholdFit
     {
         double level = 2 * Math.Log(blowupLevel);
         int n = g.ForwardLogSq[0].Length;
-        var point = ThresholdCrossing.LogTau(g.Taus, g.ForwardLogSq.Select(v => Median(v, null)).ToArray(), level);
+        var point = ThresholdCrossing.LogTau(g.Taus, g.ForwardLogSq.Select(v => Median(v, null)).ToArray(), level, ThresholdCrossing.Log);
         if (point is null) return null;
         var boot = new List<double>(resamples);
         var idx = new int[n];
@@ -38,7 +38,7 @@ public static class ThresholdFit
                 var (r, _) = Threefry2x64.Block((ulong)i, (ulong)b, seed, ((ulong)g.Depth << 32) ^ (ulong)g.Width);
                 idx[i] = (int)(((UInt128)r * (ulong)n) >> 64);
             }
-            var crossing = ThresholdCrossing.LogTau(g.Taus, g.ForwardLogSq.Select(v => Median(v, idx)).ToArray(), level);
+            var crossing = ThresholdCrossing.LogTau(g.Taus, g.ForwardLogSq.Select(v => Median(v, idx)).ToArray(), level, ThresholdCrossing.Log);
             if (crossing is { } c) boot.Add(c);
         }
         if (boot.Count < resamples / 2) return null; // the crossing sits at the grid's edge in most resamples

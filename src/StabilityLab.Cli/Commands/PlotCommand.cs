@@ -1,0 +1,59 @@
+using System.CommandLine;
+using StabilityLab.Models;
+using StabilityLab.Plotting.Data;
+using StabilityLab.Plotting.Export;
+using StabilityLab.Plotting.Figures;
+using StabilityLab.Plotting.Style;
+
+namespace StabilityLab.Cli.Commands;
+
+/// <summary>`stabilitylab plot DIR`: draws figures from a sweep (or training) directory into DIR/figures.</summary>
+public static class PlotCommand
+{
+    public static Command Build(CliIo io)
+    {
+        var dir = new Argument<string>("dir") { Description = "a sweep directory (cells.csv, traces.csv), or a training directory (curves.csv) for the training figure" };
+        var figure = new Option<string?>("--figure", "-f") { Description = $"figures, comma-separated: {string.Join(", ", FigureCatalog.Names)} (default: every figure the directory supports)" };
+        var format = new Option<string>("--format") { Description = "file formats, comma-separated: png, svg, pdf", DefaultValueFactory = _ => "png,pdf" };
+        var outDir = new Option<string?>("--out", "-o") { Description = "output directory (default: DIR/figures)" };
+        var size = new Option<string>("--size") { Description = "single (3.35 in column) or double (7 in text width)", DefaultValueFactory = _ => "double" };
+        var cmd = new Command("plot", "Draw paper figures (PNG/SVG/PDF, with the plotted data as CSV beside each) from a sweep or training directory.")
+        {
+            dir, figure, format, outDir, size,
+        };
+        cmd.SetAction(r =>
+        {
+            var d = r.GetValue(dir)!;
+            var formats = FigureFormats.ParseList(r.GetValue(format)!);
+            var figureSize = FigureSize.Parse(r.GetValue(size)!);
+            if (!Directory.Exists(d)) throw new SpecException($"not a directory: {d}");
+            var names = r.GetValue(figure) is { } f
+                ? f.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(FigureCatalog.Check).Distinct().ToList()
+                : Supported(d);
+            if (names.Count == 0) throw new SpecException($"no figure given and {d} has neither {PlotData.CellsFile} nor {PlotData.CurvesFile}");
+            var target = r.GetValue(outDir) ?? Path.Combine(d, "figures");
+            // Build every figure before writing any, so bad input leaves no partial set of files.
+            var figures = names.SelectMany(n => FigureCatalog.Build(n, d)).ToList();
+            foreach (var fig in figures)
+                foreach (var path in FigureExporter.Export(fig.Model, target, fig.FileName, formats, figureSize))
+                    io.Out.WriteLine(path);
+            return CliApp.ExitOk;
+        });
+        return cmd;
+    }
+
+    /// <summary>The figures a directory has data for.</summary>
+    private static List<string> Supported(string dir)
+    {
+        var names = new List<string>();
+        if (File.Exists(Path.Combine(dir, PlotData.CellsFile)))
+        {
+            var data = PlotData.ReadSweep(dir);
+            names.AddRange([DepthFigure.Name, HeatmapFigure.Name, GradientsFigure.Name]);
+            if (data.Traces.Count > 0) names.Add(LayersFigure.Name);
+            if (data.Cells.Any(c => c.Rule.Parameters is [{ Key: "c" }])) names.Add(ConverseFigure.Name);
+        }
+        if (File.Exists(Path.Combine(dir, PlotData.CurvesFile))) names.Add(TrainingFigure.Name);
+        return names;
+    }
+}

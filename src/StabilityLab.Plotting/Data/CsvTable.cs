@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using StabilityLab.Models;
+
+namespace StabilityLab.Plotting.Data;
+
+/// <summary>
+/// A CSV file as a header and rows of text fields (RFC 4180: fields may be quoted, quotes doubled
+/// inside, commas and newlines allowed inside quotes). Columns are looked up by name, so extra
+/// columns and any column order are tolerated. Problems throw <see cref="SpecException"/>.
+/// </summary>
+public sealed class CsvTable
+{
+    private readonly Dictionary<string, int> _index;
+
+    private CsvTable(string source, IReadOnlyList<string> header, IReadOnlyList<string[]> rows)
+    {
+        Source = source;
+        Header = header;
+        Rows = rows;
+        _index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < header.Count; i++) _index.TryAdd(header[i], i);
+    }
+
+    /// <summary>Where the table came from (a path, or a name given to <see cref="Parse"/>), for messages.</summary>
+    public string Source { get; }
+
+    public IReadOnlyList<string> Header { get; }
+
+    /// <summary>Data rows; every row has exactly <see cref="Header"/>.Count fields.</summary>
+    public IReadOnlyList<string[]> Rows { get; }
+
+    public bool Has(string column) => _index.ContainsKey(column);
+
+    /// <summary>The position of a column; a missing column throws <see cref="SpecException"/>.</summary>
+    public int Column(string name) => _index.TryGetValue(name, out int i)
+        ? i
+        : throw new SpecException($"{Source} has no column '{name}'");
+
+    public static CsvTable Read(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException($"file not found: {path}");
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException($"cannot read {path}: {e.Message}");
+        }
+        return Parse(text, path);
+    }
+
+    public static CsvTable Parse(string text, string source = "csv")
+    {
+        var records = Split(text, source);
+        if (records.Count == 0 || records[0].Length == 0 || records[0].All(string.IsNullOrWhiteSpace))
+            throw new SpecException($"{source} is empty (no header line)");
+        var header = records[0].Select(h => h.Trim()).ToArray();
+        var rows = new List<string[]>(records.Count - 1);
+        for (int r = 1; r < records.Count; r++)
+        {
+            var fields = records[r];
+            if (fields.Length == 1 && fields[0].Length == 0) continue; // blank line
+            if (fields.Length != header.Length)
+                throw new SpecException($"{source}: line {r + 1} has {fields.Length} fields, the header has {header.Length}");
+            rows.Add(fields);
+        }
+        return new CsvTable(source, header, rows);
+    }
+
+    /// <summary>A number in a field: empty, unparsable, NaN and ±∞ all read as NaN (callers skip and flag those).</summary>
+    public static double Number(string field) =>
+        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v : double.NaN;
+
+    /// <summary>An integer field; anything else throws <see cref="SpecException"/> naming the column.</summary>
+    public int Integer(string[] row, int column, int line) =>
+        int.TryParse(row[column], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : throw new SpecException($"{Source}: row {line + 2}, column '{Header[column]}' is not an integer ('{row[column]}')");
+
+    private static List<string[]> Split(string text, string source)
+    {
+        var records = new List<string[]>();
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false, fieldWasQuoted = false;
+        int i = 0;
+        if (text.Length > 0 && text[0] == '\uFEFF') i = 1;
+        for (; i < text.Length; i++)
+        {
+            char ch = text[i];
+            if (quoted)
+            {
+                if (ch == '"')
+                {
+                    if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                    else quoted = false;
+                }
+                else field.Append(ch);
+                continue;
+            }
+            switch (ch)
+            {
+                case '"' when field.Length == 0 && !fieldWasQuoted:
+                    quoted = fieldWasQuoted = true;
+                    break;
+                case ',':
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    fieldWasQuoted = false;
+                    break;
+                case '\r':
+                    break;
+                case '\n':
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    fieldWasQuoted = false;
+                    records.Add(fields.ToArray());
+                    fields.Clear();
+                    break;
+                default:
+                    field.Append(ch);
+                    break;
+            }
+        }
+        if (quoted) throw new SpecException($"{source}: a quoted field is not closed");
+        if (field.Length > 0 || fields.Count > 0 || fieldWasQuoted)
+        {
+            fields.Add(field.ToString());
+            records.Add(fields.ToArray());
+        }
+        return records;
+    }
+}

@@ -1,0 +1,151 @@
+using StabilityLab.Cli;
+using StabilityLab.Fitting;
+using StabilityLab.Sweeps;
+
+namespace StabilityLab.Tests.Fitting;
+
+public class FittingTests
+{
+    [Test]
+    public void WeightedLineFitRecoversAnExactLineAndItsKnownVarianceSlopeError()
+    {
+        double[] x = [0, 1, 2, 3, 4];
+        double[] y = x.Select(v => 1.5 - 0.5 * v).ToArray();
+        double[] se = [0.1, 0.1, 0.1, 0.1, 0.1];
+        var f = WeightedLineFit.Fit(x, y, se);
+        Assert.That(f.Slope, Is.EqualTo(-0.5).Within(1e-12));
+        Assert.That(f.Intercept, Is.EqualTo(1.5).Within(1e-12));
+        // Known variance: se(b) = σ/√Σ(x−x̄)² = 0.1/√10.
+        Assert.That(f.SlopeSe, Is.EqualTo(0.1 / Math.Sqrt(10)).Within(1e-12));
+        Assert.That(f.SlopeIntervalContains(-0.5), Is.True);
+    }
+
+    [Test]
+    public void WeightedLineFitInflatesTheErrorWhenTheScatterExceedsTheStatedErrors()
+    {
+        double[] x = [0, 1, 2, 3, 4, 5];
+        double[] y = [0, 1.3, 1.7, 3.4, 3.6, 5.2];
+        double[] se = Enumerable.Repeat(0.01, 6).ToArray();
+        var f = WeightedLineFit.Fit(x, y, se);
+        Assert.That(f.ReducedChiSquare, Is.GreaterThan(100));
+        Assert.That(f.SlopeSe, Is.GreaterThan(0.01 / Math.Sqrt(17.5) * 10));
+    }
+
+    [Test]
+    public void ThresholdCrossingInterpolatesInLogTau()
+    {
+        double[] taus = [0.1, 0.2, 0.4, 0.8];
+        double[] v = [0, 1, 3, 7];
+        var lt = ThresholdCrossing.LogTau(taus, v, 2);
+        Assert.That(lt, Is.Not.Null);
+        Assert.That(lt!.Value, Is.EqualTo(0.5 * (Math.Log(0.2) + Math.Log(0.4))).Within(1e-12));
+        Assert.That(ThresholdCrossing.LogTau(taus, v, 10), Is.Null);
+    }
+
+    [Test]
+    public void ClopperPearsonMatchesKnownValues()
+    {
+        // Exact interval for 0/10 at 95%: [0, 1 − 0.025^(1/10)]; 10/10: [0.025^(1/10), 1].
+        var (lo0, hi0) = BoundCheck.ClopperPearson(0, 10);
+        Assert.That(lo0, Is.Zero);
+        Assert.That(hi0, Is.EqualTo(1 - Math.Pow(0.025, 0.1)).Within(1e-9));
+        var (lo1, hi1) = BoundCheck.ClopperPearson(10, 10);
+        Assert.That(lo1, Is.EqualTo(Math.Pow(0.025, 0.1)).Within(1e-9));
+        Assert.That(hi1, Is.EqualTo(1));
+        var (lo, hi) = BoundCheck.ClopperPearson(5, 10);
+        Assert.That(lo, Is.EqualTo(0.187086).Within(1e-5));
+        Assert.That(hi, Is.EqualTo(0.812914).Within(1e-5));
+    }
+
+    [Test]
+    public void GrowthFitRecoversAPowerLaw()
+    {
+        var pts = new[] { 16, 64, 256, 1024 }.Select(L => new GrowthPoint(L, 2 * Math.Pow(L, 0.4), 2 * Math.Pow(L, 0.4) * 0.99, 2 * Math.Pow(L, 0.4) * 1.01)).ToList();
+        var f = GrowthFit.Slope(pts)!;
+        Assert.That(f.Slope, Is.EqualTo(0.4).Within(1e-9));
+    }
+
+    [Test]
+    public void BoundCheckFlagsOnlyCellsBeyondTheBonferroniLevel()
+    {
+        var cells = new[]
+        {
+            new BoundCell(10, 0.1, 64, 1.0, 0.1),
+            new BoundCell(20, 0.1, 64, 1.2, 0.1),
+        };
+        var ok = BoundCheck.LogMeanRatio(cells, null, (L, t, m) => 1.3);
+        Assert.That(ok.Consistent, Is.True);
+        var bad = BoundCheck.LogMeanRatio(cells, null, (L, t, m) => 0.5);
+        Assert.That(bad.Consistent, Is.False);
+        Assert.That(bad.Contradicting, Is.EqualTo(2));
+        var lower = BoundCheck.LogMeanRatio(cells, (L, t, m) => 1.6, null);
+        Assert.That(lower.Contradicting, Is.EqualTo(2));
+    }
+}
+
+/// <summary>`fit` and `verify` on a small sweep: the verdicts the theory predicts, and exit codes.</summary>
+public class FitCommandTests
+{
+    private static string _dir = "";
+
+    [OneTimeSetUp]
+    public static void Sweep()
+    {
+        _dir = Directory.CreateTempSubdirectory("fit-test-").FullName;
+        var spec = new SweepSpec
+        {
+            Widths = [128],
+            Depths = [16, 64, 256, 1024],
+            Taus =
+            [
+                new TauGridEntry("L^-beta", new Dictionary<string, double[]> { ["beta"] = GridValues.ParseNumbers("0:1:13", "beta") }),
+                new TauGridEntry("1/sqrt(L)"),
+                new TauGridEntry("L^(-1/2+c)", new Dictionary<string, double[]> { ["c"] = [0.2] }),
+            ],
+            Trials = 200,
+            Seed = 3,
+            Bootstrap = 100,
+            Raw = true,
+        };
+        SweepRunner.Run(spec, new SweepRunOptions(_dir));
+    }
+
+    [OneTimeTearDown]
+    public static void Clean() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        return (CliApp.Run(args, o, e), o.ToString(), e.ToString());
+    }
+
+    [Test]
+    public void FitFindsTheSharpThresholdAndTheConverseGrowth()
+    {
+        var (code, stdout, err) = Cli("fit", _dir, "--resamples", "100");
+        Assert.That(code, Is.EqualTo(0), stdout + err);
+        var fits = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "fits.json")))!;
+        double alpha = (double)fits["threshold"]!["law"]!["alpha"]!;
+        Assert.That(alpha, Is.InRange(-0.6, -0.45));
+        var slope = (double)fits["converse"]![0]!["fit"]!["slope"]!;
+        Assert.That(slope, Is.InRange(0.3, 0.5));
+        Assert.That(stdout, Does.Contain("PASS").And.Not.Contain("FAIL"));
+    }
+
+    [Test]
+    public void VerifyExitCodesFollowTheData()
+    {
+        Assert.That(Cli("verify", _dir, "--bound", "first-moment").Code, Is.EqualTo(0));
+        Assert.That(Cli("verify", _dir, "--bound", "converse").Code, Is.EqualTo(0));
+        Assert.That(Cli("verify", _dir, "--bound", "bounded", "--constant", "1", "--level", "10", "--delta", "0.05").Code, Is.EqualTo(0));
+        // A bound far too tight: every trial at τ ≤ 1/√L exceeds ‖h‖/‖h_0‖ = 1.2 somewhere.
+        var (code, stdout, _) = Cli("verify", _dir, "--bound", "bounded", "--constant", "1", "--level", "1.2", "--delta", "0.05");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stdout, Does.Contain("CONTRADICTED"));
+        var bad = Cli("verify", _dir, "--bound", "nonsense");
+        Assert.That(bad.Code, Is.EqualTo(2));
+        Assert.That(bad.Err.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(Cli("verify", Path.Combine(_dir, "missing"), "--bound", "first-moment").Code, Is.EqualTo(2));
+    }
+}

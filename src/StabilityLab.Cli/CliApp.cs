@@ -10,22 +10,29 @@ public static class CliApp
     public const int ExitOk = 0;
     public const int ExitContradiction = 1;
     public const int ExitBadInput = 2;
+    public const int ExitInternalError = 70;
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         var io = new CliIo(stdout ?? Console.Out, stderr ?? Console.Error);
         var root = new RootCommand("StabilityLab: measure the forward/backward stability of deep ResNets at initialization (Zhang et al., τ = O(1/√L)).")
         {
+            ReproduceCommand.Build(io),
             SampleCommand.Build(io),
             SweepCommand.Build(io),
             MergeCommand.Build(io),
+            FitCommand.Build(io),
+            VerifyCommand.Build(io),
             BenchCommand.Build(io),
+            PlotCommand.Build(io),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            // One line naming every problem (an unknown command is reported after "Required command").
-            io.Error("stabilitylab: " + string.Join("; ", parsed.Errors.Select(e => e.Message).Reverse()));
+            // One line: the first specific problem (for an unknown command that is its name, not "Required command").
+            var first = parsed.Errors.Select(e => e.Message).FirstOrDefault(m => !m.StartsWith("Required command", StringComparison.Ordinal))
+                        ?? parsed.Errors[0].Message;
+            io.Error("stabilitylab: " + first);
             return ExitBadInput;
         }
         try
@@ -36,6 +43,12 @@ public static class CliApp
         {
             io.Error($"stabilitylab: {e.Message}");
             return ExitBadInput;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug, not bad input: still one line (the type says where to look), and no stack trace.
+            io.Error($"stabilitylab: internal error ({e.GetType().Name}): {e.Message.Split('\n')[0]}");
+            return ExitInternalError;
         }
     }
 }

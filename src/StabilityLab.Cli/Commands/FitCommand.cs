@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using StabilityLab.Cli.Analysis;
 using StabilityLab.Fitting;
 using StabilityLab.Models;
 using StabilityLab.Output;

@@ -4,6 +4,7 @@ using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Export;
 using StabilityLab.Plotting.Figures;
 using StabilityLab.Plotting.Style;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Cli.Commands;
 
@@ -30,7 +31,7 @@ public static class PlotCommand
             var names = r.GetValue(figure) is { } f
                 ? f.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(FigureCatalog.Check).Distinct().ToList()
                 : Supported(d);
-            if (names.Count == 0) throw new SpecException($"no figure given and {d} has neither {PlotData.CellsFile} nor {PlotData.CurvesFile}");
+            if (names.Count == 0) throw new SpecException($"no figure given and {d} has neither {SweepTables.CellsFile} nor {PlotData.CurvesFile}");
             var target = r.GetValue(outDir) ?? Path.Combine(d, "figures");
             // Build every figure before writing any, so bad input leaves no partial set of files.
             var figures = names.SelectMany(n => FigureCatalog.Build(n, d)).ToList();
@@ -43,15 +44,16 @@ public static class PlotCommand
     }
 
     /// <summary>The figures a directory has data for.</summary>
-    private static List<string> Supported(string dir)
+    public static List<string> Supported(string dir)
     {
         var names = new List<string>();
-        if (File.Exists(Path.Combine(dir, PlotData.CellsFile)))
+        if (File.Exists(Path.Combine(dir, SweepTables.CellsFile)))
         {
-            var data = PlotData.ReadSweep(dir);
+            var data = SweepTables.ReadSweep(dir);
             names.AddRange([DepthFigure.Name, HeatmapFigure.Name, GradientsFigure.Name]);
             if (data.Traces.Count > 0) names.Add(LayersFigure.Name);
             if (data.Cells.Any(c => c.Rule.Parameters is [{ Key: "c" }])) names.Add(ConverseFigure.Name);
+            if (FitsFile.TryRead(dir) is { Threshold.Count: > 0 }) names.Add(ThresholdFigure.Name);
         }
         if (File.Exists(Path.Combine(dir, PlotData.CurvesFile))) names.Add(TrainingFigure.Name);
         return names;

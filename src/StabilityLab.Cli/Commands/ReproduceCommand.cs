@@ -4,14 +4,17 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using StabilityLab.Cli.Analysis;
 using StabilityLab.Cli.Reproduce;
 using StabilityLab.Fitting;
 using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Plotting.Data;
+using StabilityLab.Plotting.Export;
+using StabilityLab.Plotting.Figures;
+using StabilityLab.Plotting.Style;
 using StabilityLab.Sweeps;
 using StabilityLab.Theory;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Cli.Commands;
 
@@ -56,13 +59,27 @@ public static class ReproduceCommand
         AtomicFile.WriteAllText(Path.Combine(sweepDir, "fits.json"), SweepAnalysis.ToJson(fit, fitOptions));
         timings["fit_s"] = clock.Elapsed.TotalSeconds;
         var verdicts = fit.Verdicts.ToList();
-        var cells = PlotData.ReadCells(Path.Combine(sweepDir, SweepRunner.CellsFile));
+        var cells = SweepTables.ReadCells(Path.Combine(sweepDir, SweepRunner.CellsFile));
 
-        // 3. Theory beside the measurements.
+        // 3. Figures (PNG for the report, SVG for papers), each with the CSV of what it plots.
+        var figuresDir = Path.Combine(dir, "figures");
+        var gallery = new StringBuilder();
+        foreach (var name in PlotCommand.Supported(sweepDir))
+            foreach (var fig in FigureCatalog.Build(name, sweepDir))
+            {
+                FigureExporter.Export(fig.Model, figuresDir, fig.FileName, [FigureFormat.Png, FigureFormat.Svg], FigureSize.Double);
+                gallery.AppendLine($"### {fig.FileName}").AppendLine()
+                    .AppendLine($"![{fig.FileName}](figures/{fig.FileName}.png)").AppendLine()
+                    .AppendLine($"Data: [figures/{fig.FileName}.csv](figures/{fig.FileName}.csv); vector: [figures/{fig.FileName}.svg](figures/{fig.FileName}.svg).").AppendLine();
+            }
+        timings["figures_s"] = clock.Elapsed.TotalSeconds;
+
+        // 4. Theory beside the measurements.
         var sections = new List<ReportWriter.Section>
         {
             new("Threshold τ*(L)", ThresholdTable(fit)),
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", GrowthTable(cells)),
+            new("Figures", gallery.ToString()),
             new("Data and provenance", Provenance()),
         };
         var pending = new List<string>

@@ -5,6 +5,7 @@ using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Sweeps;
 using StabilityLab.Theory;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Cli.Commands;
 
@@ -32,7 +33,7 @@ public static class VerifyCommand
             if (!(a > 0 && a < 1)) throw new SpecException($"--alpha must lie in (0, 1) (got {a})");
             var cellsPath = Path.Combine(d, SweepRunner.CellsFile);
             if (!File.Exists(cellsPath)) throw new SpecException($"{d} has no {SweepRunner.CellsFile}: not a sweep directory");
-            var cells = PlotData.ReadCells(cellsPath);
+            var cells = SweepTables.ReadCells(cellsPath);
             var (ok, text) = r.GetValue(bound)!.Trim().ToLowerInvariant() switch
             {
                 "first-moment" => FirstMoment(cells, a),

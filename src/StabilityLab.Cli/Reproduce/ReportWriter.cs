@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using StabilityLab.Cli.Analysis;
 using StabilityLab.Fitting;
 
 namespace StabilityLab.Cli.Reproduce;

@@ -4,6 +4,7 @@ using OxyPlot;
 using OxyPlot.Series;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Export;
 

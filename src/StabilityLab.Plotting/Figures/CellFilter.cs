@@ -1,6 +1,7 @@
 using System.Globalization;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 

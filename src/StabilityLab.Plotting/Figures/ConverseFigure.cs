@@ -6,6 +6,7 @@ using OxyPlot.Series;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Style;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 

@@ -2,6 +2,7 @@ using OxyPlot;
 using OxyPlot.Axes;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Style;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 
@@ -98,7 +99,7 @@ public static class DepthFigure
             if (o.Theory is { } theory)
             {
                 var curve = HouseStyle.Theory($"{rule}: theory ln(Q_L/Q_0)", null, color);
-                foreach (var c in mine.Where(TheoryBounds.IsConstantAcrossLayers))
+                foreach (var c in mine.Where(c => TheoryBounds.IsConstantAcrossLayers(c) && TheoryBounds.Applies(c)))
                 {
                     double v = theory(c.Tau, c.Depth);
                     if (skips.Ok(v)) curve.Points.Add(new DataPoint(c.Depth, v));

@@ -1,6 +1,7 @@
 using OxyPlot;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 
@@ -10,8 +11,9 @@ public sealed record NamedFigure(string FileName, PlotModel Model);
 /// <summary>
 /// The figures that can be drawn from a directory by name (what `stabilitylab plot --figure` offers), with
 /// default options: from a sweep directory depth, heatmap, layers, gradients (two files: gradients and
-/// gradients-layers), converse (measured points only); from a training directory (curves.csv) training.
-/// threshold needs a fitted τ*(L): build it from C# with <see cref="ThresholdFigure"/>.
+/// gradients-layers), converse; from a training directory (curves.csv) training. When the sweep has
+/// been fitted (fits.json), threshold draws τ*(L) and its law, the heatmap overlays τ*(L) and converse
+/// draws the fitted growth laws. The depth figure draws the infinite-width theory for post/ReLU cells.
 /// </summary>
 public static class FigureCatalog
 {
@@ -35,23 +37,33 @@ public static class FigureCatalog
             if (!File.Exists(path)) throw new SpecException($"{directory} has no {PlotData.CurvesFile}: not a training directory");
             return [new(n, TrainingFigure.Build(PlotData.ReadTrainingCurves(path)))];
         }
+        var fits = FitsFile.TryRead(directory);
         if (n == ThresholdFigure.Name)
-            throw new SpecException("the threshold figure needs a fitted τ*(L); build it from C# with ThresholdFigure.Build (no fits file is read yet)");
-        var data = PlotData.ReadSweep(directory);
+        {
+            if (fits is null || fits.Threshold.Count == 0)
+                throw new SpecException($"the threshold figure needs a fitted τ*(L): run `stabilitylab fit {directory}` first");
+            return [new(n, ThresholdFigure.Build(fits.Threshold, fits.Law))];
+        }
+        var data = SweepTables.ReadSweep(directory);
         return n switch
         {
-            DepthFigure.Name => [new(n, DepthFigure.Build(data.Cells))],
-            HeatmapFigure.Name => [new(n, HeatmapFigure.Build(data.Cells))],
+            DepthFigure.Name => [new(n, DepthFigure.Build(data.Cells, new DepthFigureOptions { Theory = InfiniteWidthTheory }))],
+            HeatmapFigure.Name => [new(n, HeatmapFigure.Build(data.Cells, new HeatmapFigureOptions { Threshold = fits?.Threshold }))],
             LayersFigure.Name => [new(n, LayersFigure.Build(RequireTraces(data), data.Cells))],
             GradientsFigure.Name => data.Traces.Count > 0
                 ? [new(n, GradientsFigure.Build(data.Cells)), new(n + "-layers", GradientsFigure.BuildLayers(data.Traces, data.Cells))]
                 : [new(n, GradientsFigure.Build(data.Cells))],
-            ConverseFigure.Name => [new(n, ConverseFigure.Build(ConverseFigure.FromCells(data.Cells)))],
+            ConverseFigure.Name => [new(n, ConverseFigure.Build(ConverseFigure.FromCells(data.Cells)
+                .Select(s => fits is not null && fits.Converse.TryGetValue(s.C, out var f) ? s with { Fit = f } : s).ToList()))],
             _ => throw new SpecException($"unknown figure '{name}'"),
         };
     }
 
+    /// <summary>log(Q_L/Q_0) of the infinite-width recursion for the post block with ReLU at constant τ.</summary>
+    public static double InfiniteWidthTheory(double tau, int depth) =>
+        Theory.InfiniteWidthRecursion.PostRelu(Enumerable.Repeat(tau, depth).ToArray()).LogRatio[^1];
+
     private static IReadOnlyList<TraceRow> RequireTraces(SweepData data) => data.Traces.Count > 0
         ? data.Traces
-        : throw new SpecException($"{data.Directory} has no {PlotData.TracesFile} (run the sweep with --trace-depth)");
+        : throw new SpecException($"{data.Directory} has no {SweepTables.TracesFile} (run the sweep with --trace-depth)");
 }

@@ -7,6 +7,7 @@ using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Export;
 using StabilityLab.Plotting.Style;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 

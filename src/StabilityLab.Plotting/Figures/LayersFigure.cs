@@ -3,6 +3,7 @@ using OxyPlot;
 using OxyPlot.Axes;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Style;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 

@@ -1,3 +1,4 @@
+using StabilityLab.Tables;
 namespace StabilityLab.Plotting.Figures;
 
 /// <summary>
@@ -28,7 +29,7 @@ public static class RuleSelection
 
     public static IReadOnlyList<string> Default(IReadOnlyList<string> rules, int membersPerFamily = DefaultMembersPerFamily)
     {
-        var names = rules.Select(Data.TauRuleName.Parse).ToList();
+        var names = rules.Select(TauRuleName.Parse).ToList();
         var keep = new HashSet<string>(names.Where(n => !n.IsFamilyMember).Select(n => n.Text));
         foreach (var family in names.Where(n => n.IsFamilyMember).GroupBy(n => n.Family))
         {

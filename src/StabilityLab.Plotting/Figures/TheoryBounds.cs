@@ -1,4 +1,5 @@
 using StabilityLab.Plotting.Data;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 

@@ -1,5 +1,6 @@
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 

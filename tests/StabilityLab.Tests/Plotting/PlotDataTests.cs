@@ -6,6 +6,7 @@ using StabilityLab.Plotting.Export;
 using StabilityLab.Plotting.Figures;
 using StabilityLab.Plotting.Style;
 using static StabilityLab.Tests.Plotting.PlotFixture;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Tests.Plotting;
 
@@ -34,7 +35,7 @@ public sealed class PlotDataTests
         Assert.Throws<SpecException>(() => CsvTable.Parse("a,b\n1,2,3\n"));
         Assert.Throws<SpecException>(() => CsvTable.Parse("a,b\n\"1,2\n"));
         Assert.Throws<SpecException>(() => CsvTable.Parse(""));
-        var e = Assert.Throws<SpecException>(() => PlotData.ParseCells(CsvTable.Parse("block,width\npost,16\n", "cells.csv")));
+        var e = Assert.Throws<SpecException>(() => SweepTables.ParseCells(CsvTable.Parse("block,width\npost,16\n", "cells.csv")));
         Assert.That(e!.Message, Does.Contain("cells.csv").And.Contain("column"));
     }
 

@@ -5,6 +5,7 @@ using SkiaSharp;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Export;
 using StabilityLab.Sweeps;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Tests.Plotting;
 
@@ -44,7 +45,7 @@ public sealed class PlotFixture
             TraceDepths = [16],
         };
         SweepRunner.Run(spec, new SweepRunOptions(SweepDir, Threads: 2));
-        Sweep = PlotData.ReadSweep(SweepDir);
+        Sweep = SweepTables.ReadSweep(SweepDir);
     }
 
     [OneTimeTearDown]

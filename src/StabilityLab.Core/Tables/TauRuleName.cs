@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using StabilityLab.Models;
 
-namespace StabilityLab.Plotting.Data;
+namespace StabilityLab.Tables;
 
 /// <summary>
 /// A τ rule as cells.csv writes it: the formula (the family, e.g. <c>L^-beta</c>) and, for a member of a

@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using StabilityLab.Fitting;
 using StabilityLab.Models;
 using StabilityLab.Output;
-using StabilityLab.Plotting.Data;
+using StabilityLab.Tables;
 using StabilityLab.Sweeps;
 using StabilityLab.Theory;
 
-namespace StabilityLab.Cli.Analysis;
+namespace StabilityLab.Fitting;
 
 /// <summary>Options of `stabilitylab fit`.</summary>
 public sealed record FitOptions(double BlowupLevel = 10, int MinDepth = 16, int Resamples = 400, double ConverseTolerance = 0.1,
@@ -31,7 +30,7 @@ public static class SweepAnalysis
     {
         var cellsPath = Path.Combine(dir, SweepRunner.CellsFile);
         if (!File.Exists(cellsPath)) throw new SpecException($"{dir} has no {SweepRunner.CellsFile}: not a sweep directory");
-        var cells = PlotData.ReadCells(cellsPath);
+        var cells = SweepTables.ReadCells(cellsPath);
         if (cells.Count == 0) throw new SpecException($"{cellsPath} has no cells");
         var rawPath = Path.Combine(dir, SweepRunner.RawFile);
         var raw = File.Exists(rawPath) ? ReadRaw(rawPath, cells.Count, cells.Max(c => c.Trials)) : null;

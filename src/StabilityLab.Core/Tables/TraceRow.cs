@@ -1,4 +1,4 @@
-namespace StabilityLab.Plotting.Data;
+namespace StabilityLab.Tables;
 
 /// <summary>
 /// One row of traces.csv: the statistics over networks at layer l of one traced cell. Fwd* are natural

@@ -1,4 +1,4 @@
-namespace StabilityLab.Plotting.Data;
+namespace StabilityLab.Tables;
 
 /// <summary>
 /// One row of cells.csv (DESIGN.md contract). Every norm statistic is a natural log of a squared-norm

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using StabilityLab.Models;
 
-namespace StabilityLab.Plotting.Data;
+namespace StabilityLab.Tables;
 
 /// <summary>
 /// A CSV file as a header and rows of text fields (RFC 4180: fields may be quoted, quotes doubled

@@ -9,8 +9,8 @@ namespace StabilityLab.Tests.Notebooks;
 
 /// <summary>
 /// Executes every C# notebook under notebooks/ top to bottom in a fresh C# kernel, headless.
-/// A notebook's <c>#r ".../StabilityLab.X.dll"</c> lines are pointed at the assemblies this test
-/// was built with, so the notebooks always run against the local build.
+/// A notebook's <c>#r ".../bin/Release/net10.0/X.dll"</c> lines are pointed at the assemblies this
+/// test was built with, so the notebooks always run against the local build.
 /// </summary>
 [NonParallelizable]
 public partial class NotebookTests
@@ -29,7 +29,7 @@ public partial class NotebookTests
     public void TheThreeNotebooksExist()
     {
         var names = Directory.GetFiles(NotebookDir(), "*.ipynb").Select(Path.GetFileNameWithoutExtension).ToList();
-        Assert.That(names, Is.SupersetOf(new[] { "quickstart" }));
+        Assert.That(names, Is.SupersetOf(new[] { "quickstart", "threshold" }));
     }
 
     [TestCaseSource(nameof(Notebooks))]
@@ -57,6 +57,7 @@ public partial class NotebookTests
         }
     }
 
-    [GeneratedRegex("#r \"[^\"]*/((?:StabilityLab\\.[A-Za-z]+|stabilitylab)\\.dll)\"")]
+    // Any assembly a notebook takes from a build output folder (…/bin/Release/net10.0/X.dll).
+    [GeneratedRegex("#r \"[^\"]*/bin/[A-Za-z]+/net[0-9.]+/([A-Za-z0-9_.]+\\.dll)\"")]
     private static partial Regex LocalReference();
 }

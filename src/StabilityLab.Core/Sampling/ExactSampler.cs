@@ -141,19 +141,9 @@ public sealed class ExactSampler
             fwd[l] = logH[l] - logH[0];
         }
 
-        // g_L = Bᵀ B h_L with B ~ N(0, 1/d): given r = B h_L = (‖h_L‖/√d) ζ,
-        // g_L = (‖h_L‖‖ζ‖/d) [ĥ(‖ζ‖ − ĥᵀz̃) + z̃]  (the conditional law of SCIENCE.md §4 applied to B).
-        int d = _spec.OutputDim;
-        Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
-        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputProjection), zeta, _path);
-        double nzeta = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(zeta));
-        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputBackward), _gt, _path);
         var xL = Row(_x, _L);
-        double nxL = Norm(xL);
-        double coef = (nzeta - TensorPrimitives.Dot<double>(xL, _gt) / nxL) / nxL;
-        TensorPrimitives.MultiplyAdd(xL, coef, _gt, _g);
-        if (!NormalizeGradient(_g, out double logQ)) return TrialMeasurement.DeadTrial(_L);
-        double lg = logQ + logH[_L] + 2 * Math.Log(nzeta) - 2 * Math.Log(d); // log‖g_l‖², absolute
+        if (!OutputGradient(stream, xL, 1 / Norm(xL), logH[_L], out double lg, out _)) return TrialMeasurement.DeadTrial(_L);
+        NormalizeGradient(_g, out _); // the general path keeps g at unit norm; lg is already absolute
         double lgL = lg;
 
         for (int l = _L; l >= 1; l--)
@@ -254,18 +244,7 @@ public sealed class ExactSampler
             fwd[l] = logH[l] - logH[0];
         }
 
-        // g_L ∝ ĥ(‖ζ‖ − ĥᵀz̃) + z̃, as in the general path.
-        int d = _spec.OutputDim;
-        Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
-        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputProjection), zeta, _path);
-        double nzeta = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(zeta));
-        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputBackward), _gt, _path);
-        var xL = Row(_x, _L);
-        double iL = inv[_L];
-        TensorPrimitives.MultiplyAdd(xL, iL * (nzeta - iL * TensorPrimitives.Dot<double>(xL, _gt)), _gt, _g);
-        double gn2 = TensorPrimitives.SumOfSquares<double>(_g);
-        if (!(gn2 > 0)) return TrialMeasurement.DeadTrial(_L);
-        double lg = Math.Log(gn2) + logH[_L] + 2 * Math.Log(nzeta) - 2 * Math.Log(d); // log‖g_L‖², absolute
+        if (!OutputGradient(stream, Row(_x, _L), inv[_L], logH[_L], out double lg, out double gn2)) return TrialMeasurement.DeadTrial(_L);
         double lgL = lg;
 
         for (int l = _L; l >= 1; l--)
@@ -287,6 +266,25 @@ public sealed class ExactSampler
             bwd[l - 1] = lg - lgL;
         }
         return new TrialMeasurement(fwd, bwd, wgrad, logH[0], false);
+    }
+
+    /// <summary>
+    /// g_L = Bᵀ B h_L into _g (unnormalized), with B ~ N(0, 1/d): given r = B h_L = (‖h_L‖/√d) ζ,
+    /// g_L = (‖h_L‖‖ζ‖/d) [ĥ(‖ζ‖ − ĥᵀz̃) + z̃] (the conditional law of SCIENCE.md §4 applied to B).
+    /// xL is h_L up to scale, invNorm = 1/‖xL‖, logHL = log‖h_L‖². Returns log‖g_L‖² (absolute) and
+    /// ‖_g‖²; false when the gradient is exactly zero.
+    /// </summary>
+    private bool OutputGradient(RandomStream stream, ReadOnlySpan<double> xL, double invNorm, double logHL, out double logG, out double bufferNorm2)
+    {
+        int d = _spec.OutputDim;
+        Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputProjection), zeta, _path);
+        double nzeta = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(zeta));
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputBackward), _gt, _path);
+        TensorPrimitives.MultiplyAdd(xL, invNorm * (nzeta - invNorm * TensorPrimitives.Dot(xL, _gt)), _gt, _g);
+        bufferNorm2 = TensorPrimitives.SumOfSquares<double>(_g);
+        logG = Math.Log(bufferNorm2) + logHL + 2 * Math.Log(nzeta) - 2 * Math.Log(d);
+        return bufferNorm2 > 0 && double.IsFinite(bufferNorm2);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace StabilityLab.Cli.Reproduce;
 /// </summary>
 public sealed record ReproduceScale(string Name, int Width, string Depths, int BetaCount, int Trials, int[] TraceDepths)
 {
-    public static ReproduceScale Quick { get; } = new("quick", 256, "4..1024x4", 17, 500, [64]);
+    public static ReproduceScale Quick { get; } = new("quick", 256, "4..4096x4", 17, 500, [64]);
     public static ReproduceScale Paper { get; } = new("paper", 512, "4..4096x2", 33, 1000, [64, 1024]);
 
     public static ReproduceScale Parse(string name) => name.Trim().ToLowerInvariant() switch

@@ -25,6 +25,7 @@ public static class CliApp
             VerifyCommand.Build(io),
             BenchCommand.Build(io),
             PlotCommand.Build(io),
+            TrainCommand.Build(io),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

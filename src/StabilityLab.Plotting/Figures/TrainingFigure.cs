@@ -4,6 +4,7 @@ using OxyPlot.Axes;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Style;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Figures;
 

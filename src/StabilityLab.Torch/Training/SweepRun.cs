@@ -1,0 +1,32 @@
+namespace StabilityLab.Torch.Training;
+
+/// <summary>One finished run of a sweep: the grid point, how it ended and its fitted rate (one row of runs.csv).</summary>
+public sealed record SweepRun(
+    string Id,
+    int Depth,
+    string TauRule,
+    double Tau,
+    ulong Seed,
+    double StepSize,
+    TrainingOutcome Outcome,
+    int StepsDone,
+    int? DivergedAt,
+    double InitialLoss,
+    double FinalLoss,
+    RateEstimate? Rate,
+    double? TrainAccuracy,
+    double? TestAccuracy,
+    double MinPairwiseDistance,
+    double Seconds)
+{
+    /// <summary>‖θ_T − θ_0‖/‖θ_0‖ of the trained weights (see <see cref="TrainingRun.RelativeWeightChange"/>).</summary>
+    public double? WeightChange { get; init; }
+
+    /// <summary>The run's key in the grid: depth, τ rule, seed and step size.</summary>
+    public static string MakeId(int depth, string tauRule, ulong seed, double stepSize) =>
+        $"L={depth}|tau={tauRule}|seed={seed}|lr={stepSize.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>Stalled: did not diverge, yet the final loss is above <paramref name="stallRatio"/> times the initial loss.</summary>
+    public bool Stalled(double stallRatio) =>
+        Outcome != TrainingOutcome.Diverged && !(FinalLoss <= stallRatio * InitialLoss);
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using StabilityLab.Models;
+using StabilityLab.Random;
+using StabilityLab.Torch.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StabilityLab.Torch.Training;
+
+/// <summary>
+/// Trains a <see cref="ResNetModule"/> on a <see cref="TrainingData"/> problem by full-batch gradient descent
+/// (the theory) or minibatch SGD with momentum, and records the loss curve. A non-finite or exploding loss ends
+/// the run with the <see cref="TrainingOutcome.Diverged"/> outcome, never an exception. The result is a pure
+/// function of (spec, data, options, seed) on one device and thread count.
+/// </summary>
+public static class Trainer
+{
+    /// <param name="onStep">Called with 1 after each parameter update (progress).</param>
+    public static TrainingRun Run(NetworkSpec spec, TrainingData data, TrainingOptions options, ulong seed,
+        Device? device = null, Action<int>? onStep = null)
+    {
+        spec.Validate();
+        options.Validate();
+        if (spec.InputDim != data.InputDim)
+            throw new SpecException($"the network's input dimension p = {spec.InputDim} does not match the data's {data.InputDim}");
+        if (spec.OutputDim != data.OutputDim)
+            throw new SpecException($"the network's output dimension d = {spec.OutputDim} does not match the data's {data.OutputDim}");
+        var dev = device ?? TorchRuntime.DefaultDevice;
+        var clock = Stopwatch.StartNew();
+        using var model = new ResNetModule(spec, seed, options.Precision, dev);
+        var trained = model.SetTrained(options.Trained);
+        using var train = new SplitTensors(data.Train, options.Precision, dev);
+        using var test = data.Test is null ? null : new SplitTensors(data.Test, options.Precision, dev);
+        bool sgd = options.Optimizer == OptimizerKind.Sgd;
+        using var optimizer = optim.SGD(trained, options.StepSize, sgd ? options.Momentum : 0.0);
+        // Objective scale: F (sum) or F/n (mean); a minibatch estimates it with the factor n/b.
+        double scale = options.Reduction == LossReduction.Sum ? 1.0 : 1.0 / train.Count;
+
+        var initial = trained.Select(p => p.detach().clone()).ToList();
+        var loop = new Loop(model, train, test, options);
+        int t = sgd ? loop.RunSgd(optimizer, scale, seed, onStep) : loop.RunGradientDescent(optimizer, scale, onStep);
+        double change = RelativeChange(trained, initial);
+        foreach (var p in initial) p.Dispose();
+        return new TrainingRun(loop.Outcome, loop.Curve, t, loop.DivergedAt, loop.InitialLoss, clock.Elapsed.TotalSeconds)
+        {
+            RelativeWeightChange = double.IsFinite(change) ? change : null,
+        };
+    }
+
+    /// <summary>‖θ − θ_0‖ / ‖θ_0‖ over the trained weights (Frobenius norms): how far training moved from the initialization.</summary>
+    private static double RelativeChange(IReadOnlyList<TorchSharp.Modules.Parameter> now, IReadOnlyList<Tensor> initial)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        double diff = 0, init = 0;
+        for (int i = 0; i < now.Count; i++)
+        {
+            diff += (now[i] - initial[i]).to(ScalarType.Float64).square().sum().ToDouble();
+            init += initial[i].to(ScalarType.Float64).square().sum().ToDouble();
+        }
+        return Math.Sqrt(diff / init);
+    }
+
+    /// <summary>F = Σ_i ½‖f(x_i) − y*_i‖² and the number of correct argmax predictions over a whole split, without gradients.</summary>
+    public static (double Loss, long Correct) Evaluate(ResNetModule model, DataSplit split, ScalarType precision, Device? device = null, int chunk = 4096)
+    {
+        using var s = new SplitTensors(split, precision, device ?? model.Device);
+        return Evaluate(model, s, chunk);
+    }
+
+    private static (double Loss, long Correct) Evaluate(ResNetModule model, SplitTensors s, int chunk)
+    {
+        using var noGrad = no_grad();
+        double loss = 0;
+        long correct = 0;
+        for (int start = 0; start < s.Count; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            int rows = Math.Min(chunk, s.Count - start);
+            var output = model.forward(s.X.narrow(0, start, rows));
+            loss += ResNetModule.SquaredLoss(output, s.Y.narrow(0, start, rows)).ToDouble();
+            if (s.Labels is not null) correct += CountCorrect(output, s.Labels.narrow(0, start, rows));
+        }
+        return (loss, correct);
+    }
+
+    private static long CountCorrect(Tensor output, Tensor labels) => output.argmax(1).eq(labels).sum().ToInt64();
+
+    /// <summary>The state of one run's loop: curve, outcome, checks shared by both optimizers.</summary>
+    private sealed class Loop(ResNetModule model, SplitTensors train, SplitTensors? test, TrainingOptions options)
+    {
+        public List<CurvePoint> Curve { get; } = [];
+        public TrainingOutcome Outcome { get; private set; } = TrainingOutcome.Completed;
+        public int? DivergedAt { get; private set; }
+        public double InitialLoss { get; private set; } = double.NaN;
+
+        /// <summary>Checks the loss at step t and records a row when due; false when the run must stop.</summary>
+        private bool Check(int t, double loss, long? correct, bool rowDue)
+        {
+            if (t == 0) InitialLoss = loss;
+            if (!double.IsFinite(loss) || !double.IsFinite(InitialLoss) || (t > 0 && loss > options.DivergenceFactor * InitialLoss))
+            {
+                Outcome = TrainingOutcome.Diverged;
+                DivergedAt = t;
+                return false;
+            }
+            bool converged = options.StopLossRatio > 0 && loss <= options.StopLossRatio * InitialLoss;
+            if (rowDue || converged || t == options.Steps)
+            {
+                double? testLoss = null, testAcc = null;
+                if (test is not null)
+                {
+                    var (tl, tc) = Evaluate(model, test, options.EvalChunk);
+                    if (double.IsFinite(tl)) testLoss = tl;
+                    if (test.Labels is not null) testAcc = (double)tc / test.Count;
+                }
+                double? acc = correct is null ? null : (double)correct.Value / train.Count;
+                Curve.Add(new CurvePoint(t, loss, loss / train.Count, acc, testLoss, testAcc));
+            }
+            if (converged)
+            {
+                Outcome = TrainingOutcome.Converged;
+                return false;
+            }
+            return t < options.Steps;
+        }
+
+        public int RunGradientDescent(optim.Optimizer optimizer, double scale, Action<int>? onStep)
+        {
+            for (int t = 0; ; t++)
+            {
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                var output = model.forward(train.X);
+                var loss = ResNetModule.SquaredLoss(output, train.Y);
+                double f = loss.ToDouble();
+                long? correct = train.Labels is null ? null : CountCorrect(output.detach(), train.Labels);
+                if (!Check(t, f, correct, t % options.EvalEvery == 0)) return t;
+                loss.mul(scale).backward();
+                optimizer.step();
+                onStep?.Invoke(1);
+            }
+        }
+
+        public int RunSgd(optim.Optimizer optimizer, double scale, ulong seed, Action<int>? onStep)
+        {
+            int n = train.Count, b = Math.Min(options.BatchSize, n);
+            var shuffle = TrainingStreams.Shuffle(seed);
+            int epoch = 0, pos = 0;
+            var order = TrainingStreams.Permutation(shuffle, RandomStream.Domain(epoch, 1), n);
+            var idx = new long[b];
+            for (int t = 0; ; t++)
+            {
+                if (t % options.EvalEvery == 0 || t == options.Steps)
+                {
+                    var (f, correct) = Evaluate(model, train, options.EvalChunk);
+                    if (!Check(t, f, train.Labels is null ? null : correct, rowDue: true)) return t;
+                }
+                if (pos + b > n)
+                {
+                    order = TrainingStreams.Permutation(shuffle, RandomStream.Domain(++epoch, 1), n);
+                    pos = 0;
+                }
+                for (int k = 0; k < b; k++) idx[k] = order[pos + k];
+                pos += b;
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                var rows = tensor(idx, ScalarType.Int64, model.Device);
+                var loss = ResNetModule.SquaredLoss(model.forward(train.X.index_select(0, rows)), train.Y.index_select(0, rows));
+                double fb = loss.ToDouble();
+                if (!double.IsFinite(fb))
+                {
+                    Outcome = TrainingOutcome.Diverged;
+                    DivergedAt = t;
+                    return t;
+                }
+                loss.mul(scale * n / b).backward();
+                optimizer.step();
+                onStep?.Invoke(1);
+            }
+        }
+    }
+
+    /// <summary>A split as tensors on the training device: X (n × p), Y (n × d), labels (int64) when present.</summary>
+    private sealed class SplitTensors : IDisposable
+    {
+        public SplitTensors(DataSplit split, ScalarType precision, Device device)
+        {
+            Count = split.Count;
+            X = Move(tensor(split.Inputs, new long[] { split.Count, split.InputDim }, ScalarType.Float64), precision, device);
+            Y = Move(tensor(split.Targets, new long[] { split.Count, split.OutputDim }, ScalarType.Float64), precision, device);
+            if (split.Labels is not null)
+                Labels = Move(tensor(split.Labels.Select(l => (long)l).ToArray(), ScalarType.Int64), ScalarType.Int64, device);
+        }
+
+        public int Count { get; }
+        public Tensor X { get; }
+        public Tensor Y { get; }
+        public Tensor? Labels { get; }
+
+        private static Tensor Move(Tensor t, ScalarType dtype, Device device)
+        {
+            if (t.dtype == dtype && t.device_type == device.type) return t;
+            var moved = t.to(dtype, device);
+            t.Dispose();
+            return moved;
+        }
+
+        public void Dispose()
+        {
+            X.Dispose();
+            Y.Dispose();
+            Labels?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace StabilityLab.Torch.Training;
+
+/// <summary>How a run ended.</summary>
+public enum TrainingOutcome
+{
+    /// <summary>All steps done, loss finite and bounded.</summary>
+    Completed,
+    /// <summary>The loss reached the stop ratio of its initial value (training stopped early).</summary>
+    Converged,
+    /// <summary>The loss became non-finite or exceeded the divergence factor times its initial value.</summary>
+    Diverged,
+}
+
+/// <summary>
+/// One row of a training curve, at parameters θ_t (before update t). Loss = F = Σ_i ½‖B h_{i,L} − y*_i‖² over the
+/// whole training split; MeanLoss = F/n. Accuracies are fractions in [0, 1]; test values are null without a test split
+/// or between evaluations.
+/// </summary>
+public sealed record CurvePoint(int Step, double Loss, double MeanLoss, double? TrainAccuracy, double? TestLoss, double? TestAccuracy);
+
+/// <summary>The result of one training run; every number in <see cref="Curve"/> is finite.</summary>
+public sealed record TrainingRun(
+    TrainingOutcome Outcome,
+    IReadOnlyList<CurvePoint> Curve,
+    int StepsDone,
+    int? DivergedAtStep,
+    double InitialLoss,
+    double Seconds)
+{
+    /// <summary>‖θ_T − θ_0‖/‖θ_0‖ over the trained weights at the end (small: training stayed near the initialization,
+    /// the theory's regime); null when not finite.</summary>
+    public double? RelativeWeightChange { get; init; }
+
+    public static string Name(TrainingOutcome o) => o switch
+    {
+        TrainingOutcome.Completed => "completed",
+        TrainingOutcome.Converged => "converged",
+        _ => "diverged",
+    };
+
+    /// <summary>Loss of the last recorded row (NaN when nothing finite was recorded).</summary>
+    public double FinalLoss => Curve.Count > 0 ? Curve[^1].Loss : double.NaN;
+
+    /// <summary>Last recorded test accuracy, if any.</summary>
+    public double? FinalTestAccuracy => Curve.LastOrDefault(c => c.TestAccuracy is not null)?.TestAccuracy;
+
+    /// <summary>Last recorded training accuracy, if any.</summary>
+    public double? FinalTrainAccuracy => Curve.LastOrDefault(c => c.TrainAccuracy is not null)?.TrainAccuracy;
+}

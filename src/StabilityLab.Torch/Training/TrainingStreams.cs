@@ -1,0 +1,60 @@
+using StabilityLab.Models;
+using StabilityLab.Random;
+
+namespace StabilityLab.Torch.Training;
+
+/// <summary>
+/// The counter-based random streams of training, one per purpose, all pure functions of the seed:
+/// initial weights, synthetic data, teacher network and minibatch order. A seed gives the same data
+/// for every depth and τ rule, and the same A, B, W_1, W_2, … for every τ rule and every depth that
+/// has those layers (common random numbers).
+/// </summary>
+public static class TrainingStreams
+{
+    /// <summary>Cell ids that separate the purposes (the trial slot of <see cref="RandomStream.For"/> is 0).</summary>
+    public const uint InitCell = 0x7A110001, DataCell = 0x7A110002, TeacherCell = 0x7A110003, ShuffleCell = 0x7A110004;
+
+    /// <summary>Purposes inside one stream: weight matrices (domain layer·256 + purpose).</summary>
+    public const byte InputLayer = 1, OutputLayer = 2, BranchW = 3, BranchV = 4;
+
+    public static RandomStream Init(ulong seed) => RandomStream.For(seed, InitCell, 0);
+
+    public static RandomStream Data(ulong seed) => RandomStream.For(seed, DataCell, 0);
+
+    public static RandomStream Teacher(ulong seed) => RandomStream.For(seed, TeacherCell, 0);
+
+    public static RandomStream Shuffle(ulong seed) => RandomStream.For(seed, ShuffleCell, 0);
+
+    /// <summary>rows·cols weights of variance <paramref name="variance"/> from (stream, domain), in <paramref name="law"/>.</summary>
+    public static double[] Weights(RandomStream stream, ulong domain, int rows, int cols, double variance, WeightLaw law)
+    {
+        var w = new double[(long)rows * cols];
+        if (law == WeightLaw.Gaussian)
+        {
+            NormalGenerator.Fill(stream, domain, w, Math.Sqrt(variance));
+            return w;
+        }
+        // Uniform on [−√(3v), √(3v)]: 53-bit uniforms from the Threefry bits of (k, domain).
+        double a = Math.Sqrt(3 * variance);
+        for (int k = 0; k < w.Length; k++)
+            w[k] = a * (2 * Uniform(stream, domain, (ulong)k) - 1);
+        return w;
+    }
+
+    /// <summary>A uniform in [0, 1) from counter k of (stream, domain).</summary>
+    public static double Uniform(RandomStream stream, ulong domain, ulong k) =>
+        (Threefry2x64.Block(k, domain, stream.Seed, stream.Key).X0 >> 11) * (1.0 / 9007199254740992.0);
+
+    /// <summary>A uniformly random permutation of 0..n−1 (Fisher–Yates on counters of (stream, domain)).</summary>
+    public static int[] Permutation(RandomStream stream, ulong domain, int n)
+    {
+        var p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = (int)(Uniform(stream, domain, (ulong)i) * (i + 1));
+            (p[i], p[j]) = (p[j], p[i]);
+        }
+        return p;
+    }
+}

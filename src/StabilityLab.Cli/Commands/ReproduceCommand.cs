@@ -14,6 +14,8 @@ using StabilityLab.Plotting.Figures;
 using StabilityLab.Plotting.Style;
 using StabilityLab.Sweeps;
 using StabilityLab.Theory;
+using StabilityLab.Torch;
+using StabilityLab.Torch.Training;
 using StabilityLab.Tables;
 
 namespace StabilityLab.Cli.Commands;
@@ -61,11 +63,21 @@ public static class ReproduceCommand
         var verdicts = fit.Verdicts.ToList();
         var cells = SweepTables.ReadCells(Path.Combine(sweepDir, SweepRunner.CellsFile));
 
-        // 3. Figures (PNG for the report, SVG for papers), each with the CSV of what it plots.
+        // 3. The training study (claim 4): rates against depth at one step size.
+        var trainDir = Path.Combine(dir, "training");
+        var study = scale.TrainingStudy(seed);
+        io.Err.WriteLine($"reproduce: training study → {trainDir}");
+        TorchRuntime.SetThreads(1); // one thread: the study's runs are small, and two threads collapse when the other core is busy
+        var training = ProgressRunner.Run(io, "training", "steps", TrainingSweep.StepsToRun(study, trainDir, resume: true),
+            advance => TrainingSweep.Run(study, trainDir, resume: true, onStep: n => advance(n)));
+        verdicts.AddRange(TrainingVerdicts(training));
+        timings["training_s"] = clock.Elapsed.TotalSeconds;
+
+        // 4. Figures (PNG for the report, SVG for papers), each with the CSV of what it plots.
         var figuresDir = Path.Combine(dir, "figures");
         var gallery = new StringBuilder();
-        foreach (var name in PlotCommand.Supported(sweepDir))
-            foreach (var fig in FigureCatalog.Build(name, sweepDir))
+        foreach (var (name, source) in PlotCommand.Supported(sweepDir).Select(n => (n, sweepDir)).Append((TrainingFigure.Name, trainDir)))
+            foreach (var fig in FigureCatalog.Build(name, source))
             {
                 FigureExporter.Export(fig.Model, figuresDir, fig.FileName, [FigureFormat.Png, FigureFormat.Svg], FigureSize.Double);
                 gallery.AppendLine($"### {fig.FileName}").AppendLine()
@@ -74,10 +86,11 @@ public static class ReproduceCommand
             }
         timings["figures_s"] = clock.Elapsed.TotalSeconds;
 
-        // 4. Theory beside the measurements.
+        // 5. Theory beside the measurements.
         var sections = new List<ReportWriter.Section>
         {
             new("Threshold τ*(L)", ThresholdTable(fit)),
+            new("Training: rate against depth (claim 4)", TrainingTable(training, study)),
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", GrowthTable(cells)),
             new("Figures", gallery.ToString()),
             new("Data and provenance", Provenance()),
@@ -85,8 +98,7 @@ public static class ReproduceCommand
         var pending = new List<string>
         {
             "claim 1, operator norms of block products ‖D_b(I+τW_b)···D_a(I+τW_a)‖₂ (spectral diagnostics, issue #7)",
-            "claim 4, global convergence of gradient descent at a depth-independent rate (training study, issue #6)",
-            "claim 5, training without normalization on real data (issue #6)",
+            "claim 5, training without normalization on real data: needs Fashion-MNIST (`apt-get install dataset-fashion-mnist`); run `stabilitylab train --dataset fashion-mnist ...` as in the README",
         };
         var report = ReportWriter.Write(scale, seed, verdicts, sections, pending);
         AtomicFile.WriteAllText(Path.Combine(dir, "README.md"), report);
@@ -104,7 +116,8 @@ public static class ReproduceCommand
             ["started"] = started.ToString("o", CultureInfo.InvariantCulture),
             ["finished"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ["timings"] = timings,
-            ["outputs"] = new JsonArray("README.md", "stability/cells.csv", "stability/traces.csv", "stability/raw.csv", "stability/fits.json", "stability/manifest.json"),
+            ["outputs"] = new JsonArray("README.md", "stability/cells.csv", "stability/traces.csv", "stability/raw.csv", "stability/fits.json",
+                "stability/manifest.json", "training/curves.csv", "training/runs.csv", "training/fits.json", "training/manifest.json", "figures/"),
         };
         AtomicFile.WriteAllText(Path.Combine(dir, "manifest.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         FitCommand.PrintVerdicts(verdicts, io);
@@ -133,6 +146,41 @@ public static class ReproduceCommand
         }
         return sb.ToString();
     }
+
+    /// <summary>Claim 4's two verdicts from the training study's depth trends.</summary>
+    private static IEnumerable<Verdict> TrainingVerdicts(SweepResult r)
+    {
+        foreach (var t in r.Trends)
+        {
+            var first = t.Depths[0];
+            var last = t.Depths[^1];
+            if (t.TauRule == "1/sqrt(L)")
+                yield return new Verdict(F($"global convergence at a depth-independent rate (τ = 1/√L, GD, η = {t.StepSize:G3})"),
+                    F($"every run converges linearly; rate(L = {last.Depth}) ≥ {DepthVerdicts.RatioThreshold}·rate(L = {first.Depth})"),
+                    F($"rate ratio deepest/shallowest {t.DeepToShallowRatio:F2}; slope of rate vs ln L {t.Slope:G3} [{t.SlopeLower:G3}, {t.SlopeUpper:G3}]; diverged {t.Depths.Sum(d => d.Diverged)}, stalled {t.Depths.Sum(d => d.Stalled)}"),
+                    t.RateHoldsWithDepth, "no run diverges or stalls, and deepest/shallowest mean rate ≥ 0.5");
+            else if (t.TauRule == "1")
+                yield return new Verdict(F($"τ = 1 fails at depth with the same step size (η = {t.StepSize:G3})"),
+                    "deep networks diverge or stall",
+                    F($"at L = {last.Depth}: {last.Diverged} of {last.Runs} diverged, {last.Stalled} stalled; failures from L = {t.FailsFromDepth?.ToString(CultureInfo.InvariantCulture) ?? "none"}"),
+                    t.DeepRunsFail, "every run at the deepest depth diverges or stalls (final loss > 0.5 × initial)");
+        }
+    }
+
+    private static string TrainingTable(SweepResult r, Torch.Training.TrainingSweepSpec spec)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(F($"Full-batch gradient descent on {r.DataDescription}; width {spec.Network.Width}, W trained, η = {spec.StepSizes[0]:G3}, {spec.Options.Steps} steps, seeds {string.Join(", ", spec.Seeds)}. Rate = −slope of ln loss against step over the second half of the curve (95% t-interval over seeds)."));
+        sb.AppendLine();
+        sb.AppendLine("| τ rule | L | mean rate | 95% interval | diverged | stalled | mean ‖θ_T − θ_0‖/‖θ_0‖ |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var t in r.Trends)
+            foreach (var d in t.Depths)
+                sb.AppendLine(F($"| {t.TauRule} | {d.Depth} | {Opt(d.MeanRate)} | [{Opt(d.RateLower)}, {Opt(d.RateUpper)}] | {d.Diverged}/{d.Runs} | {d.Stalled}/{d.Runs} | {Opt(d.MeanWeightChange)} |"));
+        return sb.ToString();
+    }
+
+    private static string Opt(double? v) => v is { } x ? x.ToString("G4", CultureInfo.InvariantCulture) : "–";
 
     private static string GrowthTable(IReadOnlyList<CellRow> cells)
     {

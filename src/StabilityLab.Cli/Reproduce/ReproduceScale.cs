@@ -1,4 +1,7 @@
+using StabilityLab.Models;
 using StabilityLab.Sweeps;
+using StabilityLab.Torch.Data;
+using StabilityLab.Torch.Training;
 
 namespace StabilityLab.Cli.Reproduce;
 
@@ -6,10 +9,11 @@ namespace StabilityLab.Cli.Reproduce;
 /// The sizes of one reproduction. <c>quick</c> finishes in minutes on a 2-core laptop;
 /// <c>paper</c> is the paper-scale sweep (width 512, L = 4..4096, 33 values of β, 1000 trials).
 /// </summary>
-public sealed record ReproduceScale(string Name, int Width, string Depths, int BetaCount, int Trials, int[] TraceDepths)
+public sealed record ReproduceScale(string Name, int Width, string Depths, int BetaCount, int Trials, int[] TraceDepths,
+    int[] TrainDepths, int TrainSeeds, int TrainSteps)
 {
-    public static ReproduceScale Quick { get; } = new("quick", 256, "4..4096x4", 17, 500, [64]);
-    public static ReproduceScale Paper { get; } = new("paper", 512, "4..4096x2", 33, 1000, [64, 1024]);
+    public static ReproduceScale Quick { get; } = new("quick", 256, "4..4096x4", 17, 500, [64], [4, 16, 64], 2, 300);
+    public static ReproduceScale Paper { get; } = new("paper", 512, "4..4096x2", 33, 1000, [64, 1024], [4, 8, 16, 32, 64, 128, 256], 3, 500);
 
     public static ReproduceScale Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
@@ -39,4 +43,18 @@ public sealed record ReproduceScale(string Name, int Width, string Depths, int B
         TraceDepths = TraceDepths,
         Raw = true,
     };
+
+    /// <summary>
+    /// The training study of claim 4: full-batch gradient descent on n = 32 unit inputs in R^16 with
+    /// random targets, width 256 (8n, training stays near the initialization), W trained, one step
+    /// size η = 1e-4 for every depth and for τ = 1/√L and τ = 1.
+    /// </summary>
+    public TrainingSweepSpec TrainingStudy(ulong seed) => new(
+        Network: new NetworkSpec(256, TrainDepths[0], TauRule.Parse("1/sqrt(L)"), inputDim: 16, outputDim: 1),
+        Depths: TrainDepths,
+        TauRules: [TauRule.Parse("1/sqrt(L)"), TauRule.Parse("1")],
+        Seeds: Enumerable.Range(0, TrainSeeds).Select(i => seed + (ulong)i).ToArray(),
+        StepSizes: [1e-4],
+        Data: new SyntheticData(32, 16, 1, TargetKind.Random),
+        Options: new TrainingOptions { Steps = TrainSteps, StepSize = 1e-4, Precision = TorchSharp.torch.ScalarType.Float64 });
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OxyPlot;
+using OxyPlot.Series;
 using OxyPlot.Axes;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
@@ -42,6 +43,8 @@ public static class TrainingFigure
 
         double width = (1 - Gap * (rules.Count - 1)) / rules.Count;
         var lines = new List<OxyPlot.Series.Series>();
+        int lastStep = curves.Max(c => c.Step);
+        bool anyStopped = false;
         for (int p = 0; p < rules.Count; p++)
         {
             string xKey = $"step{p}";
@@ -77,9 +80,19 @@ public static class TrainingFigure
                 }
                 if (band.Points.Count > 0) model.Series.Add(band);
                 lines.Add(line);
+                // A curve that ends early diverged (or met its stopping rule): mark where it ended.
+                if (line.Points.Count > 0 && line.Points[^1].X < lastStep && runs.Max(c => c.Step) < lastStep)
+                {
+                    var stop = new ScatterSeries { Title = null, MarkerType = MarkerType.Cross, MarkerSize = 7, MarkerStroke = color, MarkerStrokeThickness = 2, XAxisKey = xKey, YAxisKey = "loss" };
+                    stop.Points.Add(new ScatterPoint(line.Points[^1].X, line.Points[^1].Y));
+                    lines.Add(stop);
+                    anyStopped = true;
+                }
             }
         }
         foreach (var s in lines) model.Series.Add(s);
+        if (anyStopped)
+            model.Series.Add(new ScatterSeries { Title = "run stopped (diverged)", MarkerType = MarkerType.Cross, MarkerSize = 7, MarkerStroke = HouseStyle.Muted, MarkerStrokeThickness = 2, XAxisKey = "step0", YAxisKey = "loss" });
         skips.Flag(model);
         return model;
     }

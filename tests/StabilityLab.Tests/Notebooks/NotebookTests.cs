@@ -29,7 +29,7 @@ public partial class NotebookTests
     public void TheThreeNotebooksExist()
     {
         var names = Directory.GetFiles(NotebookDir(), "*.ipynb").Select(Path.GetFileNameWithoutExtension).ToList();
-        Assert.That(names, Is.SupersetOf(new[] { "quickstart", "threshold" }));
+        Assert.That(names, Is.SupersetOf(new[] { "quickstart", "threshold", "training" }));
     }
 
     [TestCaseSource(nameof(Notebooks))]

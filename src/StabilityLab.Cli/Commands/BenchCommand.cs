@@ -1,9 +1,9 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Spectre.Console;
 using StabilityLab.Models;
 using StabilityLab.Random;
 using StabilityLab.Sampling;
+using StabilityLab.Statistics;
 using StabilityLab.Torch;
 using StabilityLab.Torch.Sampling;
 
@@ -43,12 +43,12 @@ public static class BenchCommand
         var schedule = new[] { cell.TauSchedule() };
         int exactTrials = 200;
         MonteCarlo.RunExact(cell, schedule, 8, 1, threads); // warm-up (JIT)
-        double exactPerTrial = Median(repeats, () => MonteCarlo.RunExact(cell, schedule, exactTrials, 2, threads)) / exactTrials;
+        double exactPerTrial = Timing.MedianSeconds(repeats, () => MonteCarlo.RunExact(cell, schedule, exactTrials, 2, threads)) / exactTrials;
         TorchRuntime.SetThreads(threads);
         var dense = new DenseSampler(cell);
         dense.Sample(1, 1, 1); // warm-up (native load, allocator)
         int denseTrials = Math.Max(2, dense.BatchSize);
-        double densePerTrial = Median(repeats, () => dense.Sample(3, 1, denseTrials)) / denseTrials;
+        double densePerTrial = Timing.MedianSeconds(repeats, () => dense.Sample(3, 1, denseTrials)) / denseTrials;
         table.AddRow("exact vs dense, m=1024 L=100, fwd+bwd, per trial", Ms(exactPerTrial), Ms(densePerTrial),
             $"{densePerTrial / exactPerTrial:F0}×", "≥ 500×");
 
@@ -59,7 +59,7 @@ public static class BenchCommand
         Action rngLoop = () => { for (int t = 0; t < n1; t++) DrawSameNormals(cell, RandomStream.For(4, 1, (uint)t)); };
         exactLoop();
         rngLoop();
-        double tExact = Median(repeats, exactLoop), tRng = Median(repeats, rngLoop);
+        double tExact = Timing.MedianSeconds(repeats, exactLoop), tRng = Timing.MedianSeconds(repeats, rngLoop);
         table.AddRow("exact sampler vs normals-only loop, same draws, 1 thread", Ms(tExact / n1), Ms(tRng / n1),
             $"{100 * tRng / tExact:F0}%", "≥ 50%");
 
@@ -68,7 +68,7 @@ public static class BenchCommand
         var bigSampler = new ExactSampler(big);
         bigSampler.Sample(RandomStream.For(5, 1, 0));
         int n3 = 5;
-        double tBig = Median(repeats, () => { for (int t = 0; t < n3; t++) bigSampler.Sample(RandomStream.For(5, 1, (uint)t)); }) / n3;
+        double tBig = Timing.MedianSeconds(repeats, () => { for (int t = 0; t < n3; t++) bigSampler.Sample(RandomStream.For(5, 1, (uint)t)); }) / n3;
         double denseBytes = 8.0 * big.Depth * big.Width * big.Width;
         table.AddRow("per trial per core, m=4096 L=1000, fwd+bwd", Ms(tBig), $"dense needs {denseBytes / 1e9:F0} GB", "", "< 100 ms");
 
@@ -90,19 +90,6 @@ public static class BenchCommand
         }
         NormalGenerator.Fill(s, RandomStream.Domain(spec.Depth + 1, 6), buf);
         NormalGenerator.Fill(s, RandomStream.Domain(spec.Depth + 1, 5), buf.AsSpan(0, spec.OutputDim));
-    }
-
-    private static double Median(int repeats, Action action)
-    {
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            action();
-            times[i] = sw.Elapsed.TotalSeconds;
-        }
-        Array.Sort(times);
-        return times[repeats / 2];
     }
 
     private static string Ms(double seconds) => $"{seconds * 1e3:F3} ms";

@@ -1,6 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
+using MathNet.Numerics.Statistics;
 using StabilityLab.Models;
+using StabilityLab.Statistics;
 using StabilityLab.Torch.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -118,26 +119,12 @@ public static class TrainingBenchmark
         var mmTimes = new double[spec.Repeats];
         for (int i = 0; i < spec.Repeats; i++)
         {
-            stepTimes[i] = Time(Step);
-            mmTimes[i] = Time(Matmul) / inner;
+            stepTimes[i] = Timing.Seconds(Step);
+            mmTimes[i] = Timing.Seconds(Matmul) / inner;
         }
-        double step = Median(stepTimes), mm = Median(mmTimes);
+        double step = stepTimes.Median(), mm = mmTimes.Median();
         double mmFlop = 2.0 * spec.Batch * spec.Width * spec.Width;
         double flop = StepFlops(spec.Width, spec.Depth, spec.Batch, spec.InputDim, spec.OutputDim, spec.Trained);
         return new TrainingBenchmarkResult(spec, dev.ToString(), threads, step, flop / 1e9, flop / step / 1e9, mmFlop / mm / 1e9);
-    }
-
-    private static double Time(Action action)
-    {
-        var sw = Stopwatch.StartNew();
-        action();
-        return sw.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(double[] times)
-    {
-        var sorted = times.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
 }

@@ -26,6 +26,7 @@ public static class CliApp
             BenchCommand.Build(io),
             PlotCommand.Build(io),
             TrainCommand.Build(io),
+            SpectrumCommand.Build(io),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,270 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StabilityLab.Models;
+using StabilityLab.Output;
+using StabilityLab.Spectral;
+using StabilityLab.Sweeps;
+using StabilityLab.Torch;
+using StabilityLab.Torch.Spectral;
+using static TorchSharp.torch;
+
+namespace StabilityLab.Cli.Commands;
+
+/// <summary>
+/// `stabilitylab spectrum`: spectral diagnostics at initialization (SCIENCE.md §2 claims 1 and 4) over depths × τ rules,
+/// on materialized float64 networks (TorchSharp): operator norms of block products ‖J_b···J_a‖₂ (whole product and the
+/// largest pair), and the Gram matrix / NTK least eigenvalues for n inputs.
+/// Output (--out DIR): spectra.csv with ONE ROW PER CELL (width, depth, τ rule) holding mean, sd, 95% interval of the
+/// mean and 5/50/95% quantiles over the trials of log ‖·‖₂² (natural log of the squared operator norm) and of
+/// log λ_min (columns: <see cref="SpectraTable"/>); manifest.json (spec, seed, pair samples, version, git commit,
+/// machine, times); with --raw also spectra_trials.csv (one row per trial); with --svd singular_values.csv
+/// (log σ_i² of the whole product, per trial).
+/// </summary>
+public static class SpectrumCommand
+{
+    public const string TrialsFile = "spectra_trials.csv", SingularValuesFile = "singular_values.csv", ManifestFile = "manifest.json";
+
+    /// <summary>The largest width for which --svd is accepted (torch.linalg.svdvals of an m × m product per trial).</summary>
+    public const int MaxSvdWidth = 1024;
+
+    public static Command Build(CliIo io)
+    {
+        var block = new Option<string>("--block") { Description = "residual block: post (the paper's), res1, res3", DefaultValueFactory = _ => "post" };
+        var activation = new Option<string>("--activation") { Description = "φ: relu, tanh, identity", DefaultValueFactory = _ => "relu" };
+        var weights = new Option<string>("--weights") { Description = "weight law: gaussian, uniform (same variance)", DefaultValueFactory = _ => "gaussian" };
+        var width = new Option<int>("--width", "-m") { Description = "width m", DefaultValueFactory = _ => 128 };
+        var depth = new Option<string>("--depth", "-L") { Description = "depths: a list (4,16,64) or geometric range (4..256x2)", DefaultValueFactory = _ => "4..64x2" };
+        var tau = new Option<string[]>("--tau") { Description = "τ rule (repeatable), e.g. 1/sqrt(L), L^-0.25, 1, 1/L", DefaultValueFactory = _ => ["1/sqrt(L)", "L^-0.25"], AllowMultipleArgumentsPerToken = false };
+        var trials = new Option<int>("--trials", "-n") { Description = "random networks per cell", DefaultValueFactory = _ => 16 };
+        var seed = new Option<ulong>("--seed") { Description = "master seed (weights, inputs and the pair sample)", DefaultValueFactory = _ => 1UL };
+        var inputs = new Option<int>("--inputs") { Description = "n inputs (uniform on the unit sphere) for the Gram matrix and NTK; 0 for none", DefaultValueFactory = _ => 8 };
+        var gram = new Option<string>("--gram") { Description = "Gram matrix path: dense (same networks, NTK too) or exact (O(L m n²) sampler of SCIENCE.md §4, no NTK)", DefaultValueFactory = _ => "dense" };
+        var pairs = new Option<string>("--pairs") { Description = "block pairs (a,b): auto (all for L ≤ 64, else 64 random), all, or N random pairs; (1,L) always", DefaultValueFactory = _ => "auto" };
+        var tolerance = new Option<double>("--tolerance") { Description = "convergence: relative change of a norm estimate below this", DefaultValueFactory = _ => OperatorNorm.DefaultTolerance };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Lanczos step limit per norm (non-converged norms are counted)", DefaultValueFactory = _ => OperatorNorm.DefaultMaxSteps };
+        var svd = new Option<bool>("--svd") { Description = $"also every singular value of the whole product (singular_values.csv; m ≤ {MaxSvdWidth})" };
+        var raw = new Option<bool>("--raw") { Description = $"also one row per trial ({TrialsFile})" };
+        var inputDim = new Option<int>("--input-dim") { Description = "input dimension p", DefaultValueFactory = _ => 10 };
+        var outputDim = new Option<int>("--output-dim") { Description = "output dimension d (the NTK uses the first output)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var memory = new Option<int>("--memory-mib") { Description = "memory for one batch of networks (sets the batch size)", DefaultValueFactory = _ => 1024 };
+        var outDir = new Option<string>("--out", "-o") { Description = "output directory (spectra.csv, manifest.json)", Required = true };
+
+        var cmd = new Command("spectrum",
+            "Operator norms of block products ‖D_b(I+τW_b)···D_a(I+τW_a)‖₂ and Gram/NTK least eigenvalues at initialization, over depths × τ rules. "
+            + "spectra.csv: one row per (width, depth, τ rule) cell with mean, sd, 95% interval of the mean (lo, hi) and 5/50/95% quantiles over trials "
+            + "of log ‖·‖₂² (natural log, squared norm) for the whole product (whole_*) and the largest pair (maxpair_*), and of log λ_min of the Gram "
+            + "matrix and NTK (gram_*, ntk_*); empty fields are not measured.");
+        foreach (var o in new Option[] { block, activation, weights, width, depth, tau, trials, seed, inputs, gram, pairs, tolerance, maxSteps, svd, raw, inputDim, outputDim, threads, memory, outDir })
+            cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            int m = r.GetValue(width);
+            if (m < 1) throw new SpecException($"width must be at least 1 (got {m})");
+            var depths = GridValues.ParseIntegers(r.GetValue(depth)!, "depth").Distinct().ToArray();
+            var rules = r.GetValue(tau)!.Select(TauRule.Parse).Distinct().ToArray();
+            if (rules.Length == 0) throw new SpecException("give at least one --tau rule");
+            int n = r.GetValue(trials);
+            if (n < 1) throw new SpecException($"trials must be at least 1 (got {n})");
+            int nInputs = r.GetValue(inputs);
+            if (nInputs < 0) throw new SpecException($"--inputs must be 0 or more (got {nInputs})");
+            var path = r.GetValue(gram)!.Trim().ToLowerInvariant() switch
+            {
+                "dense" => GramPath.Dense,
+                "exact" => GramPath.Exact,
+                var g => throw new SpecException($"unknown --gram '{g}' (expected dense or exact)"),
+            };
+            int th = r.GetValue(threads);
+            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
+            int mib = r.GetValue(memory);
+            if (mib < 16) throw new SpecException($"--memory-mib must be at least 16 (got {mib})");
+            bool wantSvd = r.GetValue(svd);
+            if (wantSvd && m > MaxSvdWidth) throw new SpecException($"--svd needs width ≤ {MaxSvdWidth} (got {m})");
+            var pairSel = PairSelection.Parse(r.GetValue(pairs)!);
+            var blockKind = ModelNames.ParseBlock(r.GetValue(block)!);
+            var act = ModelNames.ParseActivation(r.GetValue(activation)!);
+            var law = ModelNames.ParseWeightLaw(r.GetValue(weights)!);
+            int p = r.GetValue(inputDim), d = r.GetValue(outputDim);
+            // Every cell's spec is built (and validated) before any work starts, so bad input fails fast.
+            var cells = depths.SelectMany(L => rules.Select(rule => new NetworkSpec(m, L, rule, blockKind, act, law, p, d))).ToList();
+            var run = new SpectrumRun(cells, depths, rules, n, r.GetValue(seed), nInputs, nInputs > 0 ? path : GramPath.None, pairSel,
+                r.GetValue(tolerance), r.GetValue(maxSteps), wantSvd, r.GetValue(raw), (long)mib << 20,
+                "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)));
+            run.Validate();
+            TorchRuntime.SetThreads(th == 0 ? Environment.ProcessorCount : th);
+            return Run(run, r.GetValue(outDir)!, io);
+        });
+        return cmd;
+    }
+
+    private sealed record SpectrumRun(
+        List<NetworkSpec> Cells, int[] Depths, TauRule[] Rules, int Trials, ulong Seed, int Inputs, GramPath Gram, PairSelection Pairs,
+        double Tolerance, int MaxSteps, bool Svd, bool Raw, long MemoryBytes, string CommandLine)
+    {
+        public GramInputs? GramInputs { get; } = Inputs > 0 && Gram != GramPath.None ? GramInputs.RandomSphere(Seed, Inputs, Cells[0].InputDim) : null;
+
+        public SpectralOptions Options => new()
+        {
+            Pairs = Pairs,
+            Tolerance = Tolerance,
+            MaxSteps = MaxSteps,
+            Inputs = GramInputs,
+            Gram = Gram,
+            Ntk = Gram == GramPath.Dense,
+            SingularValues = Svd,
+            MemoryBudgetBytes = MemoryBytes,
+        };
+
+        public void Validate()
+        {
+            foreach (var c in Cells) Options.Validate(c);
+        }
+    }
+
+    private static int Run(SpectrumRun run, string outDir, CliIo io)
+    {
+        Directory.CreateDirectory(outDir);
+        var started = DateTimeOffset.UtcNow;
+        var results = new List<SpectralCell>();
+        var timings = new JsonArray();
+        var trialRows = new StringBuilder();
+        var svRows = new StringBuilder();
+        var pairSamples = new JsonObject();
+        var batchSizes = new JsonObject();
+        io.Err.WriteLine($"spectrum: {run.Cells.Count} cell(s) × {run.Trials} trials, width {run.Cells[0].Width}, pairs {run.Pairs}, "
+            + $"inputs {run.Inputs} ({(run.Gram == GramPath.None ? "none" : run.Gram.ToString().ToLowerInvariant())}), device {TorchRuntime.DefaultDevice}, {get_num_threads()} thread(s)");
+        WriteManifest(outDir, run, started, null, pairSamples, batchSizes, timings);
+        using (var progress = new ProgressReporter(io, "spectrum (trials)", (long)run.Cells.Count * run.Trials))
+        {
+            foreach (var spec in run.Cells)
+            {
+                var clock = Stopwatch.StartNew();
+                var sampler = new SpectralSampler(spec, run.Options);
+                var pairs = sampler.Pairs(run.Seed);
+                string key = spec.Depth.ToString(CultureInfo.InvariantCulture);
+                if (!run.Pairs.IsComplete(spec.Depth) && !pairSamples.ContainsKey(key))
+                    pairSamples[key] = new JsonArray(pairs.Select(q => (JsonNode?)q.ToString()).ToArray());
+                batchSizes[key] = sampler.BatchSize;
+                var trials = sampler.Sample(run.Seed, run.Trials, k => progress.Advance(k));
+                double secs = clock.Elapsed.TotalSeconds;
+                var cell = SpectralCell.Summarize(spec, run.Seed, trials, run.Pairs, pairs.Length, run.GramInputs?.Count ?? 0,
+                    run.Gram.ToString().ToLowerInvariant(), secs);
+                results.Add(cell);
+                if (cell.DeadTrials > 0)
+                    io.Err.WriteLine($"spectrum: warning: {cell.DeadTrials} of {trials.Length} networks died (a layer became exactly zero) at depth {spec.Depth}, τ = {spec.Tau}; they are left out of the statistics");
+                timings.Add(new JsonObject { ["depth"] = spec.Depth, ["tau_rule"] = spec.Tau.ToString(), ["seconds"] = secs, ["trials"] = trials.Length });
+                if (run.Raw) AppendTrials(trialRows, spec, trials, pairs);
+                if (run.Svd) AppendSingularValues(svRows, spec, trials);
+                AtomicFile.WriteAllText(Path.Combine(outDir, SpectraTable.FileName), SpectraTable.Write(results));
+                if (run.Raw) AtomicFile.WriteAllText(Path.Combine(outDir, TrialsFile), TrialsHeader + "\n" + trialRows);
+                if (run.Svd) AtomicFile.WriteAllText(Path.Combine(outDir, SingularValuesFile), "depth,tau_rule,trial,index,log_sq_sigma\n" + svRows);
+                WriteManifest(outDir, run, started, null, pairSamples, batchSizes, timings);
+            }
+        }
+        WriteManifest(outDir, run, started, DateTimeOffset.UtcNow, pairSamples, batchSizes, timings);
+        Print(results, io);
+        io.Err.WriteLine($"spectrum: {results.Count} cell(s) in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s → {Path.GetFullPath(outDir)}");
+        return CliApp.ExitOk;
+    }
+
+    private const string TrialsHeader =
+        "depth,tau_rule,trial,dead,whole_log_sq,whole_steps,whole_converged,maxpair_log_sq,maxpair_a,maxpair_b,pairs_not_converged,lanczos_steps_mean,"
+        + "gram_log_min_eig,gram_rel_min_eig,gram_log_mean_diag,ntk_log_min_eig,ntk_rel_min_eig,ntk_log_mean_diag";
+
+    private static void AppendTrials(StringBuilder sb, NetworkSpec spec, IEnumerable<SpectralTrial> trials, BlockPair[] pairs)
+    {
+        foreach (var t in trials)
+        {
+            sb.Append(string.Join(',',
+                F(spec.Depth), Csv(spec.Tau.ToString()), F(t.Trial), t.Dead ? "true" : "false",
+                F(t.WholeLogSq), F(t.WholeSteps), t.WholeConverged ? "true" : "false",
+                F(t.MaxPairLogSq), F(t.MaxPair.Start), F(t.MaxPair.End), F(t.PairsNotConverged), F(t.MeanSteps),
+                F(t.Gram?.LogMinEig), F(t.Gram is { Dead: false } g ? g.RelMinEig : null), F(t.Gram is { Dead: false } g2 ? g2.LogMeanDiag : null),
+                F(t.Ntk?.LogMinEig), F(t.Ntk is { Dead: false } k ? k.RelMinEig : null), F(t.Ntk is { Dead: false } k2 ? k2.LogMeanDiag : null))).Append('\n');
+        }
+    }
+
+    private static void AppendSingularValues(StringBuilder sb, NetworkSpec spec, IEnumerable<SpectralTrial> trials)
+    {
+        foreach (var t in trials)
+        {
+            if (t.LogSqSingularValues is null || t.Dead) continue;
+            for (int i = 0; i < t.LogSqSingularValues.Length; i++)
+                if (double.IsFinite(t.LogSqSingularValues[i]))
+                    sb.Append(F(spec.Depth)).Append(',').Append(Csv(spec.Tau.ToString())).Append(',').Append(F(t.Trial)).Append(',')
+                      .Append(F(i + 1)).Append(',').Append(F(t.LogSqSingularValues[i])).Append('\n');
+        }
+    }
+
+    private static void Print(IReadOnlyList<SpectralCell> cells, CliIo io)
+    {
+        string G(double? v, string fmt = "G4") => v is double x && double.IsFinite(x) ? x.ToString(fmt, CultureInfo.InvariantCulture) : "—";
+        // Norms printed as ‖·‖₂ (not squared, not logged) for reading; the files keep log ‖·‖₂².
+        double? Norm(double? logSq) => logSq is double v ? Math.Exp(v / 2) : null;
+        io.Out.WriteLine($"{"depth",6} {"tau_rule",-12} {"trials",6} {"‖J_L···J_1‖₂ median [5%, 95%]",34} {"max pair ‖·‖₂ median",21} {"pairs",6} {"not conv",8} {"log λmin(G) med",16} {"log λmin(K) med",16} {"s",7}");
+        foreach (var c in cells)
+        {
+            string whole = c.Whole is { } w ? $"{G(Norm(w.Q50))} [{G(Norm(w.Q05))}, {G(Norm(w.Q95))}]" : "—";
+            io.Out.WriteLine($"{c.Spec.Depth,6} {c.Spec.Tau,-12} {c.Trials,6} {whole,34} {G(Norm(c.MaxPair?.Q50)),21} {c.PairsPerTrial,6} {c.NormsNotConverged,8} "
+                + $"{G(c.GramLogMinEig?.Q50),16} {G(c.NtkLogMinEig?.Q50),16} {G(c.Seconds, "F1"),7}");
+        }
+    }
+
+    private static void WriteManifest(string dir, SpectrumRun run, DateTimeOffset started, DateTimeOffset? finished,
+        JsonObject pairSamples, JsonObject batchSizes, JsonArray timings)
+    {
+        var s = run.Cells[0];
+        var manifest = new JsonObject
+        {
+            ["tool"] = "stabilitylab",
+            ["version"] = RunInfo.Version,
+            ["git_commit"] = RunInfo.GitCommit,
+            ["command"] = "spectrum",
+            ["command_line"] = run.CommandLine,
+            ["status"] = finished is null ? "running" : "finished",
+            ["spec"] = new JsonObject
+            {
+                ["block"] = s.Block.Name(),
+                ["activation"] = s.Activation.Name(),
+                ["weights"] = s.Weights.Name(),
+                ["width"] = s.Width,
+                ["depths"] = new JsonArray(run.Depths.Select(d => (JsonNode?)d).ToArray()),
+                ["tau_rules"] = new JsonArray(run.Rules.Select(t => (JsonNode?)t.ToString()).ToArray()),
+                ["trials"] = run.Trials,
+                ["input_dim"] = s.InputDim,
+                ["output_dim"] = s.OutputDim,
+                ["inputs"] = run.GramInputs?.Count ?? 0,
+                ["gram"] = run.Gram.ToString().ToLowerInvariant(),
+                ["ntk"] = run.Gram == GramPath.Dense,
+                ["pairs"] = run.Pairs.ToString(),
+                ["tolerance"] = run.Tolerance,
+                ["max_steps"] = run.MaxSteps,
+                ["singular_values"] = run.Svd,
+                ["memory_mib"] = run.MemoryBytes >> 20,
+            },
+            ["seed"] = run.Seed,
+            ["method"] = "materialized float64 weights (TorchSharp), batched over trials; masks from the forward pass of x = (1/√p)·1; "
+                + "block products by a sweep over the product length; σ₁ by Lanczos on PᵀP with full re-orthogonalization, converged when the relative "
+                + "change over 4 steps is below the tolerance; inputs uniform on the unit sphere (a function of the seed); statistics over live trials",
+            ["pair_samples"] = pairSamples.DeepClone(),
+            ["batch_sizes"] = batchSizes.DeepClone(),
+            ["device"] = TorchRuntime.DefaultDevice.ToString(),
+            ["torch_threads"] = get_num_threads(),
+            ["machine"] = JsonSerializer.SerializeToNode(RunInfo.Machine()),
+            ["started"] = started.ToString("o", CultureInfo.InvariantCulture),
+            ["finished"] = finished?.ToString("o", CultureInfo.InvariantCulture),
+            ["cells"] = timings.DeepClone(),
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, ManifestFile), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private static string F(double? v) => v is double d && double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static string F(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

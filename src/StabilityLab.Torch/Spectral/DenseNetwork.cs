@@ -1,0 +1,339 @@
+using StabilityLab.Models;
+using StabilityLab.Spectral;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StabilityLab.Torch.Spectral;
+
+/// <summary>
+/// T random networks of one <see cref="NetworkSpec"/> with materialized float64 weights (SCIENCE.md §1):
+/// A (T × m × p) ~ N(0, 2/m), W_l and, for res3, V_l (T × m × m) ~ N(0, 2/m) or uniform of that variance,
+/// B (T × d × m) ~ N(0, 1/d). The weights do not depend on τ, so every τ evaluated on one instance sees the
+/// same draws (common random numbers). Owns its tensors.
+/// </summary>
+public sealed class DenseNetwork : IDisposable
+{
+    private readonly Tensor _a, _b;
+    private readonly Tensor[] _w;
+    private readonly Tensor[]? _v;
+
+    private DenseNetwork(NetworkSpec spec, Tensor a, Tensor[] w, Tensor[]? v, Tensor b)
+    {
+        Spec = spec;
+        _a = a;
+        _w = w;
+        _v = v;
+        _b = b;
+        Trials = (int)a.shape[0];
+    }
+
+    public NetworkSpec Spec { get; }
+
+    /// <summary>T, the number of networks (the batch).</summary>
+    public int Trials { get; }
+
+    public Device Device => _a.device;
+
+    /// <summary>A, T × m × p.</summary>
+    public Tensor InputWeights => _a;
+
+    /// <summary>W_1..W_L, each T × m × m (for res3 the inner W_l of V_l φ(W_l h)).</summary>
+    public IReadOnlyList<Tensor> BlockWeights => _w;
+
+    /// <summary>V_1..V_L for res3, else null.</summary>
+    public IReadOnlyList<Tensor>? OuterWeights => _v;
+
+    /// <summary>B, T × d × m.</summary>
+    public Tensor OutputWeights => _b;
+
+    /// <summary>Draws T networks from a torch generator with the given seed (order: A, then W_l [V_l] for l = 1..L, then B).</summary>
+    public static DenseNetwork Draw(NetworkSpec spec, int trials, ulong generatorSeed, Device? device = null)
+    {
+        spec.Validate();
+        if (trials < 1) throw new ArgumentOutOfRangeException(nameof(trials), "at least one trial");
+        var dev = device ?? TorchRuntime.DefaultDevice;
+        using var gen = new Generator(generatorSeed, dev);
+        int m = spec.Width, p = spec.InputDim, d = spec.OutputDim, L = spec.Depth;
+        var a = Weights(spec, gen, dev, trials, m, p, 2.0 / m);
+        var w = new Tensor[L];
+        var v = spec.Block == BlockKind.Res3 ? new Tensor[L] : null;
+        for (int l = 0; l < L; l++)
+        {
+            w[l] = Weights(spec, gen, dev, trials, m, m, 2.0 / m);
+            if (v is not null) v[l] = Weights(spec, gen, dev, trials, m, m, 2.0 / m);
+        }
+        var b = Weights(spec, gen, dev, trials, d, m, 1.0 / d);
+        return new DenseNetwork(spec, a, w, v, b);
+    }
+
+    /// <summary>
+    /// Draws T = seeds.Count networks, network t from its own torch generator seeded by seeds[t] (order: A, then W_l [V_l]
+    /// for l = 1..L, then B): network t is the same whatever batch it is drawn in.
+    /// </summary>
+    public static DenseNetwork Draw(NetworkSpec spec, IReadOnlyList<ulong> seeds, Device? device = null)
+    {
+        spec.Validate();
+        if (seeds.Count < 1) throw new ArgumentOutOfRangeException(nameof(seeds), "at least one trial");
+        var dev = device ?? TorchRuntime.DefaultDevice;
+        int T = seeds.Count, m = spec.Width, p = spec.InputDim, d = spec.OutputDim, L = spec.Depth;
+        var a = empty(new long[] { T, m, p }, float64, dev);
+        var w = Enumerable.Range(0, L).Select(_ => empty(new long[] { T, m, m }, float64, dev)).ToArray();
+        var v = spec.Block == BlockKind.Res3 ? Enumerable.Range(0, L).Select(_ => empty(new long[] { T, m, m }, float64, dev)).ToArray() : null;
+        var b = empty(new long[] { T, d, m }, float64, dev);
+        for (int t = 0; t < T; t++)
+        {
+            using var scope = NewDisposeScope();
+            using var gen = new Generator(seeds[t], dev);
+            Fill(spec, a[t], gen, 2.0 / m);
+            for (int l = 0; l < L; l++)
+            {
+                Fill(spec, w[l][t], gen, 2.0 / m);
+                if (v is not null) Fill(spec, v[l][t], gen, 2.0 / m);
+            }
+            Fill(spec, b[t], gen, 1.0 / d);
+        }
+        return new DenseNetwork(spec, a, w, v, b);
+    }
+
+    /// <summary>Wraps given weights (copied, detached): A (T×m×p), W_l (T×m×m), V_l for res3, B (T×d×m).</summary>
+    public static DenseNetwork FromWeights(NetworkSpec spec, Tensor a, IReadOnlyList<Tensor> w, IReadOnlyList<Tensor>? v, Tensor b)
+    {
+        spec.Validate();
+        int L = spec.Depth;
+        if (w.Count != L) throw new ArgumentException($"expected {L} block weights (got {w.Count})");
+        if ((spec.Block == BlockKind.Res3) != (v is not null)) throw new ArgumentException("outer weights V_l are given exactly for res3");
+        if (v is not null && v.Count != L) throw new ArgumentException($"expected {L} outer weights (got {v.Count})");
+        Tensor Copy(Tensor t) => t.detach().to_type(float64).clone();
+        return new DenseNetwork(spec, Copy(a), w.Select(Copy).ToArray(), v?.Select(Copy).ToArray(), Copy(b));
+    }
+
+    /// <summary>The fixed input of the dense sampler, x = (1/√p)·(1, ..., 1).</summary>
+    public static double[] DefaultInput(int p) => Enumerable.Repeat(1.0 / Math.Sqrt(p), p).ToArray();
+
+    /// <summary>
+    /// The layer Jacobians J_l = ∂h_l/∂h_{l−1} along the forward pass of one input (default <see cref="DefaultInput"/>),
+    /// as an L × T × m × m tensor: post D_l(I + τ_l W_l) with D_l = diag φ'(h_{l−1} + τ_l W_l h_{l−1});
+    /// res1 I + τ_l W_l diag φ'(h_{l−1}); res3 I + τ_l V_l diag φ'(W_l h_{l−1}) W_l.
+    /// </summary>
+    public Tensor LayerJacobians(double[] tau, double[]? input = null)
+    {
+        CheckSchedule(tau);
+        int m = Spec.Width, L = Spec.Depth, T = Trials;
+        var x = input ?? DefaultInput(Spec.InputDim);
+        if (x.Length != Spec.InputDim) throw new ArgumentException($"input needs {Spec.InputDim} values (got {x.Length})");
+        var result = empty(new long[] { L, T, m, m }, float64, Device);
+        using (var scope = NewDisposeScope())
+        {
+            var eye = torch.eye(m, dtype: float64, device: Device);
+            var h = Act(matmul(_a, tensor(x, float64, Device).unsqueeze(-1)).squeeze(-1)); // T × m
+            h = Rescale(h);
+            for (int l = 0; l < L; l++)
+            {
+                using var layer = NewDisposeScope();
+                double t = tau[l];
+                var W = _w[l];
+                Tensor J, next;
+                switch (Spec.Block)
+                {
+                    case BlockKind.Post:
+                    {
+                        var pre = h + t * MatVec(W, h);
+                        J = Derivative(pre).unsqueeze(-1) * (eye + t * W);
+                        next = Act(pre);
+                        break;
+                    }
+                    case BlockKind.Res1:
+                        J = eye + t * (W * Derivative(h).unsqueeze(1));
+                        next = h + t * MatVec(W, Act(h));
+                        break;
+                    default:
+                    {
+                        var V = _v![l];
+                        var u = MatVec(W, h);
+                        J = eye + t * bmm(V * Derivative(u).unsqueeze(1), W);
+                        next = h + t * MatVec(V, Act(u));
+                        break;
+                    }
+                }
+                result[l].copy_(J);
+                h = Rescale(next).MoveToOuterDisposeScope();
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// For n inputs: the Gram matrix G_ij = ⟨h_{i,L}, h_{j,L}⟩ per network, and, when <paramref name="ntk"/>, the NTK
+    /// restricted to the block weights, K_ij = Σ_l ⟨∂f_i/∂W_l, ∂f_j/∂W_l⟩ (+ the same for V_l in res3) with
+    /// f = b₁ᵀ h_L the first output (the paper's d = 1). Backward by the explicit block formulas
+    /// (∂f/∂W_l = τ_l (D_l g_l) h_{l−1}ᵀ for post), O(L m² n) per network; hidden and gradient matrices are
+    /// renormalized by common scalars every layer and the scales kept in the log domain.
+    /// </summary>
+    public (GramMatrix[] Gram, GramMatrix[]? Ntk) Gram(GramInputs inputs, double[] tau, bool ntk = true)
+    {
+        CheckSchedule(tau);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Dim != Spec.InputDim) throw new SpecException($"inputs have dimension {inputs.Dim} but the network's input dimension is {Spec.InputDim}");
+        using var scope = NewDisposeScope();
+        int n = inputs.Count, L = Spec.Depth, T = Trials;
+        bool homogeneous = Spec.Activation.IsPositivelyHomogeneous();
+        var X = tensor(inputs.ColumnMajor(), new long[] { n, Spec.InputDim }, float64, Device).t(); // p × n
+        var H = new Tensor[L + 1];
+        var logP = new Tensor[L + 1]; // log of the squared common scale of H_l, per network (T)
+        (H[0], logP[0]) = Normalize(Act(matmul(_a, X)), homogeneous, zeros(T, float64, Device));
+        for (int l = 0; l < L; l++)
+        {
+            double t = tau[l];
+            var h = H[l];
+            var W = _w[l];
+            Tensor next = Spec.Block switch
+            {
+                BlockKind.Post => Act(h + t * bmm(W, h)),
+                BlockKind.Res1 => h + t * bmm(W, Act(h)),
+                _ => h + t * bmm(_v![l], Act(bmm(W, h))),
+            };
+            (H[l + 1], logP[l + 1]) = Normalize(next, homogeneous, logP[l]);
+        }
+        var hL = H[L];
+        var gram = ToGram(bmm(hL.transpose(1, 2), hL), logP[L], n);
+        if (!ntk) return (gram, null);
+
+        // g_L = ∂f_i/∂h_L = b₁ for every input; ĝ = g / exp(logQ/2).
+        var (g, logQ) = Normalize(_b.select(1, 0).unsqueeze(-1).expand(T, Spec.Width, n), true, zeros(T, float64, Device));
+        var terms = new Tensor[L];
+        var logs = new Tensor[L];
+        for (int l = L - 1; l >= 0; l--)
+        {
+            double t = tau[l];
+            var h = H[l];
+            var W = _w[l];
+            Tensor m, prev;
+            switch (Spec.Block)
+            {
+                case BlockKind.Post:
+                {
+                    var dg = Derivative(h + t * bmm(W, h)) * g;
+                    m = Gram(dg) * Gram(h);
+                    prev = dg + t * bmm(W.transpose(1, 2), dg);
+                    break;
+                }
+                case BlockKind.Res1:
+                    m = Gram(g) * Gram(Act(h));
+                    prev = g + t * (Derivative(h) * bmm(W.transpose(1, 2), g));
+                    break;
+                default:
+                {
+                    var V = _v![l];
+                    var u = bmm(W, h);
+                    var w = Derivative(u) * bmm(V.transpose(1, 2), g);
+                    m = Gram(g) * Gram(Act(u)) + Gram(w) * Gram(h);
+                    prev = g + t * bmm(W.transpose(1, 2), w);
+                    break;
+                }
+            }
+            terms[l] = m;
+            logs[l] = 2 * Math.Log(t) + logP[l] + logQ;
+            (g, logQ) = Normalize(prev, true, logQ);
+        }
+        // K = Σ_l exp(c_l) M_l, combined in the log domain per network.
+        var c = stack(logs).cpu();                    // L × T
+        var mats = stack(terms).cpu();                // L × T × n × n
+        var cv = c.data<double>().ToArray();
+        var mv = mats.contiguous().data<double>().ToArray();
+        var result = new GramMatrix[T];
+        int n2 = n * n;
+        for (int tr = 0; tr < T; tr++)
+        {
+            double cmax = double.NegativeInfinity;
+            bool finite = true;
+            for (int l = 0; l < L; l++)
+            {
+                double v = cv[l * T + tr];
+                finite &= double.IsFinite(v);
+                cmax = Math.Max(cmax, v);
+            }
+            var k = new double[n2];
+            if (finite)
+                for (int l = 0; l < L; l++)
+                {
+                    double wgt = Math.Exp(cv[l * T + tr] - cmax);
+                    int off = (l * T + tr) * n2;
+                    for (int e = 0; e < n2; e++) k[e] += wgt * mv[off + e];
+                }
+            result[tr] = finite ? GramMatrix.FromScaled(n, cmax, k) : new GramMatrix(n, double.NegativeInfinity, k);
+        }
+        return (gram, result);
+    }
+
+    public void Dispose()
+    {
+        _a.Dispose();
+        _b.Dispose();
+        foreach (var t in _w) t.Dispose();
+        if (_v is not null) foreach (var t in _v) t.Dispose();
+    }
+
+    private static Tensor Gram(Tensor x) => bmm(x.transpose(1, 2), x);
+
+    private static GramMatrix[] ToGram(Tensor g, Tensor logScale, int n)
+    {
+        var gv = g.cpu().contiguous().data<double>().ToArray();
+        var lv = logScale.cpu().data<double>().ToArray();
+        var result = new GramMatrix[lv.Length];
+        for (int t = 0; t < lv.Length; t++)
+            result[t] = double.IsFinite(lv[t])
+                ? GramMatrix.FromScaled(n, lv[t], gv.AsSpan(t * n * n, n * n))
+                : new GramMatrix(n, double.NegativeInfinity, new double[n * n]);
+        return result;
+    }
+
+    /// <summary>Divides each network's m × n matrix by its root mean squared column norm (when allowed) and adds the log to logScale.</summary>
+    private static (Tensor, Tensor) Normalize(Tensor x, bool allowed, Tensor logScale)
+    {
+        if (!allowed) return (x, logScale);
+        var r = x.square().sum(new long[] { 1, 2 }) / x.shape[2];
+        return (x / r.sqrt().clamp_min(1e-300).view(-1, 1, 1), logScale + r.log());
+    }
+
+    /// <summary>Divides each network's hidden vector (T × m) by its norm when φ is positively homogeneous (J is unchanged).</summary>
+    private Tensor Rescale(Tensor h) =>
+        Spec.Activation.IsPositivelyHomogeneous() ? h / h.norm(1, true).clamp_min(1e-300) : h;
+
+    private void CheckSchedule(double[] tau)
+    {
+        if (tau.Length != Spec.Depth) throw new ArgumentException($"a τ schedule needs {Spec.Depth} values (got {tau.Length})");
+    }
+
+    private Tensor Act(Tensor u) => Spec.Activation switch
+    {
+        Activation.Relu => nn.functional.relu(u),
+        Activation.Tanh => tanh(u),
+        _ => u,
+    };
+
+    /// <summary>φ'(u) elementwise (ReLU' = 1[u &gt; 0]).</summary>
+    private Tensor Derivative(Tensor u) => Spec.Activation switch
+    {
+        Activation.Relu => (u > 0).to_type(float64),
+        Activation.Tanh => 1 - tanh(u).square(),
+        _ => ones_like(u),
+    };
+
+    private static Tensor MatVec(Tensor W, Tensor v) => bmm(W, v.unsqueeze(-1)).squeeze(-1);
+
+    /// <summary>Fills a view in place with entries of variance v: Gaussian, or uniform on [−√(3v), √(3v)].</summary>
+    private static void Fill(NetworkSpec spec, Tensor view, Generator gen, double variance)
+    {
+        if (spec.Weights == WeightLaw.Gaussian) view.normal_(0, Math.Sqrt(variance), gen);
+        else view.uniform_(-Math.Sqrt(3 * variance), Math.Sqrt(3 * variance), gen);
+    }
+
+    private static Tensor Weights(NetworkSpec spec, Generator gen, Device dev, int T, int rows, int cols, double variance)
+    {
+        var size = new long[] { T, rows, cols };
+        if (spec.Weights == WeightLaw.Gaussian)
+            return randn(size, float64, dev, generator: gen) * Math.Sqrt(variance);
+        double a = Math.Sqrt(3 * variance);
+        return rand(size, float64, dev, generator: gen) * (2 * a) - a;
+    }
+}

@@ -31,7 +31,7 @@ public static class PlotCommand
             var names = r.GetValue(figure) is { } f
                 ? f.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(FigureCatalog.Check).Distinct().ToList()
                 : Supported(d);
-            if (names.Count == 0) throw new SpecException($"no figure given and {d} has neither {SweepTables.CellsFile} nor {PlotData.CurvesFile}");
+            if (names.Count == 0) throw new SpecException($"no figure given and {d} has no {SweepTables.CellsFile}, {PlotData.CurvesFile} or {FigureCatalog.SpectrumFile}");
             var target = r.GetValue(outDir) ?? Path.Combine(d, "figures");
             // Build every figure before writing any, so bad input leaves no partial set of files.
             var figures = names.SelectMany(n => FigureCatalog.Build(n, d)).ToList();
@@ -56,6 +56,7 @@ public static class PlotCommand
             if (FitsFile.TryRead(dir) is { Threshold.Count: > 0 }) names.Add(ThresholdFigure.Name);
         }
         if (File.Exists(Path.Combine(dir, PlotData.CurvesFile))) names.Add(TrainingFigure.Name);
+        if (File.Exists(Path.Combine(dir, FigureCatalog.SpectrumFile))) names.Add(SpectrumFigure.Name);
         return names;
     }
 }

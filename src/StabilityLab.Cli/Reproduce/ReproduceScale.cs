@@ -10,10 +10,18 @@ namespace StabilityLab.Cli.Reproduce;
 /// <c>paper</c> is the paper-scale sweep (width 512, L = 4..4096, 33 values of β, 1000 trials).
 /// </summary>
 public sealed record ReproduceScale(string Name, int Width, string Depths, int BetaCount, int Trials, int[] TraceDepths,
-    int[] TrainDepths, int TrainSeeds, int TrainSteps)
+    int[] TrainDepths, int TrainSeeds, int TrainSteps, int SpectrumWidth, string SpectrumDepths, int SpectrumTrials)
 {
-    public static ReproduceScale Quick { get; } = new("quick", 256, "4..4096x4", 17, 500, [64], [4, 16, 64], 2, 300);
-    public static ReproduceScale Paper { get; } = new("paper", 512, "4..4096x2", 33, 1000, [64, 1024], [4, 8, 16, 32, 64, 128, 256], 3, 500);
+    public static ReproduceScale Quick { get; } = new("quick", 256, "4..4096x4", 17, 500, [64], [4, 16, 64], 2, 300, 64, "4..64x2", 8);
+    public static ReproduceScale Paper { get; } = new("paper", 512, "4..4096x2", 33, 1000, [64, 1024], [4, 8, 16, 32, 64, 128, 256], 3, 500, 128, "4..256x2", 16);
+
+    /// <summary>
+    /// `stabilitylab spectrum` arguments for claim 1: block-product operator norms (all pairs up to L = 64,
+    /// a sample beyond) and the Gram matrix of 8 inputs, at τ = 1/√L and τ = L^−1/4.
+    /// </summary>
+    public string[] SpectrumArguments(ulong seed, string outDir) =>
+        ["spectrum", "--width", $"{SpectrumWidth}", "--depth", SpectrumDepths, "--tau", "1/sqrt(L)", "--tau", "L^-0.25",
+         "--trials", $"{SpectrumTrials}", "--seed", $"{seed}", "--inputs", "8", "--pairs", "auto", "--threads", "1", "--out", outDir];
 
     public static ReproduceScale Parse(string name) => name.Trim().ToLowerInvariant() switch
     {

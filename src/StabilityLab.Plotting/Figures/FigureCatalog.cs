@@ -1,5 +1,6 @@
 using OxyPlot;
 using StabilityLab.Models;
+using StabilityLab.Spectral;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Tables;
 
@@ -18,7 +19,10 @@ public sealed record NamedFigure(string FileName, PlotModel Model);
 public static class FigureCatalog
 {
     public static IReadOnlyList<string> Names { get; } =
-        [DepthFigure.Name, HeatmapFigure.Name, LayersFigure.Name, GradientsFigure.Name, ThresholdFigure.Name, ConverseFigure.Name, TrainingFigure.Name];
+        [DepthFigure.Name, HeatmapFigure.Name, LayersFigure.Name, GradientsFigure.Name, ThresholdFigure.Name, ConverseFigure.Name, TrainingFigure.Name, SpectrumFigure.Name];
+
+    /// <summary>The table `stabilitylab spectrum` writes.</summary>
+    public const string SpectrumFile = "spectra.csv";
 
     public static string Check(string name)
     {
@@ -36,6 +40,12 @@ public static class FigureCatalog
             var path = Path.Combine(directory, PlotData.CurvesFile);
             if (!File.Exists(path)) throw new SpecException($"{directory} has no {PlotData.CurvesFile}: not a training directory");
             return [new(n, TrainingFigure.Build(PlotData.ReadTrainingCurves(path)))];
+        }
+        if (n == SpectrumFigure.Name)
+        {
+            var path = Path.Combine(directory, SpectrumFile);
+            if (!File.Exists(path)) throw new SpecException($"{directory} has no {SpectrumFile}: not a spectrum directory (run `stabilitylab spectrum`)");
+            return [new(n, SpectrumFigure.Build(SpectraTable.ReadPoints(path)))];
         }
         var fits = FitsFile.TryRead(directory);
         if (n == ThresholdFigure.Name)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using StabilityLab.Fitting;
+using StabilityLab.Statistics;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Sweeps;
@@ -85,7 +86,7 @@ public static class VerifyCommand
             counts[cell] = (k.Exceed + (v > limit ? 1 : 0), k.N + 1);
         }
         double level = alpha / counts.Count;
-        var worst = counts.Select(kv => (kv.Key, kv.Value, CP: BoundCheck.ClopperPearson(kv.Value.Exceed, kv.Value.N, 2 * level)))
+        var worst = counts.Select(kv => (kv.Key, kv.Value, CP: BinomialInterval.ClopperPearson(kv.Value.Exceed, kv.Value.N, 2 * level)))
             .MaxBy(x => x.CP.Lo);
         bool ok = worst.CP.Lo <= delta;
         var wc = chosen[worst.Key];

@@ -43,13 +43,4 @@ public static class BoundCheck
         }
         return new BoundVerdict(bad == 0, cells.Count, bad, worstZ, worst, zCrit);
     }
-
-    /// <summary>Clopper–Pearson two-sided interval for a binomial proportion k/n at level 1 − alpha.</summary>
-    public static (double Lo, double Hi) ClopperPearson(int k, int n, double alpha = 0.05)
-    {
-        if (n <= 0 || k < 0 || k > n) throw new ArgumentException($"bad binomial counts k={k}, n={n}");
-        double lo = k == 0 ? 0 : Beta.InvCDF(k, n - k + 1, alpha / 2);
-        double hi = k == n ? 1 : Beta.InvCDF(k + 1, n - k, 1 - alpha / 2);
-        return (lo, hi);
-    }
 }

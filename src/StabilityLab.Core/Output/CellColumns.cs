@@ -39,6 +39,8 @@ public static class CellColumns
         ("tau_rule", c => c.Spec.Tau.ToString()),
         ("weights", c => c.Spec.Weights.Name()),
         ("dead_trials", c => c.Stats.DeadTrials),
+        ("blowup_frac_lo", c => c.Stats.BlowupFracLo),
+        ("blowup_frac_hi", c => c.Stats.BlowupFracHi),
     ];
 
     public static IReadOnlyList<string> Names { get; } = Columns.Select(c => c.Name).ToArray();

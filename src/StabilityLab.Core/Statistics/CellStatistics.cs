@@ -7,7 +7,8 @@ namespace StabilityLab.Statistics;
 /// <summary>
 /// The statistics of one cell (DESIGN.md, cells.csv) over its live trials. All norms are logs of
 /// squared-norm ratios. Quantiles are MathNet's default (R-8, median-unbiased) on the sorted
-/// sample. fwd_log_mean_sq = log mean exp(fwd_log_sq), with a percentile bootstrap 95% interval.
+/// sample. fwd_log_mean_sq = log mean exp(fwd_log_sq), with a percentile bootstrap 95% interval;
+/// blowup_frac with its Clopper–Pearson 95% interval.
 /// </summary>
 public sealed record CellStatistics(
     int Trials,
@@ -24,7 +25,9 @@ public sealed record CellStatistics(
     double BwdLogSqMean,
     double BwdLogSqSd,
     double BwdLogSqQ50,
-    double BlowupFrac)
+    double BlowupFrac,
+    double BlowupFracLo,
+    double BlowupFracHi)
 {
     /// <summary>Default blow-up level K: a trial blows up when ‖h_L‖/‖h_0‖ &gt; K.</summary>
     public const double DefaultBlowupLevel = 10.0;
@@ -48,6 +51,8 @@ public sealed record CellStatistics(
         double lme = LogSumExp.LogMeanExp(fwd);
         var (lo, hi) = BootstrapLogMeanExp(fwd, bootstrap, bootstrapSeed);
         double threshold = 2 * Math.Log(blowupLevel);
+        int blowups = fwd.Count(v => v > threshold);
+        var (bLo, bHi) = BinomialInterval.ClopperPearson(blowups, live.Length);
         return new CellStatistics(
             Trials: live.Length,
             DeadTrials: dead,
@@ -63,7 +68,9 @@ public sealed record CellStatistics(
             BwdLogSqMean: bwd.Mean(),
             BwdLogSqSd: live.Length > 1 ? bwd.StandardDeviation() : 0.0,
             BwdLogSqQ50: SortedArrayStatistics.Quantile(bwdSorted, 0.50),
-            BlowupFrac: fwd.Count(v => v > threshold) / (double)live.Length);
+            BlowupFrac: blowups / (double)live.Length,
+            BlowupFracLo: bLo,
+            BlowupFracHi: bHi);
     }
 
     /// <summary>Percentile bootstrap 95% interval of log mean exp(x), resampling with a counter-based stream.</summary>

@@ -1,5 +1,6 @@
 using StabilityLab.Cli;
 using StabilityLab.Fitting;
+using StabilityLab.Statistics;
 using StabilityLab.Sweeps;
 
 namespace StabilityLab.Tests.Fitting;
@@ -46,13 +47,13 @@ public class FittingTests
     public void ClopperPearsonMatchesKnownValues()
     {
         // Exact interval for 0/10 at 95%: [0, 1 − 0.025^(1/10)]; 10/10: [0.025^(1/10), 1].
-        var (lo0, hi0) = BoundCheck.ClopperPearson(0, 10);
+        var (lo0, hi0) = BinomialInterval.ClopperPearson(0, 10);
         Assert.That(lo0, Is.Zero);
         Assert.That(hi0, Is.EqualTo(1 - Math.Pow(0.025, 0.1)).Within(1e-9));
-        var (lo1, hi1) = BoundCheck.ClopperPearson(10, 10);
+        var (lo1, hi1) = BinomialInterval.ClopperPearson(10, 10);
         Assert.That(lo1, Is.EqualTo(Math.Pow(0.025, 0.1)).Within(1e-9));
         Assert.That(hi1, Is.EqualTo(1));
-        var (lo, hi) = BoundCheck.ClopperPearson(5, 10);
+        var (lo, hi) = BinomialInterval.ClopperPearson(5, 10);
         Assert.That(lo, Is.EqualTo(0.187086).Within(1e-5));
         Assert.That(hi, Is.EqualTo(0.812914).Within(1e-5));
     }

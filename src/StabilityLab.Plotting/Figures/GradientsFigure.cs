@@ -54,26 +54,17 @@ public static class GradientsFigure
     public static PlotModel BuildLayers(IReadOnlyList<TraceRow> traces, IReadOnlyList<CellRow>? cells = null, GradientsFigureOptions? options = null)
     {
         var o = options ?? new GradientsFigureOptions();
-        string description = "";
-        if (cells is { Count: > 0 })
-        {
-            (_, description) = o.Filter.Apply(cells);
-            traces = o.Filter.Apply(traces, cells);
-        }
-        var groups = o.Select.Apply(traces);
+        var traced = TraceGroups.From(traces, cells, o.Filter, o.Select);
+        var groups = traced.Groups;
         var skips = new SkipCounter();
-        var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? (description.Length > 0 ? description + "; " : "") + "Frobenius norm, mean over networks");
-        var depths = groups.Select(g => g[0].Depth).Distinct().ToList();
-        model.Axes.Add(HouseStyle.Linear(AxisPosition.Bottom, depths.Count == 1
-            ? Symbols.LayerAxis + $" (L = {depths[0].ToString(CultureInfo.InvariantCulture)})" : Symbols.LayerAxis));
+        var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? traced.Subtitle("Frobenius norm, mean over networks"));
+        model.Axes.Add(HouseStyle.Linear(AxisPosition.Bottom, traced.LayerAxisTitle));
         model.Axes.Add(HouseStyle.Linear(AxisPosition.Left, Symbols.LnWeightGrad));
         model.Axes[0].MinimumPadding = model.Axes[0].MaximumPadding = 0;
         for (int i = 0; i < groups.Count; i++)
         {
             var g = groups[i];
-            string rule = g[0].TauRule;
-            string tag = depths.Count > 1 ? $"{rule}, L={g[0].Depth.ToString(CultureInfo.InvariantCulture)}" : rule;
-            string label = TauRuleName.Parse(rule).Label + (depths.Count > 1 ? $", L = {g[0].Depth.ToString(CultureInfo.InvariantCulture)}" : "");
+            var (tag, label) = traced.Names(g);
             var line = HouseStyle.Line($"weight gradient: {tag}", label, Palette.Color(i));
             // Layer 0 has no weights (its column is empty): not a skipped value.
             foreach (var t in g.Where(t => t.Layer >= 1))

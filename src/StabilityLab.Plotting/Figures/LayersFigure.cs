@@ -29,18 +29,12 @@ public static class LayersFigure
     public static PlotModel Build(IReadOnlyList<TraceRow> traces, IReadOnlyList<CellRow>? cells = null, LayersFigureOptions? options = null)
     {
         var o = options ?? new LayersFigureOptions();
-        string description = "";
-        if (cells is { Count: > 0 })
-        {
-            (_, description) = o.Filter.Apply(cells);
-            traces = o.Filter.Apply(traces, cells);
-        }
-        var groups = o.Select.Apply(traces);
+        var traced = TraceGroups.From(traces, cells, o.Filter, o.Select);
+        var groups = traced.Groups;
         var skips = new SkipCounter();
         const string what = "median and 5–95% band over networks; g_l = ∂F/∂h_l";
-        var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? (description.Length > 0 ? description + "; " + what : what));
-        var depths = groups.Select(g => g[0].Depth).Distinct().ToList();
-        string layer = depths.Count == 1 ? Symbols.LayerAxis + $" (L = {depths[0].ToString(CultureInfo.InvariantCulture)})" : Symbols.LayerAxis;
+        var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? traced.Subtitle(what));
+        string layer = traced.LayerAxisTitle;
         model.Axes.Add(HouseStyle.Linear(AxisPosition.Left, "ln ratio  (natural log)", "y"));
         double half = (1 - Gap) / 2;
         foreach (var (key, start, header) in new[]
@@ -64,9 +58,7 @@ public static class LayersFigure
         {
             var g = groups[i];
             var color = Palette.Color(i);
-            string rule = g[0].TauRule;
-            string tag = depths.Count > 1 ? $"{rule}, L={g[0].Depth.ToString(CultureInfo.InvariantCulture)}" : rule;
-            string label = TauRuleName.Parse(rule).Label + (depths.Count > 1 ? $", L = {g[0].Depth.ToString(CultureInfo.InvariantCulture)}" : "");
+            var (tag, label) = traced.Names(g);
             foreach (var (key, forward) in new[] { ("fwd", true), ("bwd", false) })
             {
                 string name = (forward ? "forward: " : "backward: ") + tag;

@@ -14,13 +14,7 @@ namespace StabilityLab.Tests.Cli;
 [TestFixture]
 public sealed class CliInputTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     // Small and fast: the defaults are width 512, depth 100, 4000 trials.
     private static readonly string[] Small = ["sample", "--width", "64", "--depth", "10", "--trials", "50", "--seed", "3", "--json"];

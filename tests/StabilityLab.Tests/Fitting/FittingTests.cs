@@ -114,12 +114,7 @@ public class FitCommandTests
     [OneTimeTearDown]
     public static void Clean() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        return (CliApp.Run(args, o, e), o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliHarness.Run(args);
 
     [Test]
     public void FitFindsTheSharpThresholdAndTheConverseGrowth()

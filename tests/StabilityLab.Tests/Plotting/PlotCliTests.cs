@@ -6,13 +6,7 @@ namespace StabilityLab.Tests.Plotting;
 /// <summary>`stabilitylab plot`: good input writes figures and their data; bad input exits 2 with one line.</summary>
 public sealed class PlotCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     private static IEnumerable<TestCaseData> BadInputs()
     {

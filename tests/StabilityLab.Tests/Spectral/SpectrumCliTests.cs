@@ -17,13 +17,7 @@ public sealed class SpectrumCliTests
     [TearDown]
     public void TearDown() => TorchSharp.torch.set_num_threads(_threads);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliHarness.Run(args);
 
     private static IEnumerable<TestCaseData> BadInputs()
     {

@@ -14,13 +14,7 @@ public class SweepCliTests
     [TearDown]
     public void TearDown() => Directory.Delete(_root, recursive: true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliHarness.Run(args);
 
     public static IEnumerable<TestCaseData> BadSpecs()
     {

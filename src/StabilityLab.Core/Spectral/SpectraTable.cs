@@ -112,7 +112,6 @@ public static class SpectraTable
             c.Add(($"{prefix}_log_rel_min_eig_q50", x => rel(x)?.Q50));
             c.Add(($"{prefix}_nonpositive", x => x.Inputs > 0 && (prefix == "gram" ? x.GramSampler != "none" : x.GramSampler == "dense") ? nonpos(x) : null));
         }
-        c.Add(("seconds", x => x.Seconds));
         return c.ToArray();
     }
 

@@ -70,7 +70,7 @@ public static class TrainingSweep
 
         var results = new List<SweepRun>();
         var dataCache = new Dictionary<ulong, TrainingData>();
-        string? description = null;
+        string description;
         int index = 0, keptCount = 0;
         foreach (var (depth, tau, seed, lr) in grid)
         {
@@ -83,7 +83,6 @@ public static class TrainingSweep
                 continue;
             }
             var data = LoadData(spec.Data, seed, dataCache);
-            description ??= data.Description;
             var netSpec = spec.SpecFor(depth, tau);
             var options = spec.Options with { StepSize = lr };
             var run = Trainer.Run(netSpec, data, options, seed, dev, onStep);
@@ -116,8 +115,10 @@ public static class TrainingSweep
 
         var trends = DepthVerdicts.Analyze(results);
         AtomicFile.WriteAllText(Path.Combine(dir, FitsFile), FitsJson(results, trends));
+        // The data of the first grid point's seed describe the sweep, whichever runs were resumed.
+        description = LoadData(spec.Data, grid[0].Seed, dataCache).Description;
         WriteManifest(manifestPath, spec, settings, started, DateTimeOffset.UtcNow, timings, commandLine, dev, description);
-        return new SweepResult(dir, results, trends, keptCount, description ?? "");
+        return new SweepResult(dir, results, trends, keptCount, description);
     }
 
     /// <summary>Steps a sweep will train (runs not yet in runs.csv × steps per run): the progress total.</summary>

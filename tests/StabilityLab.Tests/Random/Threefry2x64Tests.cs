@@ -47,27 +47,11 @@ public sealed class Threefry2x64Tests
     {
         if (!Vector512.IsHardwareAccelerated)
             Assert.Ignore("Vector512 is not hardware accelerated on this CPU; the Vector512 overload is not used here");
-        var rng = new System.Random(20240512);
-        Span<ulong> c0 = stackalloc ulong[8];
-        int mismatches = 0;
-        string first = "";
-        for (int iter = 0; iter < 2000; iter++)
+        AssertLanesMatchScalar(8, 2000, 20240512, (c0, c1, k0, k1) =>
         {
-            for (int j = 0; j < 8; j++) c0[j] = Next(rng, iter, j);
-            ulong c1 = Next(rng, iter, 8), k0 = Next(rng, iter, 9), k1 = Next(rng, iter, 10);
             Threefry2x64.Block(Vector512.Create<ulong>(c0), c1, k0, k1, out var x0, out var x1);
-            for (int j = 0; j < 8; j++)
-            {
-                var (e0, e1) = Threefry2x64.Block(c0[j], c1, k0, k1);
-                if (x0[j] != e0 || x1[j] != e1)
-                {
-                    if (mismatches++ == 0)
-                        first = $"iter {iter} lane {j}: c0=0x{c0[j]:x16} c1=0x{c1:x16} k=(0x{k0:x16},0x{k1:x16}) " +
-                                $"vector=(0x{x0[j]:x16},0x{x1[j]:x16}) scalar=(0x{e0:x16},0x{e1:x16})";
-                }
-            }
-        }
-        Assert.That(mismatches, Is.Zero, first);
+            return (j => x0[j], j => x1[j]);
+        });
     }
 
     [Test]
@@ -75,23 +59,37 @@ public sealed class Threefry2x64Tests
     {
         if (!Vector256.IsHardwareAccelerated)
             Assert.Ignore("Vector256 is not hardware accelerated on this CPU; the Vector256 overload is not used here");
-        var rng = new System.Random(20240256);
-        Span<ulong> c0 = stackalloc ulong[4];
+        AssertLanesMatchScalar(4, 4000, 20240256, (c0, c1, k0, k1) =>
+        {
+            Threefry2x64.Block(Vector256.Create<ulong>(c0), c1, k0, k1, out var x0, out var x1);
+            return (j => x0[j], j => x1[j]);
+        });
+    }
+
+    /// <summary>
+    /// Runs a vector overload on random counters and keys and compares every lane with the scalar
+    /// block; reports the first mismatching lane.
+    /// </summary>
+    private static void AssertLanesMatchScalar(int lanes, int iterations, int seed,
+        Func<ulong[], ulong, ulong, ulong, (Func<int, ulong> X0, Func<int, ulong> X1)> vectorBlock)
+    {
+        var rng = new System.Random(seed);
+        var c0 = new ulong[lanes];
         int mismatches = 0;
         string first = "";
-        for (int iter = 0; iter < 4000; iter++)
+        for (int iter = 0; iter < iterations; iter++)
         {
-            for (int j = 0; j < 4; j++) c0[j] = Next(rng, iter, j);
-            ulong c1 = Next(rng, iter, 4), k0 = Next(rng, iter, 5), k1 = Next(rng, iter, 6);
-            Threefry2x64.Block(Vector256.Create<ulong>(c0), c1, k0, k1, out var x0, out var x1);
-            for (int j = 0; j < 4; j++)
+            for (int j = 0; j < lanes; j++) c0[j] = Next(rng, iter, j);
+            ulong c1 = Next(rng, iter, lanes), k0 = Next(rng, iter, lanes + 1), k1 = Next(rng, iter, lanes + 2);
+            var (x0, x1) = vectorBlock(c0, c1, k0, k1);
+            for (int j = 0; j < lanes; j++)
             {
                 var (e0, e1) = Threefry2x64.Block(c0[j], c1, k0, k1);
-                if (x0[j] != e0 || x1[j] != e1)
+                if (x0(j) != e0 || x1(j) != e1)
                 {
                     if (mismatches++ == 0)
                         first = $"iter {iter} lane {j}: c0=0x{c0[j]:x16} c1=0x{c1:x16} k=(0x{k0:x16},0x{k1:x16}) " +
-                                $"vector=(0x{x0[j]:x16},0x{x1[j]:x16}) scalar=(0x{e0:x16},0x{e1:x16})";
+                                $"vector=(0x{x0(j):x16},0x{x1(j):x16}) scalar=(0x{e0:x16},0x{e1:x16})";
                 }
             }
         }

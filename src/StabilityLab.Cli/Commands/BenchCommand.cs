@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
 using StabilityLab.Torch;

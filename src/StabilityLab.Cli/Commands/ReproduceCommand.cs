@@ -222,7 +222,7 @@ public static class ReproduceCommand
     {
         var rules = new[] { "1/sqrt(L)", "L^(-1/2+c) [c=0.1]", "L^(-1/2+c) [c=0.2]", "L^(-1/2+c) [c=0.3]" };
         var sb = new StringBuilder();
-        sb.AppendLine("log E[‖h_L‖²/‖h_0‖²] measured (95% bootstrap interval) beside the infinite-width recursion log(Q_L/Q_0) (density evolution, SCIENCE.md §3) and the exact bounds [L·log(1+τ²), L·log(1+2τ²)].");
+        sb.AppendLine("log E[‖h_L‖²/‖h_0‖²] measured (95% bootstrap interval) beside the infinite-width recursion log(Q_L/Q_0) (density evolution, docs/science.md §3) and the exact bounds [L·log(1+τ²), L·log(1+2τ²)].");
         sb.AppendLine();
         sb.AppendLine("| τ rule | L | measured | infinite width | bounds |");
         sb.AppendLine("|---|---|---|---|---|");
@@ -240,7 +240,7 @@ public static class ReproduceCommand
     }
 
     private static string Provenance() =>
-        "- `stability/cells.csv`: one row per cell (DESIGN.md columns); `stability/traces.csv`: per-layer traces; `stability/raw.csv`: per-trial scalars.\n" +
+        "- `stability/cells.csv`: one row per cell (docs/file-formats.md columns); `stability/traces.csv`: per-layer traces; `stability/raw.csv`: per-trial scalars.\n" +
         "- `stability/fits.json`: thresholds, fitted laws and verdicts; `stability/manifest.json`: the sweep's full spec (reproduce it with `stabilitylab sweep --spec stability/manifest.json --out DIR`).\n" +
         "- `manifest.json`: this reproduction's command, version, git commit, machine and timings.\n";
 

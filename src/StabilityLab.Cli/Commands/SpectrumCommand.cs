@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace StabilityLab.Cli.Commands;
 
 /// <summary>
-/// `stabilitylab spectrum`: spectral diagnostics at initialization (SCIENCE.md §2 claims 1 and 4) over depths × τ rules,
+/// `stabilitylab spectrum`: spectral diagnostics at initialization (docs/science.md §2 claims 1 and 4) over depths × τ rules,
 /// on materialized float64 networks (TorchSharp): operator norms of block products ‖J_b···J_a‖₂ (whole product and the
 /// largest pair), and the Gram matrix / NTK least eigenvalues for n inputs.
 /// Output (--out DIR): spectra.csv with ONE ROW PER CELL (width, depth, τ rule) holding mean, sd, 95% interval of the
@@ -42,7 +42,7 @@ public static class SpectrumCommand
         var trials = new Option<int>("--trials", "-n") { Description = "random networks per cell", DefaultValueFactory = _ => 16 };
         var seed = new Option<ulong>("--seed") { Description = "master seed (weights, inputs and the pair sample)", DefaultValueFactory = _ => 1UL };
         var inputs = new Option<int>("--inputs") { Description = "n inputs (uniform on the unit sphere) for the Gram matrix and NTK; 0 for none", DefaultValueFactory = _ => 8 };
-        var gram = new Option<string>("--gram") { Description = "Gram matrix path: dense (same networks, NTK too) or exact (O(L m n²) sampler of SCIENCE.md §4, no NTK)", DefaultValueFactory = _ => "dense" };
+        var gram = new Option<string>("--gram") { Description = "Gram matrix path: dense (same networks, NTK too) or exact (O(L m n²) sampler of docs/science.md §4, no NTK)", DefaultValueFactory = _ => "dense" };
         var pairs = new Option<string>("--pairs") { Description = "block pairs (a,b): auto (all for L ≤ 64, else 64 random), all, or N random pairs; (1,L) always", DefaultValueFactory = _ => "auto" };
         var tolerance = new Option<double>("--tolerance") { Description = "convergence: relative change of a norm estimate below this", DefaultValueFactory = _ => OperatorNorm.DefaultTolerance };
         var maxSteps = new Option<int>("--max-steps") { Description = "Lanczos step limit per norm (non-converged norms are counted)", DefaultValueFactory = _ => OperatorNorm.DefaultMaxSteps };

@@ -10,7 +10,7 @@ namespace StabilityLab.Cli.Commands;
 /// <summary>
 /// `stabilitylab train`: trains the paper's network (TorchSharp) over depths × τ rules × seeds × step sizes on
 /// synthetic data or Fashion-MNIST, writes curves.csv, runs.csv, fits.json and manifest.json, and prints the
-/// linear rate per depth with the depth verdicts (SCIENCE.md §2 claims 4–5). `stabilitylab train bench` measures
+/// linear rate per depth with the depth verdicts (docs/science.md §2 claims 4–5). `stabilitylab train bench` measures
 /// the GFLOP/s of one training step against TorchSharp's own matrix multiply.
 /// </summary>
 public static class TrainCommand

@@ -4,7 +4,7 @@ namespace StabilityLab.Fitting;
 public sealed record GrowthPoint(int Depth, double LogMeanRatio, double Lo, double Hi);
 
 /// <summary>
-/// Growth laws of log E[‖h_L‖²/‖h_0‖²] in L (SCIENCE.md §2 claims 1–2): the slope of
+/// Growth laws of log E[‖h_L‖²/‖h_0‖²] in L (docs/science.md §2 claims 1–2): the slope of
 /// log(log E ratio) against log L, by weighted least squares, with the SE of each point from its
 /// interval by the delta method (se ≈ (hi − lo)/(3.92·log E)). For τ = L^(−1/2+c) the theory
 /// predicts slope → 2c; for τ = a/√L, slope → 0 (log E ratio → 2a²).

@@ -1,6 +1,6 @@
 namespace StabilityLab.Models;
 
-/// <summary>The residual block (SCIENCE.md §1).</summary>
+/// <summary>The residual block (docs/science.md §1).</summary>
 public enum BlockKind
 {
     /// <summary>The paper's post-activation block: h_l = φ(h_{l-1} + τ W_l h_{l-1}).</summary>

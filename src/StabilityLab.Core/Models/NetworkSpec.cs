@@ -1,7 +1,7 @@
 namespace StabilityLab.Models;
 
 /// <summary>
-/// One description of the network of SCIENCE.md §1, read by every back-end (exact sampler,
+/// One description of the network of docs/science.md §1, read by every back-end (exact sampler,
 /// dense sampler, theory, trainer):
 /// h_0 = φ(A x), h_l = block_l(h_{l-1}) for l = 1..L, y = B h_L, F = ½‖y − y*‖² with y* = 0.
 /// A ~ N(0, 2/m), W_l ~ N(0, 2/m), B ~ N(0, 1/d) entrywise (or uniform of equal variance).

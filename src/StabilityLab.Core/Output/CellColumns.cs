@@ -7,7 +7,7 @@ using StabilityLab.Sampling;
 namespace StabilityLab.Output;
 
 /// <summary>
-/// The columns of cells.csv (DESIGN.md contract), in order, with their values. The same list
+/// The columns of cells.csv (docs/file-formats.md), in order, with their values. The same list
 /// serves the CSV writer and the JSON printer, so both always carry the same keys.
 /// </summary>
 public static class CellColumns

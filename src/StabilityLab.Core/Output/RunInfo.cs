@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 
 namespace StabilityLab.Output;
 

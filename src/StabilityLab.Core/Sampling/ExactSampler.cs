@@ -1,11 +1,11 @@
 using System.Numerics.Tensors;
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 
 namespace StabilityLab.Sampling;
 
 /// <summary>
-/// The exact O(L·m) sampler of SCIENCE.md §4: one input, forward and backward, exact in
+/// The exact O(L·m) sampler of docs/science.md §4: one input, forward and backward, exact in
 /// distribution for Gaussian weights, without any m×m matrix.
 /// Forward: W_l h ~ N(0, (2/m)‖h‖² I), a fresh vector per layer.
 /// Backward: given u = W h, W =ᵈ u hᵀ/‖h‖² + W̃(I − ĥĥᵀ), so
@@ -78,7 +78,7 @@ public sealed class ExactSampler
 
     private void DrawForward(RandomStream stream, bool cacheBackward)
     {
-        NormalGenerator.Fill(stream, RandomStream.Domain(0, DrawPurpose.Input), _h0, _path);
+        NormalGenerator.Fill(stream, RandomStream.Domain(0, StreamIds.Trial.Input), _h0, _path);
         bool res3 = _spec.Block == BlockKind.Res3;
         if (cacheBackward && _zt.Length == 0)
         {
@@ -87,11 +87,11 @@ public sealed class ExactSampler
         }
         for (int l = 1; l <= _L; l++)
         {
-            NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Forward), Row(_z, l - 1), _path);
-            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.ForwardInner), Row(_z2, l - 1), _path);
+            NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Forward), Row(_z, l - 1), _path);
+            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.ForwardInner), Row(_z2, l - 1), _path);
             if (!cacheBackward) continue;
-            NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Backward), Row(_zt, l - 1), _path);
-            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.BackwardInner), Row(_zt2, l - 1), _path);
+            NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Backward), Row(_zt, l - 1), _path);
+            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.BackwardInner), Row(_zt2, l - 1), _path);
         }
     }
 
@@ -152,7 +152,7 @@ public sealed class ExactSampler
             var z = Row(_z, l - 1);
             double t = tau[l - 1];
             Span<double> zt = cacheBackward ? Row(_zt, l - 1) : _gt;
-            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Backward), zt, _path);
+            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Backward), zt, _path);
             double nx = Norm(xp);
             double logW; // log ‖∂F/∂W_l‖² (all weights of block l), before adding lg
             switch (_spec.Block)
@@ -188,7 +188,7 @@ public sealed class ExactSampler
                 {
                     // y = Vᵀg (conditioned on V a), w = φ'(u) ⊙ y, g_{l-1} = g + τ Wᵀw (conditioned on W h)
                     Span<double> zt2 = cacheBackward ? Row(_zt2, l - 1) : _gt2;
-                    if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.BackwardInner), zt2, _path);
+                    if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.BackwardInner), zt2, _path);
                     TensorPrimitives.Multiply(z, _s * nx, _pre);
                     _spec.Activation.Apply(_pre, _a);
                     double na = Norm(_a);
@@ -252,7 +252,7 @@ public sealed class ExactSampler
             var xp = Row(_x, l - 1);
             var z = Row(_z, l - 1);
             Span<double> zt = cacheBackward ? Row(_zt, l - 1) : _gt;
-            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, DrawPurpose.Backward), zt, _path);
+            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Backward), zt, _path);
             double t = tau[l - 1], c = t * _s, ginv = 1 / Math.Sqrt(gn2), ip = inv[l - 1];
             var (nv2, zv, xzt) = PostBlockKernels.BackwardReduce(xp, ip, z, c, zt, _g, ginv, relu);
             if (!(nv2 > 0)) return TrialMeasurement.DeadTrial(_L);
@@ -270,7 +270,7 @@ public sealed class ExactSampler
 
     /// <summary>
     /// g_L = Bᵀ B h_L into _g (unnormalized), with B ~ N(0, 1/d): given r = B h_L = (‖h_L‖/√d) ζ,
-    /// g_L = (‖h_L‖‖ζ‖/d) [ĥ(‖ζ‖ − ĥᵀz̃) + z̃] (the conditional law of SCIENCE.md §4 applied to B).
+    /// g_L = (‖h_L‖‖ζ‖/d) [ĥ(‖ζ‖ − ĥᵀz̃) + z̃] (the conditional law of docs/science.md §4 applied to B).
     /// xL is h_L up to scale, invNorm = 1/‖xL‖, logHL = log‖h_L‖². Returns log‖g_L‖² (absolute) and
     /// ‖_g‖²; false when the gradient is exactly zero.
     /// </summary>
@@ -278,9 +278,9 @@ public sealed class ExactSampler
     {
         int d = _spec.OutputDim;
         Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
-        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputProjection), zeta, _path);
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, StreamIds.Trial.OutputProjection), zeta, _path);
         double nzeta = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(zeta));
-        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, DrawPurpose.OutputBackward), _gt, _path);
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, StreamIds.Trial.OutputBackward), _gt, _path);
         TensorPrimitives.MultiplyAdd(xL, invNorm * (nzeta - invNorm * TensorPrimitives.Dot(xL, _gt)), _gt, _g);
         bufferNorm2 = TensorPrimitives.SumOfSquares<double>(_g);
         logG = Math.Log(bufferNorm2) + logHL + 2 * Math.Log(nzeta) - 2 * Math.Log(d);
@@ -288,7 +288,7 @@ public sealed class ExactSampler
     }
 
     /// <summary>
-    /// acc += τ Wᵀv for W conditioned on W h = ‖h‖√(2/m) z (SCIENCE.md §4):
+    /// acc += τ Wᵀv for W conditioned on W h = ‖h‖√(2/m) z (docs/science.md §4):
     /// Wᵀv = √(2/m) [ ‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃) ], ĥ = h/‖h‖.
     /// acc may alias v.
     /// </summary>

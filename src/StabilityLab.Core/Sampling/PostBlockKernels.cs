@@ -7,7 +7,7 @@ namespace StabilityLab.Sampling;
 /// Fused single-pass loops for the paper's post block with a positively homogeneous φ (ReLU or
 /// identity), the hot path of every sweep. Each loop reads its vectors once, so a layer costs one
 /// pass forward and two backward instead of a dozen separate vector operations.
-/// Vectors are stored unnormalized; callers pass 1/‖x‖ so the math is that of SCIENCE.md §4
+/// Vectors are stored unnormalized; callers pass 1/‖x‖ so the math is that of docs/science.md §4
 /// on unit vectors.
 /// </summary>
 internal static class PostBlockKernels

@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 namespace StabilityLab.Spectral;
 
 /// <summary>

@@ -1,12 +1,12 @@
 using System.Numerics.Tensors;
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 
 namespace StabilityLab.Spectral;
 
 /// <summary>
-/// The exact batched sampler of SCIENCE.md §4 for n inputs sharing one random network: the Gram matrix
+/// The exact batched sampler of docs/science.md §4 for n inputs sharing one random network: the Gram matrix
 /// G_ij = ⟨h_{i,L}, h_{j,L}⟩ without any m × m matrix. With H = [h_1..h_n] = Q R (thin QR, Q m × r),
 /// W H = (W Q) R and W Q has i.i.d. N(0, 2/m) entries because W is independent of H: O(m n²) per layer,
 /// exact in distribution for Gaussian weights. The first layer uses A X = (A Q_X) R_X the same way.
@@ -66,7 +66,7 @@ public sealed class ExactGramSampler
     {
         if (tau.Length != _spec.Depth) throw new ArgumentException($"a τ schedule needs {_spec.Depth} values (got {tau.Length})");
         // h_0 = φ(A X), A X = (A Q_X) R_X, A Q_X = √(2/m) Z.
-        Project(_qrInput, stream, RandomStream.Domain(0, SpectralDrawPurpose.GramInput), _wh);
+        Project(_qrInput, stream, RandomStream.Domain(0, StreamIds.Spectral.GramInput), _wh);
         _spec.Activation.Apply(_wh, _h);
         double logScale = 0; // log of the squared common scale: true H = exp(logScale/2) · _h
         if (!Rescale(ref logScale)) return Dead();
@@ -74,7 +74,7 @@ public sealed class ExactGramSampler
         for (int l = 1; l <= _spec.Depth; l++)
         {
             double t = tau[l - 1];
-            ulong domain = RandomStream.Domain(l, SpectralDrawPurpose.GramForward);
+            ulong domain = RandomStream.Domain(l, StreamIds.Spectral.GramForward);
             switch (_spec.Block)
             {
                 case BlockKind.Post:
@@ -97,7 +97,7 @@ public sealed class ExactGramSampler
                     Project(_qr, stream, domain, _pre);
                     _spec.Activation.Apply(_pre, _a);
                     _qr.Factor(_a);
-                    Project(_qr, stream, RandomStream.Domain(l, SpectralDrawPurpose.GramForwardInner), _wh);
+                    Project(_qr, stream, RandomStream.Domain(l, StreamIds.Spectral.GramForwardInner), _wh);
                     TensorPrimitives.MultiplyAdd(_wh, t, _h, _h);
                     break;
             }

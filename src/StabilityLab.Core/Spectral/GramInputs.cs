@@ -1,5 +1,5 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 
 namespace StabilityLab.Spectral;
 
@@ -61,7 +61,7 @@ public sealed record GramInputs
     {
         if (count < 1) throw new SpecException($"--inputs must be at least 1 (got {count})");
         if (dim < 1) throw new SpecException($"input dimension must be at least 1 (got {dim})");
-        var stream = new RandomStream(seed, 0x5350_4543_0000_0000UL | (uint)dim);
+        var stream = new RandomStream(seed, StreamIds.Spectral.SphereInputsKey | (uint)dim);
         var x = new double[count][];
         for (int i = 0; i < count; i++)
         {
@@ -70,7 +70,7 @@ public sealed record GramInputs
             long attempt = 0;
             do
             {
-                NormalGenerator.Fill(stream, RandomStream.Domain(i + (attempt++ << 32), SpectralDrawPurpose.Inputs), v);
+                NormalGenerator.Fill(stream, RandomStream.Domain(i + (attempt++ << 32), StreamIds.Spectral.Inputs), v);
                 n2 = v.Sum(t => t * t);
             } while (!(n2 > 0));
             double s = 1 / Math.Sqrt(n2);

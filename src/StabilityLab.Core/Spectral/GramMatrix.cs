@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace StabilityLab.Spectral;

@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 namespace StabilityLab.Spectral;
 
 /// <summary>Which block-product norm a figure point shows.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 
 namespace StabilityLab.Spectral;
 
@@ -80,7 +80,7 @@ public sealed record PairSelection
         var key = ((ulong)(uint)depth << 32) | (uint)n;
         for (ulong counter = 0; chosen.Count < n + 1; counter++)
         {
-            var (bits, _) = Threefry2x64.Block(counter, RandomStream.Domain(depth, SpectralDrawPurpose.PairSample), seed, key);
+            var (bits, _) = Threefry2x64.Block(counter, RandomStream.Domain(depth, StreamIds.Spectral.PairSample), seed, key);
             chosen.Add((long)(bits % (ulong)total));
             if (counter > (ulong)total * 64 + 1_000_000) break; // cannot happen for n + 1 ≤ total; a guard, not a path
         }

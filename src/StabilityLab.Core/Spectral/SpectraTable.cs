@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 using System.Globalization;
 using System.Text;
 using StabilityLab.Models;

@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 using StabilityLab.Models;
 
 namespace StabilityLab.Spectral;

@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 using System.Numerics.Tensors;
 
 namespace StabilityLab.Spectral;

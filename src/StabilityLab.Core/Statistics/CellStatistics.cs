@@ -1,11 +1,11 @@
 using MathNet.Numerics.Statistics;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 
 namespace StabilityLab.Statistics;
 
 /// <summary>
-/// The statistics of one cell (DESIGN.md, cells.csv) over its live trials. All norms are logs of
+/// The statistics of one cell (docs/file-formats.md, cells.csv) over its live trials. All norms are logs of
 /// squared-norm ratios. Quantiles are MathNet's default (R-8, median-unbiased) on the sorted
 /// sample. fwd_log_mean_sq = log mean exp(fwd_log_sq), with a percentile bootstrap 95% interval;
 /// blowup_frac with its Clopper–Pearson 95% interval.

@@ -1,7 +1,7 @@
 namespace StabilityLab.Tables;
 
 /// <summary>
-/// One row of cells.csv (DESIGN.md contract). Every norm statistic is a natural log of a squared-norm
+/// One row of cells.csv (docs/file-formats.md). Every norm statistic is a natural log of a squared-norm
 /// ratio: Fwd* of ‖h_L‖²/‖h_0‖², Bwd* of ‖∂F/∂h_0‖²/‖∂F/∂h_L‖². A value the file lacks or holds as
 /// NaN/±∞ reads as NaN; figures skip such points and say so.
 /// </summary>

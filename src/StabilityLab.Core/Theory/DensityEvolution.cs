@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// One layer of density evolution on a <see cref="GridLaw"/> X with E[X²] ≈ 1 (SCIENCE.md §3):
+/// One layer of density evolution on a <see cref="GridLaw"/> X with E[X²] ≈ 1 (docs/science.md §3):
 /// Z = X + σξ (exact convolution of the atom with N(0, σ²), quadrature for the density, Gaussian
 /// kernel on the grid cut at ±KernelSigmas·σ), then for the post block X' = Z_+/√r with
 /// r = E[Z_+²] (the ReLU folds all mass below 0 into the atom), for res1 X' = Z/√r with r = E[Z²].

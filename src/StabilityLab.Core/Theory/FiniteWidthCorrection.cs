@@ -1,7 +1,7 @@
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// The finite-width correction of SCIENCE.md §3 for the post-activation ReLU block, to leading order in 1/m:
+/// The finite-width correction of docs/science.md §3 for the post-activation ReLU block, to leading order in 1/m:
 /// Var(log‖h_L‖²) ≈ (5 + 8 Σ_l τ_l²)/m and E log‖h_L‖² ≈ log Q_L − Var/2 (delta method).
 /// The 8τ² per layer is only the first order in τ: it is right for τ = α/√L (error O(α³/√L)/m)
 /// but overestimates the variance by ~40% at τ = 0.5 (37/m vs 26/m at L = 16); the

@@ -1,7 +1,7 @@
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// The first layer of the post-activation ReLU block at infinite width, in closed form (SCIENCE.md §3):
+/// The first layer of the post-activation ReLU block at infinite width, in closed form (docs/science.md §3):
 /// Q_1 = E[(Y_0 + τ√2 ξ)_+²] = 1/2 + τ² + ((1+τ²)/π)·arcsin(1/√(1+τ²)) + τ/π, with Y_0 = (√2 ζ)_+ and Q_0 = 1,
 /// and the atom P(Y_1 = 0) = 1/4 + arctan(τ)/(2π) (derived).
 /// </summary>

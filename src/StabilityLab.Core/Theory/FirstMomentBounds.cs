@@ -3,7 +3,7 @@ using StabilityLab.Models;
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// Exact first-moment bounds for the post-activation ReLU block at every width (SCIENCE.md §3):
+/// Exact first-moment bounds for the post-activation ReLU block at every width (docs/science.md §3):
 /// Π_l (1+τ_l²) ≤ E[‖h_L‖²/‖h_0‖²] ≤ Π_l (1+2τ_l²), kept in the log domain as sums of log1p,
 /// so per-layer rules and τ = 1 at any depth stay finite.
 /// </summary>

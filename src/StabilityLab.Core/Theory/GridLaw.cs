@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// A law on ℝ discretized for density evolution (SCIENCE.md §3): an atom of mass <see cref="Atom"/>
+/// A law on ℝ discretized for density evolution (docs/science.md §3): an atom of mass <see cref="Atom"/>
 /// at 0 plus a density f sampled at x_k = k·h for k = KLo..KLo+n−1. When <see cref="JumpAtLeft"/>,
 /// f is supported on [x_KLo, ∞) with f(x_KLo+) ≠ 0 (the ReLU boundary) and integrals use Gregory's
 /// end correction there; otherwise f vanishes at both ends and the trapezoid rule is spectrally accurate.

@@ -3,7 +3,7 @@ using StabilityLab.Models;
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// The infinite-width law of one coordinate Y_l = √m·h_{l,k}, layer by layer (SCIENCE.md §3), for l = 0..L
+/// The infinite-width law of one coordinate Y_l = √m·h_{l,k}, layer by layer (docs/science.md §3), for l = 0..L
 /// (index l): LogQ[l] = log Q_l = log E[Y_l²] (the infinite-width value of log E‖h_l‖²),
 /// AtomMass[l] = P(Y_l = 0), PositivePart[l] = E[φ(Y_l)²]/E[Y_l²] (1 for the post block, whose Y ≥ 0),
 /// NoiseVariance[l] = lim_m m·Var(log(‖h_l‖²/‖h_{l−1}‖²) | h_{l−1}) = E[Var(Y_l² | Y_{l−1})]/Q_l² (the

@@ -3,7 +3,7 @@ using StabilityLab.Models;
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// The infinite-width recursion of SCIENCE.md §3 for one input, computed deterministically by density
+/// The infinite-width recursion of docs/science.md §3 for one input, computed deterministically by density
 /// evolution (no particles):
 /// post: Y_0 = (√2 ζ)_+, Y_l = (Y_{l−1} + τ_l √(2 Q_{l−1}) ξ_l)_+, Q_l = E[Y_l²];
 /// res1: Y_l = Y_{l−1} + τ_l √(2 P_{l−1}) ξ_l, P_l = E[φ(Y_l)²], q_l = E[Y_l²].
@@ -48,7 +48,7 @@ public static class InfiniteWidthRecursion
     public static InfiniteWidthCurve Res1ReluExact(IReadOnlyList<double> tau) => Res1GaussianSum.Evolve(tau);
 
     /// <summary>
-    /// The res1 recursion as SCIENCE.md §3 states it, q_l = q_{l−1}(1 + τ_l²), i.e. log(q_l/q_0) =
+    /// The res1 recursion as docs/science.md §3 states it, q_l = q_{l−1}(1 + τ_l²), i.e. log(q_l/q_0) =
     /// Σ_{k≤l} log1p(τ_k²) (index l = 0..L). It assumes E[φ(Y)²] = E[Y²]/2 (a symmetric law), which
     /// fails for h_0 = φ(Ax) ≥ 0: compare with <see cref="Res1ReluExact"/>.
     /// </summary>

@@ -2,7 +2,7 @@ namespace StabilityLab.Theory;
 
 /// <summary>
 /// An interval [LogLower, LogUpper] for a natural log of a squared-norm ratio,
-/// such as log E[‖h_l‖²/‖h_0‖²] (SCIENCE.md §3).
+/// such as log E[‖h_l‖²/‖h_0‖²] (docs/science.md §3).
 /// </summary>
 public sealed record LogRatioBounds(double LogLower, double LogUpper)
 {

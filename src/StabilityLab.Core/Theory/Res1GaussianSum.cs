@@ -3,7 +3,7 @@ using StabilityLab.Models;
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// The res1 ReLU recursion in closed form (derived here, SCIENCE.md §3 corrected): the branch noises
+/// The res1 ReLU recursion in closed form (derived here, docs/science.md §3 corrected): the branch noises
 /// are independent Gaussians, so Y_l = Y_0 + √S_l ξ with Y_0 = (√2ζ)_+ independent of ξ, and
 /// S_l = S_{l−1} + 2τ_l² P(S_{l−1}), P(S) = E[(Y_0 + √S ξ)_+²] = Q_1(√(S/2)), q_l = E[Y_l²] = 1 + S_l.
 /// With u = √(2/S): P(S)/S = u²/4 + 1/2 + (1+u²)·arctan(u)/(2π) + u/(2π), which → 1/2 only as S → ∞.

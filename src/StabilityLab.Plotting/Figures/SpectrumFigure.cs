@@ -7,7 +7,7 @@ using StabilityLab.Tables;
 namespace StabilityLab.Plotting.Figures;
 
 /// <summary>
-/// Figure "spectrum" (claim 1 of SCIENCE.md §2): the operator norm of block products
+/// Figure "spectrum" (claim 1 of docs/science.md §2): the operator norm of block products
 /// ‖D_b(I+τW_b)···D_a(I+τW_a)‖₂ against depth L, one line per τ rule: the median over networks
 /// of the largest norm over the evaluated pairs (a, b), with its 5–95% band, on log–log axes.
 /// Expected: flat at τ = 1/√L, growing without bound at τ = L^{−1/4}.

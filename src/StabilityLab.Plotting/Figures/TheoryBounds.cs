@@ -4,7 +4,7 @@ using StabilityLab.Tables;
 namespace StabilityLab.Plotting.Figures;
 
 /// <summary>
-/// The exact first-moment bounds of the post-activation ReLU block (SCIENCE.md §3), for a cell:
+/// The exact first-moment bounds of the post-activation ReLU block (docs/science.md §3), for a cell:
 /// Σ_l ln(1+τ_l²) ≤ ln E[‖h_L‖²/‖h_0‖²] ≤ Σ_l ln(1+2τ_l²), i.e. [L·ln(1+τ²), L·ln(1+2τ²)] for a constant τ.
 /// The schedule comes from the cell's τ rule (so per-layer rules are right); the tau column is the fallback.
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Torch.Training;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace StabilityLab.Torch.Sampling;
 
 /// <summary>
-/// The dense reference sampler: the network of SCIENCE.md §1 with materialized weights in
+/// The dense reference sampler: the network of docs/science.md §1 with materialized weights in
 /// TorchSharp, float64, batched over trials, backward by autograd. Ground truth for
 /// <see cref="ExactSampler"/> and the only sampler for non-Gaussian weights. Costs O(L·m²) per trial.
 /// For positively homogeneous φ every hidden vector is divided by its (detached) norm, which

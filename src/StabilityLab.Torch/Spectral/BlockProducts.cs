@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 using StabilityLab.Spectral;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -38,7 +39,7 @@ public static class BlockProducts
         var steps = new int[pairs.Count, T];
         var converged = new bool[pairs.Count, T];
         double[][]? spectrum = null;
-        var gen = generator ?? new Generator(0x5EC7_0A11UL, jacobians.device);
+        var gen = generator ?? new Generator(StreamIds.Spectral.TorchStartVectorSeed, jacobians.device);
 
         using var scope = NewDisposeScope();
         var starts = maxEnd.Keys.ToList();

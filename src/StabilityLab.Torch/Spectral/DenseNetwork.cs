@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace StabilityLab.Torch.Spectral;
 
 /// <summary>
-/// T random networks of one <see cref="NetworkSpec"/> with materialized float64 weights (SCIENCE.md §1):
+/// T random networks of one <see cref="NetworkSpec"/> with materialized float64 weights (docs/science.md §1):
 /// A (T × m × p) ~ N(0, 2/m), W_l and, for res3, V_l (T × m × m) ~ N(0, 2/m) or uniform of that variance,
 /// B (T × d × m) ~ N(0, 1/d). The weights do not depend on τ, so every τ evaluated on one instance sees the
 /// same draws (common random numbers). Owns its tensors.

@@ -1,3 +1,4 @@
+using StabilityLab.Randomness;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ public static class OperatorNorm
         var steps = new int[b];
         var converged = new bool[b];
         if (b == 0 || c == 0) return new TopSingularValues(sigma, steps, converged);
-        var gen = generator ?? new Generator(0x5EC7_0A11UL, p.device);
+        var gen = generator ?? new Generator(StreamIds.Spectral.TorchStartVectorSeed, p.device);
         int k = Math.Min(maxSteps, c);
         int chunk = (int)Math.Clamp(memoryBudgetBytes / (8L * (k + 1) * c + 8L * c * c), 1, b);
         for (int start = 0; start < b; start += chunk)

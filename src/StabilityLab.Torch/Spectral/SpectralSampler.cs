@@ -1,5 +1,5 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using StabilityLab.Spectral;
 using TorchSharp;
@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace StabilityLab.Torch.Spectral;
 
 /// <summary>
-/// Spectral diagnostics at initialization (SCIENCE.md §2 claims 1 and 4) for one network spec, batched over
+/// Spectral diagnostics at initialization (docs/science.md §2 claims 1 and 4) for one network spec, batched over
 /// trials on materialized float64 weights: per random network, log ‖J_b···J_a‖₂² for the selected pairs (the
 /// whole product (1, L) always; masks from the forward pass of the fixed input x = (1/√p)·1), optionally the
 /// full spectrum of the whole product, and for n inputs the Gram matrix of h_L and the NTK restricted to the

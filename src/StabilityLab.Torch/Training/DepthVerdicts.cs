@@ -19,7 +19,7 @@ public sealed record DepthSummary(
 }
 
 /// <summary>
-/// How the linear rate of one τ rule (at one step size) depends on depth, and the two verdicts of SCIENCE.md §2
+/// How the linear rate of one τ rule (at one step size) depends on depth, and the two verdicts of docs/science.md §2
 /// claim 4 that the training sweep checks:
 /// <list type="bullet">
 /// <item><see cref="RateHoldsWithDepth"/> (the test for τ = 1/√L): every run at every depth trains without diverging or

@@ -1,5 +1,5 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace StabilityLab.Torch.Training;
 
 /// <summary>
-/// The network of SCIENCE.md §1 as a TorchSharp module, read from one <see cref="NetworkSpec"/>:
+/// The network of docs/science.md §1 as a TorchSharp module, read from one <see cref="NetworkSpec"/>:
 /// h_0 = φ(A x), h_l = block_l(h_{l−1}) for l = 1..L, y = B h_L; a batch holds the inputs as rows (n × p → n × d).
 /// Blocks: post h_l = φ(h + τ_l W_l h), res1 h_l = h + τ_l W_l φ(h), res3 h_l = h + τ_l V_l φ(W_l h).
 /// Initialization: A, W_l, V_l entries of variance 2/m, B entries of variance 1/d (Gaussian or uniform
@@ -47,15 +47,15 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
         _tau = spec.TauSchedule();
         int m = spec.Width, p = spec.InputDim, d = spec.OutputDim, L = spec.Depth;
         var s = init;
-        A = Make(s, RandomStream.Domain(0, TrainingStreams.InputLayer), m, p, 2.0 / m);
-        B = Make(s, RandomStream.Domain(0, TrainingStreams.OutputLayer), d, m, 1.0 / d);
+        A = Make(s, RandomStream.Domain(0, StreamIds.Training.InputLayer), m, p, 2.0 / m);
+        B = Make(s, RandomStream.Domain(0, StreamIds.Training.OutputLayer), d, m, 1.0 / d);
         W = new ParameterList();
         V = new ParameterList();
         for (int l = 1; l <= L; l++)
         {
-            W.Add(Make(s, RandomStream.Domain(l, TrainingStreams.BranchW), m, m, 2.0 / m));
+            W.Add(Make(s, RandomStream.Domain(l, StreamIds.Training.BranchW), m, m, 2.0 / m));
             if (spec.Block == BlockKind.Res3)
-                V.Add(Make(s, RandomStream.Domain(l, TrainingStreams.BranchV), m, m, 2.0 / m));
+                V.Add(Make(s, RandomStream.Domain(l, StreamIds.Training.BranchV), m, m, 2.0 / m));
         }
         RegisterComponents();
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Torch.Data;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 
 namespace StabilityLab.Torch.Training;
 
@@ -11,19 +11,13 @@ namespace StabilityLab.Torch.Training;
 /// </summary>
 public static class TrainingStreams
 {
-    /// <summary>Cell ids that separate the purposes (the trial slot of <see cref="RandomStream.For"/> is 0).</summary>
-    public const uint InitCell = 0x7A110001, DataCell = 0x7A110002, TeacherCell = 0x7A110003, ShuffleCell = 0x7A110004;
+    public static RandomStream Init(ulong seed) => RandomStream.For(seed, StreamIds.Training.InitCell, 0);
 
-    /// <summary>Purposes inside one stream: weight matrices (domain layer·256 + purpose).</summary>
-    public const byte InputLayer = 1, OutputLayer = 2, BranchW = 3, BranchV = 4;
+    public static RandomStream Data(ulong seed) => RandomStream.For(seed, StreamIds.Training.DataCell, 0);
 
-    public static RandomStream Init(ulong seed) => RandomStream.For(seed, InitCell, 0);
+    public static RandomStream Teacher(ulong seed) => RandomStream.For(seed, StreamIds.Training.TeacherCell, 0);
 
-    public static RandomStream Data(ulong seed) => RandomStream.For(seed, DataCell, 0);
-
-    public static RandomStream Teacher(ulong seed) => RandomStream.For(seed, TeacherCell, 0);
-
-    public static RandomStream Shuffle(ulong seed) => RandomStream.For(seed, ShuffleCell, 0);
+    public static RandomStream Shuffle(ulong seed) => RandomStream.For(seed, StreamIds.Training.ShuffleCell, 0);
 
     /// <summary>rows·cols weights of variance <paramref name="variance"/> from (stream, domain), in <paramref name="law"/>.</summary>
     public static double[] Weights(RandomStream stream, ulong domain, int rows, int cols, double variance, WeightLaw law)

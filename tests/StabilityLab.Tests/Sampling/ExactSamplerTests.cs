@@ -1,11 +1,11 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
 
 namespace StabilityLab.Tests.Sampling;
 
-/// <summary>The exact sampler against exact facts of SCIENCE.md §3 (no other sampler involved).</summary>
+/// <summary>The exact sampler against exact facts of docs/science.md §3 (no other sampler involved).</summary>
 public class ExactSamplerTests
 {
     private static TrialMeasurement[] Run(NetworkSpec spec, int trials, ulong seed = 7)
@@ -32,7 +32,7 @@ public class ExactSamplerTests
     [TestCase(0.1, 100, 256)]
     public void PostRelu_MeanRatioLiesInsideTheExactFirstMomentBounds(double tau, int depth, int width)
     {
-        // (1+τ²)^L ≤ E[‖h_L‖²/‖h_0‖²] ≤ (1+2τ²)^L at every width (SCIENCE.md §3).
+        // (1+τ²)^L ≤ E[‖h_L‖²/‖h_0‖²] ≤ (1+2τ²)^L at every width (docs/science.md §3).
         var spec = new NetworkSpec(width, depth, TauRule.Constant(tau));
         var ratios = Run(spec, 8000).Select(m => Math.Exp(m.ForwardFinal)).ToArray();
         var (mean, se) = SampleStats.MeanSe(ratios);
@@ -44,7 +44,7 @@ public class ExactSamplerTests
     [TestCase(1.0)]
     public void PostRelu_FirstLayerMatchesTheClosedFormQ1AtLargeWidth(double tau)
     {
-        // Q_1 = 1/2 + τ² + ((1+τ²)/π) arcsin(1/√(1+τ²)) + τ/π (SCIENCE.md §3) is E‖h_1‖² at m = ∞.
+        // Q_1 = 1/2 + τ² + ((1+τ²)/π) arcsin(1/√(1+τ²)) + τ/π (docs/science.md §3) is E‖h_1‖² at m = ∞.
         // The finite-width bias is O(1/m): Richardson extrapolation from m and 4m removes it.
         double q1 = 0.5 + tau * tau + (1 + tau * tau) / Math.PI * Math.Asin(1 / Math.Sqrt(1 + tau * tau)) + tau / Math.PI;
         (double Mean, double Se) Estimate(int width)

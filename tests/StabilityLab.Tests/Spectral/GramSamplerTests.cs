@@ -1,5 +1,5 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using StabilityLab.Spectral;
 using StabilityLab.Statistics;
@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace StabilityLab.Tests.Spectral;
 
 /// <summary>
-/// The Gram matrix of n inputs at initialization: the exact O(L m n²) sampler (thin QR, SCIENCE.md §4) against the
+/// The Gram matrix of n inputs at initialization: the exact O(L m n²) sampler (thin QR, docs/science.md §4) against the
 /// dense materialized networks in distribution (two-sample KS at the 0.1% level, means within 4 standard errors),
 /// the least eigenvalue positive for distinct inputs (and ≈ 0 for a repeated one), and the NTK against autograd.
 /// </summary>

@@ -175,7 +175,7 @@ public sealed class OperatorNormTests
     [Test]
     public void WholeProductNormIsFlatAtOneOverRootLAndGrowsAtLToTheMinusQuarter()
     {
-        // SCIENCE.md §2 claims 1–2 on a small scale: m = 48, L = 4 → 96, whole product only, 8 trials.
+        // docs/science.md §2 claims 1–2 on a small scale: m = 48, L = 4 → 96, whole product only, 8 trials.
         double Median(string tau, int depth)
         {
             var spec = new NetworkSpec(48, depth, TauRule.Parse(tau));

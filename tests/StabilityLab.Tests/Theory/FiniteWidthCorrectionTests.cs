@@ -4,7 +4,7 @@ using StabilityLab.Theory;
 namespace StabilityLab.Tests.Theory;
 
 /// <summary>
-/// SCIENCE.md §3's finite-width formulas, Var(log‖h_L‖²) ≈ (5 + 8τ²L)/m and E log‖h_L‖² ≈ log Q_L − Var/2,
+/// docs/science.md §3's finite-width formulas, Var(log‖h_L‖²) ≈ (5 + 8τ²L)/m and E log‖h_L‖² ≈ log Q_L − Var/2,
 /// against the exact sampler. Tolerances: 4 standard errors plus an allowance stated in each test.
 /// </summary>
 public class FiniteWidthCorrectionTests

@@ -2,7 +2,7 @@ using StabilityLab.Theory;
 
 namespace StabilityLab.Tests.Theory;
 
-/// <summary>The density-evolution recursion against the closed forms of the first layer (SCIENCE.md §3).</summary>
+/// <summary>The density-evolution recursion against the closed forms of the first layer (docs/science.md §3).</summary>
 public class FirstLayerClosedFormTests
 {
     [TestCase(0.05)]

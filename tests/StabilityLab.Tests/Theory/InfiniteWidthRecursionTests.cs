@@ -3,7 +3,7 @@ using StabilityLab.Theory;
 
 namespace StabilityLab.Tests.Theory;
 
-/// <summary>The post-block density evolution against exact facts of SCIENCE.md §3.</summary>
+/// <summary>The post-block density evolution against exact facts of docs/science.md §3.</summary>
 public class InfiniteWidthRecursionTests
 {
     /// <summary>Numerical accuracy of log Q_l with the default grid (measured against a grid twice as fine: ≤ 5e-7 up to L = 4096).</summary>
@@ -30,7 +30,7 @@ public class InfiniteWidthRecursionTests
     [Test]
     public void TauOverSqrtL_LogQConvergesToTwoAlphaSquaredAtRateOneOverSqrtL()
     {
-        // SCIENCE.md §3: log E‖h_L‖² → 2α² for τ = α/√L. The upper bound L·log1p(2α²/L) < 2α² forces
+        // docs/science.md §3: log E‖h_L‖² → 2α² for τ = α/√L. The upper bound L·log1p(2α²/L) < 2α² forces
         // log Q_L < 2α²; the deficit comes from the boundary layer near 0 and from the initial atom
         // and decays like L^{-1/2}: each 4× in L halves the increment.
         const double alpha = 1.0;

@@ -1,5 +1,5 @@
 using StabilityLab.Models;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 
 namespace StabilityLab.Tests.Theory;

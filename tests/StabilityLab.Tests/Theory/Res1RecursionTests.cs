@@ -4,7 +4,7 @@ using StabilityLab.Theory;
 namespace StabilityLab.Tests.Theory;
 
 /// <summary>
-/// res1 (pre-activation) with ReLU. SCIENCE.md §3 states q_l = q_{l−1}(1+τ²); that needs
+/// res1 (pre-activation) with ReLU. docs/science.md §3 states q_l = q_{l−1}(1+τ²); that needs
 /// E[φ(Y)²] = E[Y²]/2, false for h_0 = φ(Ax) ≥ 0. The exact law is Y_l = Y_0 + √S_l ξ.
 /// </summary>
 public class Res1RecursionTests

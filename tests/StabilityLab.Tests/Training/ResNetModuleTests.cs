@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace StabilityLab.Tests.Training;
 
 /// <summary>
-/// The TorchSharp module is the paper's network: its forward pass equals SCIENCE.md §1 evaluated by hand from its own
+/// The TorchSharp module is the paper's network: its forward pass equals docs/science.md §1 evaluated by hand from its own
 /// weights, its autograd gradients equal central finite differences (float64), and its initialization has the
 /// paper's variances and the common-random-number layout.
 /// </summary>

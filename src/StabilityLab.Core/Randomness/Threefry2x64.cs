@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace StabilityLab.Random;
+namespace StabilityLab.Randomness;
 
 /// <summary>
 /// Threefry-2x64-20, the counter-based generator of Salmon et al. (Random123, SC'11):

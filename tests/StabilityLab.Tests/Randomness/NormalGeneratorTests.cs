@@ -1,8 +1,8 @@
 using MathNet.Numerics.Distributions;
 using NUnit.Framework;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 
-namespace StabilityLab.Tests.Random;
+namespace StabilityLab.Tests.Randomness;
 
 /// <summary>
 /// Box–Muller normals from Threefry streams: distribution (moments, KS, tails), independence of

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace StabilityLab.Random;
+namespace StabilityLab.Randomness;
 
 /// <summary>
 /// Standard normals from a <see cref="RandomStream"/> by the Box–Muller transform on Threefry bits.

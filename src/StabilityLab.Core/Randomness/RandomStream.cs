@@ -1,4 +1,4 @@
-namespace StabilityLab.Random;
+namespace StabilityLab.Randomness;
 
 /// <summary>
 /// A counter-based random stream: a pure function of (master seed, cell, trial). Draw k of a

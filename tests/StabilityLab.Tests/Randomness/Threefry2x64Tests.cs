@@ -1,8 +1,8 @@
 using System.Runtime.Intrinsics;
 using NUnit.Framework;
-using StabilityLab.Random;
+using StabilityLab.Randomness;
 
-namespace StabilityLab.Tests.Random;
+namespace StabilityLab.Tests.Randomness;
 
 /// <summary>
 /// Threefry-2x64-20 against the Random123 known-answer vectors (kat_vectors, threefry2x64 20 rounds),

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace StabilityLab.Random;
+namespace StabilityLab.Randomness;
 
 /// <summary>Which instruction width generates random numbers.</summary>
 public enum SimdPath

@@ -9,22 +9,20 @@ namespace StabilityLab.Torch.Networks;
 /// <summary>
 /// The network of docs/science.md §1 as a TorchSharp module, read from one <see cref="NetworkSpec"/>:
 /// h_0 = φ(A x), h_l = block_l(h_{l−1}) for l = 1..L, y = B h_L; a batch holds the inputs as rows (n × p → n × d).
-/// The blocks are interpreted by <see cref="TorchBlock"/> (rows layout). Initialization: the variances of
+/// Composed of <see cref="ResidualLayer"/> modules, one per block, built from the spec's <see cref="TorchBlock"/>. Initialization: the variances of
 /// <see cref="WeightInit"/> in the law of <see cref="NetworkSpec.Weights"/> (<see cref="WeightDraws.FromStream"/>),
 /// drawn in float64 from <see cref="TrainingStreams.Init"/> and then
 /// rounded to the requested precision, so float32 and float64 runs start from the same network.
 /// </summary>
 public sealed class ResNetModule : nn.Module<Tensor, Tensor>
 {
-    // Field names are the parameter names (RegisterComponents): A, W.0 … W.{L−1}, V.0 …, B.
+    // Field names are the parameter names (RegisterComponents): A, B, layers.0.W (.V) … layers.{L−1}.W (.V).
 #pragma warning disable IDE1006
     private readonly Parameter A;
-    private readonly ParameterList W;
-    private readonly ParameterList V;
     private readonly Parameter B;
+    private readonly ModuleList<ResidualLayer> layers;
 #pragma warning restore IDE1006
     private readonly double[] _tau;
-    private readonly TorchBlock _block;
 
     /// <param name="spec">The architecture; validated here.</param>
     /// <param name="seed">Master seed of the initialization stream.</param>
@@ -46,18 +44,17 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
         DType = dtype;
         Device = device ?? TorchRuntime.DefaultDevice;
         _tau = spec.TauSchedule();
-        _block = TorchBlock.For(spec);
+        var block = TorchBlock.For(spec);
         int m = spec.Width, p = spec.InputDim, d = spec.OutputDim, L = spec.Depth;
         var s = init;
         A = Make(s, RandomStream.Domain(0, StreamIds.Training.InputLayer), m, p, spec.InputVariance());
         B = Make(s, RandomStream.Domain(0, StreamIds.Training.OutputLayer), d, m, spec.OutputVariance());
-        W = new ParameterList();
-        V = new ParameterList();
+        layers = new ModuleList<ResidualLayer>();
         for (int l = 1; l <= L; l++)
         {
-            W.Add(Make(s, RandomStream.Domain(l, StreamIds.Training.BranchW), m, m, spec.BranchVariance()));
-            if (spec.Block == BlockKind.Res3)
-                V.Add(Make(s, RandomStream.Domain(l, StreamIds.Training.BranchV), m, m, spec.BranchVariance()));
+            var w = Make(s, RandomStream.Domain(l, StreamIds.Training.BranchW), m, m, spec.BranchVariance());
+            var v = block.HasOuterWeights ? Make(s, RandomStream.Domain(l, StreamIds.Training.BranchV), m, m, spec.BranchVariance()) : null;
+            layers.Add(new ResidualLayer(block, _tau[l - 1], w, v));
         }
         RegisterComponents();
     }
@@ -79,11 +76,11 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
     public Parameter OutputWeights => B;
 
     /// <summary>W_l (m × m), l = 1..L.</summary>
-    public Parameter BranchWeights(int layer) => W[layer - 1];
+    public Parameter BranchWeights(int layer) => layers[layer - 1].BranchWeights;
 
     /// <summary>V_l (m × m) of a res3 block, l = 1..L.</summary>
     public Parameter SecondBranchWeights(int layer) =>
-        Spec.Block == BlockKind.Res3 ? V[layer - 1] : throw new InvalidOperationException("only res3 blocks have V_l");
+        layers[layer - 1].OuterWeights ?? throw new InvalidOperationException("only res3 blocks have V_l");
 
     /// <summary>y = B h_L for every row x of <paramref name="x"/> (n × p → n × d).</summary>
     public override Tensor forward(Tensor x) => LinearMaps.Rows(B, Features(x));
@@ -92,7 +89,7 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
     public Tensor Features(Tensor x)
     {
         var h = TorchActivation.Apply(Spec.Activation, LinearMaps.Rows(A, x));
-        for (int l = 0; l < _tau.Length; l++) h = _block.Forward(h, _tau[l], W[l], V.Count > 0 ? V[l] : null, LinearMaps.Rows);
+        foreach (var layer in layers) h = layer.forward(h);
         return h;
     }
 

@@ -53,7 +53,7 @@ public sealed class DenseSampler
     private TrialMeasurement[] SampleBatch(int T, double[] tau, long generatorSeed)
     {
         using var scope = NewDisposeScope();
-        int m = _spec.Width, L = _spec.Depth, p = _spec.InputDim;
+        int L = _spec.Depth, p = _spec.InputDim;
         bool homogeneous = _spec.Activation.IsPositivelyHomogeneous();
         // Weights in the canonical order (A, W_l [V_l], B); they live in the dispose scope, the autograd leaves are W_l, V_l.
         var net = BatchedWeights.Draw(_spec, T, (ulong)generatorSeed, _device);

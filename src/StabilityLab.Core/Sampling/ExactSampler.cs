@@ -19,7 +19,7 @@ public sealed class ExactSampler
     private readonly NetworkSpec _spec;
     private readonly SimdPath _path;
     private readonly int _m, _L;
-    private readonly double _s; // √(2/m), the weight standard deviation
+    private readonly double _s; // √(2/m), the weight standard deviation (WeightInit)
     private readonly bool _homogeneous;
 
     // Per-trial draws, one row of m per layer (row l−1 for layer l), shared by every τ schedule.
@@ -37,7 +37,7 @@ public sealed class ExactSampler
         _path = path.Resolve();
         _m = spec.Width;
         _L = spec.Depth;
-        _s = Math.Sqrt(2.0 / _m);
+        _s = Math.Sqrt(spec.BranchVariance()); // A and W_l share the variance 2/m
         _homogeneous = spec.Activation.IsPositivelyHomogeneous();
         long cells = (long)_L * _m;
         if (cells > Array.MaxLength)

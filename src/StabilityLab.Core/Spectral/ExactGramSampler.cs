@@ -39,7 +39,7 @@ public sealed class ExactGramSampler
         _path = path.Resolve();
         _m = spec.Width;
         _n = inputs.Count;
-        _s = Math.Sqrt(2.0 / _m);
+        _s = Math.Sqrt(spec.BranchVariance()); // A and W_l share the variance 2/m
         _homogeneous = spec.Activation.IsPositivelyHomogeneous();
         long cells = (long)_m * _n;
         if (cells > Array.MaxLength) throw new SpecException($"width × inputs = {cells} is too large");

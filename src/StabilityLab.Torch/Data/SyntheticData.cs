@@ -1,7 +1,7 @@
 using System.Globalization;
 using StabilityLab.Models;
 using StabilityLab.Randomness;
-using StabilityLab.Torch.Training;
+using StabilityLab.Torch.Networks;
 using static TorchSharp.torch;
 
 namespace StabilityLab.Torch.Data;

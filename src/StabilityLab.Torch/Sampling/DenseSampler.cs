@@ -1,6 +1,7 @@
 using StabilityLab.Models;
 using StabilityLab.Randomness;
 using StabilityLab.Sampling;
+using StabilityLab.Torch.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace StabilityLab.Torch.Sampling;
 
 /// <summary>
 /// The dense reference sampler: the network of docs/science.md §1 with materialized weights in
-/// TorchSharp, float64, batched over trials, backward by autograd. Ground truth for
+/// TorchSharp (<see cref="BatchedWeights"/>, blocks by <see cref="TorchBlock"/>), float64, batched over trials, backward by autograd. Ground truth for
 /// <see cref="ExactSampler"/> and the only sampler for non-Gaussian weights. Costs O(L·m²) per trial.
 /// For positively homogeneous φ every hidden vector is divided by its (detached) norm, which
 /// leaves all directions and gradient directions unchanged and keeps τ = 1 at any depth finite;
@@ -18,6 +19,7 @@ public sealed class DenseSampler
 {
     private readonly NetworkSpec _spec;
     private readonly Device _device;
+    private readonly TorchBlock _block;
 
     /// <param name="memoryBudgetBytes">Weights kept for autograd per batch; sets the batch size.</param>
     public DenseSampler(NetworkSpec spec, long memoryBudgetBytes = 1L << 30, Device? device = null)
@@ -25,6 +27,7 @@ public sealed class DenseSampler
         spec.Validate();
         _spec = spec;
         _device = device ?? TorchRuntime.DefaultDevice;
+        _block = TorchBlock.For(spec);
         long perTrial = 8L * spec.Depth * spec.Width * spec.Width * (spec.Block == BlockKind.Res3 ? 2 : 1);
         BatchSize = (int)Math.Clamp(memoryBudgetBytes / Math.Max(perTrial, 1), 1, 256);
     }
@@ -50,14 +53,14 @@ public sealed class DenseSampler
     private TrialMeasurement[] SampleBatch(int T, double[] tau, long generatorSeed)
     {
         using var scope = NewDisposeScope();
-        using var gen = new Generator((ulong)generatorSeed, _device);
-        int m = _spec.Width, L = _spec.Depth, p = _spec.InputDim, d = _spec.OutputDim;
+        int L = _spec.Depth, p = _spec.InputDim;
         bool homogeneous = _spec.Activation.IsPositivelyHomogeneous();
+        // Weights in the canonical order (A, W_l [V_l], B); they live in the dispose scope, the autograd leaves are W_l, V_l.
+        var net = BatchedWeights.Draw(_spec, T, (ulong)generatorSeed, _device);
 
         // h_0 = φ(A x) with a fixed unit input x.
         var x = full(new long[] { p, 1 }, 1.0 / Math.Sqrt(p), float64, _device);
-        var A = Weights(gen, T, m, p, 2.0 / m);
-        var h0raw = Act(matmul(A, x).squeeze(-1));
+        var h0raw = TorchActivation.Apply(_spec.Activation, matmul(net.A, x).squeeze(-1));
         // logH[l] = log‖h_l‖² per trial (T values), accumulated in the log domain.
         var logH = new Tensor[L + 1];
         var h = new Tensor[L + 1];
@@ -65,32 +68,13 @@ public sealed class DenseSampler
         logH[0] = n0.log().squeeze(1);
         h[0] = (homogeneous ? h0raw / n0.sqrt() : h0raw).detach().requires_grad_(true);
 
-        var weights = new List<Tensor>();
         var perBlock = new List<Tensor[]>();
         for (int l = 1; l <= L; l++)
         {
-            var W = Weights(gen, T, m, m, 2.0 / m).requires_grad_(true);
-            Tensor next;
-            switch (_spec.Block)
-            {
-                case BlockKind.Post:
-                    next = Act(h[l - 1] + tau[l - 1] * MatVec(W, h[l - 1]));
-                    perBlock.Add([W]);
-                    break;
-                case BlockKind.Res1:
-                    next = h[l - 1] + tau[l - 1] * MatVec(W, Act(h[l - 1]));
-                    perBlock.Add([W]);
-                    break;
-                default:
-                {
-                    var V = Weights(gen, T, m, m, 2.0 / m).requires_grad_(true);
-                    next = h[l - 1] + tau[l - 1] * MatVec(V, Act(MatVec(W, h[l - 1])));
-                    perBlock.Add([W, V]);
-                    weights.Add(V);
-                    break;
-                }
-            }
-            weights.Add(W);
+            var W = net.W[l - 1].requires_grad_(true);
+            var V = net.Outer(l - 1)?.requires_grad_(true);
+            perBlock.Add(V is null ? [W] : [W, V]);
+            var next = _block.Forward(h[l - 1], tau[l - 1], W, V, LinearMaps.Vectors);
             var n2 = next.detach().square().sum(1, keepdim: true);
             if (homogeneous)
             {
@@ -105,8 +89,7 @@ public sealed class DenseSampler
             h[l] = next;
         }
 
-        var B = Weights(gen, T, d, m, 1.0 / d);
-        var y = MatVec(B, h[L]);
+        var y = LinearMaps.Vectors(net.B, h[L]);
         var F = 0.5 * y.square().sum();
 
         var inputs = new List<Tensor>(h);
@@ -151,25 +134,6 @@ public sealed class DenseSampler
             result[t] = finite ? new TrialMeasurement(fwd, bwd, wg, logHs[0][t], false) : TrialMeasurement.DeadTrial(L);
         }
         return result;
-    }
-
-    private Tensor Act(Tensor u) => _spec.Activation switch
-    {
-        Activation.Relu => nn.functional.relu(u),
-        Activation.Tanh => tanh(u),
-        _ => u,
-    };
-
-    private static Tensor MatVec(Tensor W, Tensor v) => bmm(W, v.unsqueeze(-1)).squeeze(-1);
-
-    /// <summary>T × rows × cols weights of variance v: Gaussian, or uniform on [−√(3v), √(3v)].</summary>
-    private Tensor Weights(Generator gen, int T, int rows, int cols, double variance)
-    {
-        var size = new long[] { T, rows, cols };
-        if (_spec.Weights == WeightLaw.Gaussian)
-            return randn(size, float64, _device, generator: gen) * Math.Sqrt(variance);
-        double a = Math.Sqrt(3 * variance);
-        return rand(size, float64, _device, generator: gen) * (2 * a) - a;
     }
 
     private static double[] ToArray(Tensor t) => t.detach().cpu().data<double>().ToArray();

@@ -1,111 +1,62 @@
 using StabilityLab.Models;
 using StabilityLab.Spectral;
+using StabilityLab.Torch.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace StabilityLab.Torch.Spectral;
 
 /// <summary>
-/// T random networks of one <see cref="NetworkSpec"/> with materialized float64 weights (docs/science.md §1):
-/// A (T × m × p) ~ N(0, 2/m), W_l and, for res3, V_l (T × m × m) ~ N(0, 2/m) or uniform of that variance,
-/// B (T × d × m) ~ N(0, 1/d). The weights do not depend on τ, so every τ evaluated on one instance sees the
-/// same draws (common random numbers). Owns its tensors.
+/// T random networks of one <see cref="NetworkSpec"/> with materialized float64 weights (<see cref="BatchedWeights"/>,
+/// variances of <see cref="WeightInit"/>) and the spectral tools on them: layer Jacobians and the Gram matrix and NTK.
+/// The block formulas come from <see cref="TorchBlock"/>. The weights do not depend on τ, so every τ evaluated on one
+/// instance sees the same draws (common random numbers). Owns its tensors.
 /// </summary>
 public sealed class DenseNetwork : IDisposable
 {
-    private readonly Tensor _a, _b;
-    private readonly Tensor[] _w;
-    private readonly Tensor[]? _v;
+    private readonly BatchedWeights _weights;
+    private readonly TorchBlock _block;
 
-    private DenseNetwork(NetworkSpec spec, Tensor a, Tensor[] w, Tensor[]? v, Tensor b)
+    private DenseNetwork(NetworkSpec spec, BatchedWeights weights)
     {
         Spec = spec;
-        _a = a;
-        _w = w;
-        _v = v;
-        _b = b;
-        Trials = (int)a.shape[0];
+        _weights = weights;
+        _block = TorchBlock.For(spec);
     }
 
     public NetworkSpec Spec { get; }
 
     /// <summary>T, the number of networks (the batch).</summary>
-    public int Trials { get; }
+    public int Trials => _weights.Trials;
 
-    public Device Device => _a.device;
+    public Device Device => _weights.A.device;
 
     /// <summary>A, T × m × p.</summary>
-    public Tensor InputWeights => _a;
+    public Tensor InputWeights => _weights.A;
 
     /// <summary>W_1..W_L, each T × m × m (for res3 the inner W_l of V_l φ(W_l h)).</summary>
-    public IReadOnlyList<Tensor> BlockWeights => _w;
+    public IReadOnlyList<Tensor> BlockWeights => _weights.W;
 
     /// <summary>V_1..V_L for res3, else null.</summary>
-    public IReadOnlyList<Tensor>? OuterWeights => _v;
+    public IReadOnlyList<Tensor>? OuterWeights => _weights.V;
 
     /// <summary>B, T × d × m.</summary>
-    public Tensor OutputWeights => _b;
+    public Tensor OutputWeights => _weights.B;
 
     /// <summary>Draws T networks from a torch generator with the given seed (order: A, then W_l [V_l] for l = 1..L, then B).</summary>
-    public static DenseNetwork Draw(NetworkSpec spec, int trials, ulong generatorSeed, Device? device = null)
-    {
-        spec.Validate();
-        if (trials < 1) throw new ArgumentOutOfRangeException(nameof(trials), "at least one trial");
-        var dev = device ?? TorchRuntime.DefaultDevice;
-        using var gen = new Generator(generatorSeed, dev);
-        int m = spec.Width, p = spec.InputDim, d = spec.OutputDim, L = spec.Depth;
-        var a = Weights(spec, gen, dev, trials, m, p, 2.0 / m);
-        var w = new Tensor[L];
-        var v = spec.Block == BlockKind.Res3 ? new Tensor[L] : null;
-        for (int l = 0; l < L; l++)
-        {
-            w[l] = Weights(spec, gen, dev, trials, m, m, 2.0 / m);
-            if (v is not null) v[l] = Weights(spec, gen, dev, trials, m, m, 2.0 / m);
-        }
-        var b = Weights(spec, gen, dev, trials, d, m, 1.0 / d);
-        return new DenseNetwork(spec, a, w, v, b);
-    }
+    public static DenseNetwork Draw(NetworkSpec spec, int trials, ulong generatorSeed, Device? device = null) =>
+        new(spec, BatchedWeights.Draw(spec, trials, generatorSeed, device ?? TorchRuntime.DefaultDevice));
 
     /// <summary>
     /// Draws T = seeds.Count networks, network t from its own torch generator seeded by seeds[t] (order: A, then W_l [V_l]
     /// for l = 1..L, then B): network t is the same whatever batch it is drawn in.
     /// </summary>
-    public static DenseNetwork Draw(NetworkSpec spec, IReadOnlyList<ulong> seeds, Device? device = null)
-    {
-        spec.Validate();
-        if (seeds.Count < 1) throw new ArgumentOutOfRangeException(nameof(seeds), "at least one trial");
-        var dev = device ?? TorchRuntime.DefaultDevice;
-        int T = seeds.Count, m = spec.Width, p = spec.InputDim, d = spec.OutputDim, L = spec.Depth;
-        var a = empty(new long[] { T, m, p }, float64, dev);
-        var w = Enumerable.Range(0, L).Select(_ => empty(new long[] { T, m, m }, float64, dev)).ToArray();
-        var v = spec.Block == BlockKind.Res3 ? Enumerable.Range(0, L).Select(_ => empty(new long[] { T, m, m }, float64, dev)).ToArray() : null;
-        var b = empty(new long[] { T, d, m }, float64, dev);
-        for (int t = 0; t < T; t++)
-        {
-            using var scope = NewDisposeScope();
-            using var gen = new Generator(seeds[t], dev);
-            Fill(spec, a[t], gen, 2.0 / m);
-            for (int l = 0; l < L; l++)
-            {
-                Fill(spec, w[l][t], gen, 2.0 / m);
-                if (v is not null) Fill(spec, v[l][t], gen, 2.0 / m);
-            }
-            Fill(spec, b[t], gen, 1.0 / d);
-        }
-        return new DenseNetwork(spec, a, w, v, b);
-    }
+    public static DenseNetwork Draw(NetworkSpec spec, IReadOnlyList<ulong> seeds, Device? device = null) =>
+        new(spec, BatchedWeights.Draw(spec, seeds, device ?? TorchRuntime.DefaultDevice));
 
     /// <summary>Wraps given weights (copied, detached): A (T×m×p), W_l (T×m×m), V_l for res3, B (T×d×m).</summary>
-    public static DenseNetwork FromWeights(NetworkSpec spec, Tensor a, IReadOnlyList<Tensor> w, IReadOnlyList<Tensor>? v, Tensor b)
-    {
-        spec.Validate();
-        int L = spec.Depth;
-        if (w.Count != L) throw new ArgumentException($"expected {L} block weights (got {w.Count})");
-        if ((spec.Block == BlockKind.Res3) != (v is not null)) throw new ArgumentException("outer weights V_l are given exactly for res3");
-        if (v is not null && v.Count != L) throw new ArgumentException($"expected {L} outer weights (got {v.Count})");
-        Tensor Copy(Tensor t) => t.detach().to_type(float64).clone();
-        return new DenseNetwork(spec, Copy(a), w.Select(Copy).ToArray(), v?.Select(Copy).ToArray(), Copy(b));
-    }
+    public static DenseNetwork FromWeights(NetworkSpec spec, Tensor a, IReadOnlyList<Tensor> w, IReadOnlyList<Tensor>? v, Tensor b) =>
+        new(spec, BatchedWeights.Copy(spec, a, w, v, b));
 
     /// <summary>The fixed input of the dense sampler, x = (1/√p)·(1, ..., 1).</summary>
     public static double[] DefaultInput(int p) => Enumerable.Repeat(1.0 / Math.Sqrt(p), p).ToArray();
@@ -125,36 +76,12 @@ public sealed class DenseNetwork : IDisposable
         using (var scope = NewDisposeScope())
         {
             var eye = torch.eye(m, dtype: float64, device: Device);
-            var h = Act(matmul(_a, tensor(x, float64, Device).unsqueeze(-1)).squeeze(-1)); // T × m
+            var h = Act(matmul(_weights.A, tensor(x, float64, Device).unsqueeze(-1)).squeeze(-1)); // T × m
             h = Rescale(h);
             for (int l = 0; l < L; l++)
             {
                 using var layer = NewDisposeScope();
-                double t = tau[l];
-                var W = _w[l];
-                Tensor J, next;
-                switch (Spec.Block)
-                {
-                    case BlockKind.Post:
-                    {
-                        var pre = h + t * MatVec(W, h);
-                        J = Derivative(pre).unsqueeze(-1) * (eye + t * W);
-                        next = Act(pre);
-                        break;
-                    }
-                    case BlockKind.Res1:
-                        J = eye + t * (W * Derivative(h).unsqueeze(1));
-                        next = h + t * MatVec(W, Act(h));
-                        break;
-                    default:
-                    {
-                        var V = _v![l];
-                        var u = MatVec(W, h);
-                        J = eye + t * bmm(V * Derivative(u).unsqueeze(1), W);
-                        next = h + t * MatVec(V, Act(u));
-                        break;
-                    }
-                }
+                var (next, J) = _block.Linearize(h, tau[l], _weights.W[l], _weights.Outer(l), eye);
                 result[l].copy_(J);
                 h = Rescale(next).MoveToOuterDisposeScope();
             }
@@ -180,18 +107,10 @@ public sealed class DenseNetwork : IDisposable
         var X = tensor(inputs.ColumnMajor(), new long[] { n, Spec.InputDim }, float64, Device).t(); // p × n
         var H = new Tensor[L + 1];
         var logP = new Tensor[L + 1]; // log of the squared common scale of H_l, per network (T)
-        (H[0], logP[0]) = Normalize(Act(matmul(_a, X)), homogeneous, zeros(T, float64, Device));
+        (H[0], logP[0]) = Normalize(Act(matmul(_weights.A, X)), homogeneous, zeros(T, float64, Device));
         for (int l = 0; l < L; l++)
         {
-            double t = tau[l];
-            var h = H[l];
-            var W = _w[l];
-            Tensor next = Spec.Block switch
-            {
-                BlockKind.Post => Act(h + t * bmm(W, h)),
-                BlockKind.Res1 => h + t * bmm(W, Act(h)),
-                _ => h + t * bmm(_v![l], Act(bmm(W, h))),
-            };
+            var next = _block.Forward(H[l], tau[l], _weights.W[l], _weights.Outer(l), LinearMaps.Columns);
             (H[l + 1], logP[l + 1]) = Normalize(next, homogeneous, logP[l]);
         }
         var hL = H[L];
@@ -199,38 +118,13 @@ public sealed class DenseNetwork : IDisposable
         if (!ntk) return (gram, null);
 
         // g_L = ∂f_i/∂h_L = b₁ for every input; ĝ = g / exp(logQ/2).
-        var (g, logQ) = Normalize(_b.select(1, 0).unsqueeze(-1).expand(T, Spec.Width, n), true, zeros(T, float64, Device));
+        var (g, logQ) = Normalize(_weights.B.select(1, 0).unsqueeze(-1).expand(T, Spec.Width, n), true, zeros(T, float64, Device));
         var terms = new Tensor[L];
         var logs = new Tensor[L];
         for (int l = L - 1; l >= 0; l--)
         {
             double t = tau[l];
-            var h = H[l];
-            var W = _w[l];
-            Tensor m, prev;
-            switch (Spec.Block)
-            {
-                case BlockKind.Post:
-                {
-                    var dg = Derivative(h + t * bmm(W, h)) * g;
-                    m = Gram(dg) * Gram(h);
-                    prev = dg + t * bmm(W.transpose(1, 2), dg);
-                    break;
-                }
-                case BlockKind.Res1:
-                    m = Gram(g) * Gram(Act(h));
-                    prev = g + t * (Derivative(h) * bmm(W.transpose(1, 2), g));
-                    break;
-                default:
-                {
-                    var V = _v![l];
-                    var u = bmm(W, h);
-                    var w = Derivative(u) * bmm(V.transpose(1, 2), g);
-                    m = Gram(g) * Gram(Act(u)) + Gram(w) * Gram(h);
-                    prev = g + t * bmm(W.transpose(1, 2), w);
-                    break;
-                }
-            }
+            var (m, prev) = _block.Backward(H[l], t, _weights.W[l], _weights.Outer(l), g);
             terms[l] = m;
             logs[l] = 2 * Math.Log(t) + logP[l] + logQ;
             (g, logQ) = Normalize(prev, true, logQ);
@@ -265,15 +159,7 @@ public sealed class DenseNetwork : IDisposable
         return (gram, result);
     }
 
-    public void Dispose()
-    {
-        _a.Dispose();
-        _b.Dispose();
-        foreach (var t in _w) t.Dispose();
-        if (_v is not null) foreach (var t in _v) t.Dispose();
-    }
-
-    private static Tensor Gram(Tensor x) => bmm(x.transpose(1, 2), x);
+    public void Dispose() => _weights.Dispose();
 
     private static GramMatrix[] ToGram(Tensor g, Tensor logScale, int n)
     {
@@ -304,36 +190,5 @@ public sealed class DenseNetwork : IDisposable
         if (tau.Length != Spec.Depth) throw new ArgumentException($"a τ schedule needs {Spec.Depth} values (got {tau.Length})");
     }
 
-    private Tensor Act(Tensor u) => Spec.Activation switch
-    {
-        Activation.Relu => nn.functional.relu(u),
-        Activation.Tanh => tanh(u),
-        _ => u,
-    };
-
-    /// <summary>φ'(u) elementwise (ReLU' = 1[u &gt; 0]).</summary>
-    private Tensor Derivative(Tensor u) => Spec.Activation switch
-    {
-        Activation.Relu => (u > 0).to_type(float64),
-        Activation.Tanh => 1 - tanh(u).square(),
-        _ => ones_like(u),
-    };
-
-    private static Tensor MatVec(Tensor W, Tensor v) => bmm(W, v.unsqueeze(-1)).squeeze(-1);
-
-    /// <summary>Fills a view in place with entries of variance v: Gaussian, or uniform on [−√(3v), √(3v)].</summary>
-    private static void Fill(NetworkSpec spec, Tensor view, Generator gen, double variance)
-    {
-        if (spec.Weights == WeightLaw.Gaussian) view.normal_(0, Math.Sqrt(variance), gen);
-        else view.uniform_(-Math.Sqrt(3 * variance), Math.Sqrt(3 * variance), gen);
-    }
-
-    private static Tensor Weights(NetworkSpec spec, Generator gen, Device dev, int T, int rows, int cols, double variance)
-    {
-        var size = new long[] { T, rows, cols };
-        if (spec.Weights == WeightLaw.Gaussian)
-            return randn(size, float64, dev, generator: gen) * Math.Sqrt(variance);
-        double a = Math.Sqrt(3 * variance);
-        return rand(size, float64, dev, generator: gen) * (2 * a) - a;
-    }
+    private Tensor Act(Tensor u) => TorchActivation.Apply(Spec.Activation, u);
 }

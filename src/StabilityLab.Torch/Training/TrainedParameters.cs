@@ -1,4 +1,6 @@
 using StabilityLab.Models;
+using StabilityLab.Torch.Networks;
+using TorchSharp.Modules;
 
 namespace StabilityLab.Torch.Training;
 
@@ -27,4 +29,33 @@ public static class TrainingNames
         "all" => TrainedParameters.All,
         _ => throw new SpecException($"unknown trained-parameter set '{text}' (expected w or all)"),
     };
+}
+
+/// <summary>The choice of trained weights applied to a <see cref="ResNetModule"/>.</summary>
+public static class TrainedParameterSets
+{
+    /// <summary>Marks the chosen weights as trainable (requires_grad) and the others as fixed; returns the trainable ones.</summary>
+    public static IReadOnlyList<Parameter> SetTrained(this ResNetModule model, TrainedParameters which)
+    {
+        bool all = which == TrainedParameters.All;
+        model.InputWeights.requires_grad = all;
+        model.OutputWeights.requires_grad = all;
+        var hidden = model.Trained(TrainedParameters.Hidden);
+        foreach (var w in hidden) w.requires_grad = true;
+        return model.Trained(which);
+    }
+
+    /// <summary>The parameters of <paramref name="which"/>, in the order A, W_1, V_1, …, W_L, V_L, B.</summary>
+    public static IReadOnlyList<Parameter> Trained(this ResNetModule model, TrainedParameters which)
+    {
+        var list = new List<Parameter>();
+        if (which == TrainedParameters.All) list.Add(model.InputWeights);
+        for (int l = 1; l <= model.Spec.Depth; l++)
+        {
+            list.Add(model.BranchWeights(l));
+            if (model.Spec.Block == BlockKind.Res3) list.Add(model.SecondBranchWeights(l));
+        }
+        if (which == TrainedParameters.All) list.Add(model.OutputWeights);
+        return list;
+    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using StabilityLab.Models;
 using StabilityLab.Randomness;
 using StabilityLab.Torch.Data;
+using StabilityLab.Torch.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 

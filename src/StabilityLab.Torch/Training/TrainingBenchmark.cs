@@ -3,6 +3,7 @@ using MathNet.Numerics.Statistics;
 using StabilityLab.Models;
 using StabilityLab.Statistics;
 using StabilityLab.Torch.Data;
+using StabilityLab.Torch.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 

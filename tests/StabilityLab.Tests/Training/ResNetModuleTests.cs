@@ -1,4 +1,5 @@
 using StabilityLab.Models;
+using StabilityLab.Torch.Networks;
 using StabilityLab.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,13 +1,13 @@
-using StabilityLab.Models;
 using StabilityLab.Randomness;
 
-namespace StabilityLab.Torch.Training;
+namespace StabilityLab.Torch;
 
 /// <summary>
 /// The counter-based random streams of training, one per purpose, all pure functions of the seed:
 /// initial weights, synthetic data, teacher network and minibatch order. A seed gives the same data
 /// for every depth and τ rule, and the same A, B, W_1, W_2, … for every τ rule and every depth that
-/// has those layers (common random numbers).
+/// has those layers (common random numbers). Here, beside the runtime, because the data (teacher), the networks
+/// (initial weights) and training (minibatch order) all read them.
 /// </summary>
 public static class TrainingStreams
 {
@@ -18,22 +18,6 @@ public static class TrainingStreams
     public static RandomStream Teacher(ulong seed) => RandomStream.For(seed, StreamIds.Training.TeacherCell, 0);
 
     public static RandomStream Shuffle(ulong seed) => RandomStream.For(seed, StreamIds.Training.ShuffleCell, 0);
-
-    /// <summary>rows·cols weights of variance <paramref name="variance"/> from (stream, domain), in <paramref name="law"/>.</summary>
-    public static double[] Weights(RandomStream stream, ulong domain, int rows, int cols, double variance, WeightLaw law)
-    {
-        var w = new double[(long)rows * cols];
-        if (law == WeightLaw.Gaussian)
-        {
-            NormalGenerator.Fill(stream, domain, w, Math.Sqrt(variance));
-            return w;
-        }
-        // Uniform on [−√(3v), √(3v)]: 53-bit uniforms from the Threefry bits of (k, domain).
-        double a = Math.Sqrt(3 * variance);
-        for (int k = 0; k < w.Length; k++)
-            w[k] = a * (2 * Uniform(stream, domain, (ulong)k) - 1);
-        return w;
-    }
 
     /// <summary>A uniform in [0, 1) from counter k of (stream, domain).</summary>
     public static double Uniform(RandomStream stream, ulong domain, ulong k) =>

@@ -1,0 +1,26 @@
+using StabilityLab.Models;
+using static TorchSharp.torch;
+
+namespace StabilityLab.Torch.Networks;
+
+/// <summary>φ and φ' of <see cref="Activation"/> on tensors, for every TorchSharp interpreter of a block.</summary>
+public static class TorchActivation
+{
+    /// <summary>φ(u) elementwise.</summary>
+    public static Tensor Apply(Activation activation, Tensor u) => activation switch
+    {
+        Activation.Relu => nn.functional.relu(u),
+        Activation.Tanh => tanh(u),
+        Activation.Identity => u,
+        _ => throw new InvalidOperationException($"activation {activation} has no TorchSharp interpreter"),
+    };
+
+    /// <summary>φ'(u) elementwise (ReLU' = 1[u &gt; 0]).</summary>
+    public static Tensor Derivative(Activation activation, Tensor u) => activation switch
+    {
+        Activation.Relu => (u > 0).to_type(u.dtype),
+        Activation.Tanh => 1 - tanh(u).square(),
+        Activation.Identity => ones_like(u),
+        _ => throw new InvalidOperationException($"activation {activation} has no TorchSharp interpreter"),
+    };
+}

@@ -121,7 +121,7 @@ public static class SweepCommand
         {
             var rule = TauRule.Parse(text);
             var mine = rule.FreeParameters.ToDictionary(n => n, n => values.TryGetValue(n, out var v)
-                ? v : throw new SpecException($"--tau rule '{text}' needs --param {n}=... (e.g. {n}=0:1:33)"));
+                ? v : throw new SpecException($"--tau: τ rule '{text}' needs --param {n}=... (e.g. {n}=0:1:33)"));
             used.UnionWith(mine.Keys);
             entries.Add(new TauGridEntry(text, mine.Count > 0 ? mine : null));
         }

@@ -65,6 +65,7 @@ public static class SpectrumCommand
         foreach (var o in new Option[] { block, activation, weights, width, depth, tau, trials, seed, inputs, gram, pairs, tolerance, maxSteps, svd, raw, inputDim, outputDim, threads, memory, outDir })
             cmd.Options.Add(o);
         GridOptions.CheckTaus(cmd, tau, depth);
+        cmd.Require(c => c.Value(svd) && c.Value(width) > MaxSvdWidth ? $"--svd needs width ≤ {MaxSvdWidth} (got {c.Value(width)})" : null);
         cmd.SetAction(r =>
         {
             int m = r.GetValue(width);
@@ -77,7 +78,6 @@ public static class SpectrumCommand
             int th = r.GetValue(threads);
             int mib = r.GetValue(memory);
             bool wantSvd = r.GetValue(svd);
-            if (wantSvd && m > MaxSvdWidth) throw new SpecException($"--svd needs width ≤ {MaxSvdWidth} (got {m})");
             var pairSel = PairSelection.Parse(r.GetValue(pairs)!);
             var blockKind = ModelNames.ParseBlock(r.GetValue(block)!);
             var act = ModelNames.ParseActivation(r.GetValue(activation)!);

@@ -40,6 +40,24 @@ public static class OptionRules
     public static Option<double> FiniteAbove(this Option<double> option, double min) =>
         option.Check(v => v > min && double.IsFinite(v) ? null : F($"must be a finite number above {min} (got {v})"));
 
+    /// <summary>Adds a check across options: <paramref name="problem"/> returns the error line, or null when the values agree.</summary>
+    public static void Require(this Command command, Func<CommandResult, string?> problem) =>
+        command.Validators.Add(result =>
+        {
+            try
+            {
+                if (problem(result) is { } p) result.AddError(p);
+            }
+            catch (InvalidOperationException)
+            {
+                // A value that does not convert is reported by its own option.
+            }
+        });
+
+    /// <summary>An option's value as a command validator sees it: what was given, else the option's default.</summary>
+    public static T Value<T>(this CommandResult result, Option<T> option) =>
+        result.GetResult(option) is { } given ? given.GetValueOrDefault<T>() : (T)option.GetDefaultValue()!;
+
     private static bool TryGetValue<T>(OptionResult result, out T value)
     {
         try

@@ -39,8 +39,4 @@ public static class TauChecks
             }
         });
     }
-
-    /// <summary>An option's value as a command validator sees it: what was given, else the option's default.</summary>
-    public static T Value<T>(this CommandResult result, Option<T> option) =>
-        result.GetResult(option) is { } given ? given.GetValueOrDefault<T>() : (T)option.GetDefaultValue()!;
 }

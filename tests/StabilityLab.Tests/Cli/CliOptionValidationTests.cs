@@ -69,6 +69,8 @@ public sealed class CliOptionValidationTests
         yield return Case("--memory-mib", "spectrum", "--out", "OUT", "--memory-mib", "1");
         yield return Case("--pairs", "spectrum", "--out", "OUT", "--pairs", "some");
         yield return Case("--repeats", "bench", "--repeats", "0");
+        yield return Case("--svd", "spectrum", "--out", "OUT", "--svd", "--width", "2000");
+        yield return Case("--out", "sweep", "--out", " ");
     }
 
     [TestCaseSource(nameof(ThreadCases))]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StabilityLab.Models;
 
 namespace StabilityLab.Cli.Options;
 
@@ -31,10 +32,10 @@ public static class ListOptions
                 }
                 catch (Exception e) when (e is FormatException or OverflowException)
                 {
-                    throw new Models.SpecException($"{option}: '{part}' is not {what}");
+                    throw new SpecException($"{option}: '{part}' is not {what}");
                 }
             }
-        if (list.Count == 0) throw new Models.SpecException($"{option} needs at least one value");
+        if (list.Count == 0) throw new SpecException($"{option} needs at least one value");
         return list.Distinct().ToList();
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Randomness;
 using StabilityLab.Sampling;
@@ -17,16 +18,12 @@ public static class BenchCommand
 {
     public static Command Build(CliIo io)
     {
-        var threads = new Option<int>("--threads") { Description = "threads for the all-core measurements (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var repeats = new Option<int>("--repeats") { Description = "timed repetitions per measurement (the median is reported)", DefaultValueFactory = _ => 3 };
+        var threads = ThreadsOption.Create("threads for the all-core measurements (0 = all cores)");
+        var repeats = new Option<int>("--repeats") { Description = "timed repetitions per measurement (the median is reported)", DefaultValueFactory = _ => 3 }.AtLeast(1);
         var cmd = new Command("bench", "Benchmark the exact sampler against the dense sampler and the random-number ceiling.") { threads, repeats };
         cmd.SetAction(r =>
         {
-            int th = r.GetValue(threads);
-            int reps = r.GetValue(repeats);
-            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
-            if (reps < 1) throw new SpecException($"--repeats must be at least 1 (got {reps})");
-            Run(th <= 0 ? Environment.ProcessorCount : th, reps, io);
+            Run(ThreadsOption.Resolve(r.GetValue(threads)), r.GetValue(repeats), io);
             return CliApp.ExitOk;
         });
         return cmd;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using StabilityLab.Fitting;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Output;
 
@@ -12,16 +13,13 @@ public static class FitCommand
     public static Command Build(CliIo io)
     {
         var dir = new Argument<string>("sweep-dir") { Description = "a sweep directory (cells.csv; raw.csv gives bootstrap intervals for τ*)" };
-        var level = new Option<double>("--blowup-level") { Description = "K: the threshold is where the median of ‖h_L‖²/‖h_0‖² crosses K²", DefaultValueFactory = _ => 10.0 };
-        var minDepth = new Option<int>("--min-depth") { Description = "fit laws over depths ≥ this", DefaultValueFactory = _ => 16 };
-        var resamples = new Option<int>("--resamples") { Description = "bootstrap resamples for τ*(L)", DefaultValueFactory = _ => 400 };
+        var level = SamplingOptions.BlowupLevel("K: the threshold is where the median of ‖h_L‖²/‖h_0‖² crosses K²", 10.0);
+        var minDepth = new Option<int>("--min-depth") { Description = "fit laws over depths ≥ this", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var resamples = new Option<int>("--resamples") { Description = "bootstrap resamples for τ*(L)", DefaultValueFactory = _ => 400 }.AtLeast(10);
         var cmd = new Command("fit", "Fit the stability threshold τ* = C·L^α, the converse growth and the stability of τ = a/√L; write fits.json and print verdicts.") { dir, level, minDepth, resamples };
         cmd.SetAction(r =>
         {
             var o = new FitOptions(r.GetValue(level), r.GetValue(minDepth), r.GetValue(resamples));
-            if (!(o.BlowupLevel > 1)) throw new SpecException($"--blowup-level must be above 1 (got {o.BlowupLevel})");
-            if (o.MinDepth < 1) throw new SpecException($"--min-depth must be at least 1 (got {o.MinDepth})");
-            if (o.Resamples < 10) throw new SpecException($"--resamples must be at least 10 (got {o.Resamples})");
             var d = r.GetValue(dir)!;
             var report = SweepAnalysis.Run(d, o);
             AtomicFile.WriteAllText(Path.Combine(d, "fits.json"), SweepAnalysis.ToJson(report, o));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StabilityLab.Cli.Options;
 using StabilityLab.Sweeps;
 
 namespace StabilityLab.Cli.Commands;
@@ -9,7 +10,7 @@ public static class MergeCommand
     public static Command Build(CliIo io)
     {
         var dirs = new Argument<string[]>("shards") { Description = "the shard directories of one sweep", Arity = ArgumentArity.OneOrMore };
-        var outDir = new Option<string>("--out", "-o") { Description = "output directory (must be new or empty)", Required = true };
+        var outDir = OutputOptions.Directory("output directory (must be new or empty)", required: true);
         var cmd = new Command("merge", "Merge sweep shards (--shard i/N) into the directory an unsharded run would have written.") { dirs, outDir };
         cmd.SetAction(r =>
         {

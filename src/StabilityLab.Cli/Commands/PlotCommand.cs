@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Export;
@@ -15,9 +16,11 @@ public static class PlotCommand
     {
         var dir = new Argument<string>("dir") { Description = "a sweep directory (cells.csv, traces.csv), or a training directory (curves.csv) for the training figure" };
         var figure = new Option<string?>("--figure", "-f") { Description = $"figures, comma-separated: {string.Join(", ", FigureCatalog.Names)} (default: every figure the directory supports)" };
-        var format = new Option<string>("--format") { Description = "file formats, comma-separated: png, svg, pdf", DefaultValueFactory = _ => "png,pdf" };
-        var outDir = new Option<string?>("--out", "-o") { Description = "output directory (default: DIR/figures)" };
-        var size = new Option<string>("--size") { Description = "single (3.35 in column) or double (7 in text width)", DefaultValueFactory = _ => "double" };
+        var format = new Option<string>("--format") { Description = "file formats, comma-separated: png, svg, pdf", DefaultValueFactory = _ => "png,pdf" }
+            .Parses(FigureFormats.ParseList);
+        var outDir = OutputOptions.OptionalDirectory("output directory (default: DIR/figures)");
+        var size = new Option<string>("--size") { Description = "single (3.35 in column) or double (7 in text width)", DefaultValueFactory = _ => "double" }
+            .Parses(FigureSize.Parse);
         var cmd = new Command("plot", "Draw paper figures (PNG/SVG/PDF, with the plotted data as CSV beside each) from a sweep or training directory.")
         {
             dir, figure, format, outDir, size,

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StabilityLab.Cli.Options;
 using StabilityLab.Cli.Reproduce;
 using StabilityLab.Fitting;
 using StabilityLab.Models;
@@ -26,17 +27,16 @@ public static class ReproduceCommand
 {
     public static Command Build(CliIo io)
     {
-        var scale = new Option<string>("--scale") { Description = "quick (minutes on a laptop) or paper (the paper-scale sweep)", DefaultValueFactory = _ => "quick" };
-        var outDir = new Option<string?>("--out", "-o") { Description = "report directory (default reports/<scale>)" };
-        var seed = new Option<ulong>("--seed") { Description = "master seed", DefaultValueFactory = _ => 1UL };
-        var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var scale = new Option<string>("--scale") { Description = "quick (minutes on a laptop) or paper (the paper-scale sweep)", DefaultValueFactory = _ => "quick" }
+            .Parses(ReproduceScale.Parse);
+        var outDir = OutputOptions.OptionalDirectory("report directory (default reports/<scale>)");
+        var seed = SeedOption.Create();
+        var threads = ThreadsOption.Create();
         var cmd = new Command("reproduce", "Run the sweeps, fits and verdicts that check the paper's claims, and write a report (README.md) with its data.") { scale, outDir, seed, threads };
         cmd.SetAction(r =>
         {
             var s = ReproduceScale.Parse(r.GetValue(scale)!);
-            int th = r.GetValue(threads);
-            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
-            return Run(s, r.GetValue(outDir) ?? Path.Combine("reports", s.Name), r.GetValue(seed), th, io);
+            return Run(s, r.GetValue(outDir) ?? Path.Combine("reports", s.Name), r.GetValue(seed), r.GetValue(threads), io);
         });
         return cmd;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Sampling;
@@ -15,12 +16,13 @@ public static class SampleCommand
     public static Command Build(CliIo io)
     {
         var net = new NetworkOptions();
-        var trials = new Option<int>("--trials", "-n") { Description = "number of random networks", DefaultValueFactory = _ => 4000 };
-        var seed = new Option<ulong>("--seed") { Description = "master seed", DefaultValueFactory = _ => 1UL };
-        var sampler = new Option<string>("--sampler") { Description = "exact (O(L·m), Gaussian weights) or dense (materialized weights, TorchSharp)", DefaultValueFactory = _ => "exact" };
-        var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var blowup = new Option<double>("--blowup-level") { Description = "K: a trial blows up when ‖h_L‖/‖h_0‖ > K", DefaultValueFactory = _ => CellStatistics.DefaultBlowupLevel };
-        var json = new Option<bool>("--json") { Description = "print one JSON object keyed by the cells.csv column names" };
+        var trials = SamplingOptions.Trials(4000, "number of random networks");
+        var seed = SeedOption.Create();
+        var sampler = new Option<string>("--sampler") { Description = "exact (O(L·m), Gaussian weights) or dense (materialized weights, TorchSharp)", DefaultValueFactory = _ => "exact" }
+            .Check(v => v.Trim().ToLowerInvariant() is "exact" or "dense" ? null : $"must be exact or dense (got '{v}')");
+        var threads = ThreadsOption.Create();
+        var blowup = SamplingOptions.BlowupLevel();
+        var json = OutputOptions.Json("print one JSON object keyed by the cells.csv column names");
         var cmd = new Command("sample", "Sample random networks of one cell and print its statistics (log squared-norm ratios).");
         net.AddTo(cmd);
         foreach (var o in new Option[] { trials, seed, sampler, threads, blowup, json }) cmd.Options.Add(o);
@@ -30,9 +32,6 @@ public static class SampleCommand
             var kind = r.GetValue(sampler)!.Trim().ToLowerInvariant();
             int n = r.GetValue(trials), th = r.GetValue(threads);
             double k = r.GetValue(blowup);
-            if (n < 1) throw new SpecException($"--trials must be at least 1 (got {n})");
-            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
-            if (!(k > 1) || !double.IsFinite(k)) throw new SpecException($"--blowup-level must be a finite number above 1 (got {k})");
             var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io);
             if (r.GetValue(json)) io.Out.WriteLine(CellColumns.Json(cell));
             else Print(cell, io);

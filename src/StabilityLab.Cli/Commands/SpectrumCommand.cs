@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Spectral;
@@ -33,26 +34,28 @@ public static class SpectrumCommand
 
     public static Command Build(CliIo io)
     {
-        var block = new Option<string>("--block") { Description = "residual block: post (the paper's), res1, res3", DefaultValueFactory = _ => "post" };
-        var activation = new Option<string>("--activation") { Description = "φ: relu, tanh, identity", DefaultValueFactory = _ => "relu" };
-        var weights = new Option<string>("--weights") { Description = "weight law: gaussian, uniform (same variance)", DefaultValueFactory = _ => "gaussian" };
-        var width = new Option<int>("--width", "-m") { Description = "width m", DefaultValueFactory = _ => 128 };
-        var depth = new Option<string>("--depth", "-L") { Description = "depths: a list (4,16,64) or geometric range (4..256x2)", DefaultValueFactory = _ => "4..64x2" };
-        var tau = new Option<string[]>("--tau") { Description = "τ rule (repeatable), e.g. 1/sqrt(L), L^-0.25, 1, 1/L", DefaultValueFactory = _ => ["1/sqrt(L)", "L^-0.25"], AllowMultipleArgumentsPerToken = false };
-        var trials = new Option<int>("--trials", "-n") { Description = "random networks per cell", DefaultValueFactory = _ => 16 };
-        var seed = new Option<ulong>("--seed") { Description = "master seed (weights, inputs and the pair sample)", DefaultValueFactory = _ => 1UL };
-        var inputs = new Option<int>("--inputs") { Description = "n inputs (uniform on the unit sphere) for the Gram matrix and NTK; 0 for none", DefaultValueFactory = _ => 8 };
-        var gram = new Option<string>("--gram") { Description = "Gram matrix path: dense (same networks, NTK too) or exact (O(L m n²) sampler of docs/science.md §4, no NTK)", DefaultValueFactory = _ => "dense" };
-        var pairs = new Option<string>("--pairs") { Description = "block pairs (a,b): auto (all for L ≤ 64, else 64 random), all, or N random pairs; (1,L) always", DefaultValueFactory = _ => "auto" };
+        var block = ModelOptions.Block();
+        var activation = ModelOptions.Activation();
+        var weights = ModelOptions.Weights();
+        var width = ModelOptions.Width(128);
+        var depth = GridOptions.Depths("4..64x2", "depths: a list (4,16,64) or geometric range (4..256x2)");
+        var tau = GridOptions.Taus(["1/sqrt(L)", "L^-0.25"], "τ rule (repeatable), e.g. 1/sqrt(L), L^-0.25, 1, 1/L");
+        var trials = SamplingOptions.Trials(16);
+        var seed = SeedOption.Create("master seed (weights, inputs and the pair sample)");
+        var inputs = new Option<int>("--inputs") { Description = "n inputs (uniform on the unit sphere) for the Gram matrix and NTK; 0 for none", DefaultValueFactory = _ => 8 }.AtLeast(0);
+        var gram = new Option<string>("--gram") { Description = "Gram matrix path: dense (same networks, NTK too) or exact (O(L m n²) sampler of docs/science.md §4, no NTK)", DefaultValueFactory = _ => "dense" }
+            .Parses(ParseGram);
+        var pairs = new Option<string>("--pairs") { Description = "block pairs (a,b): auto (all for L ≤ 64, else 64 random), all, or N random pairs; (1,L) always", DefaultValueFactory = _ => "auto" }
+            .Parses(PairSelection.Parse);
         var tolerance = new Option<double>("--tolerance") { Description = "convergence: relative change of a norm estimate below this", DefaultValueFactory = _ => OperatorNorm.DefaultTolerance };
         var maxSteps = new Option<int>("--max-steps") { Description = "Lanczos step limit per norm (non-converged norms are counted)", DefaultValueFactory = _ => OperatorNorm.DefaultMaxSteps };
         var svd = new Option<bool>("--svd") { Description = $"also every singular value of the whole product (singular_values.csv; m ≤ {MaxSvdWidth})" };
         var raw = new Option<bool>("--raw") { Description = $"also one row per trial ({TrialsFile})" };
-        var inputDim = new Option<int>("--input-dim") { Description = "input dimension p", DefaultValueFactory = _ => 10 };
-        var outputDim = new Option<int>("--output-dim") { Description = "output dimension d (the NTK uses the first output)", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var memory = new Option<int>("--memory-mib") { Description = "memory for one batch of networks (sets the batch size)", DefaultValueFactory = _ => 1024 };
-        var outDir = new Option<string>("--out", "-o") { Description = "output directory (spectra.csv, manifest.json)", Required = true };
+        var inputDim = ModelOptions.InputDim();
+        var outputDim = ModelOptions.OutputDim("output dimension d (the NTK uses the first output)");
+        var threads = ThreadsOption.Create("libtorch threads (0 = all cores)");
+        var memory = new Option<int>("--memory-mib") { Description = "memory for one batch of networks (sets the batch size)", DefaultValueFactory = _ => 1024 }.AtLeast(16);
+        var outDir = OutputOptions.Directory("output directory (spectra.csv, manifest.json)", required: true);
 
         var cmd = new Command("spectrum",
             "Operator norms of block products ‖D_b(I+τW_b)···D_a(I+τW_a)‖₂ and Gram/NTK least eigenvalues at initialization, over depths × τ rules. "
@@ -61,29 +64,20 @@ public static class SpectrumCommand
             + "matrix and NTK (gram_*, ntk_*); empty fields are not measured.");
         foreach (var o in new Option[] { block, activation, weights, width, depth, tau, trials, seed, inputs, gram, pairs, tolerance, maxSteps, svd, raw, inputDim, outputDim, threads, memory, outDir })
             cmd.Options.Add(o);
+        GridOptions.CheckTaus(cmd, tau, depth);
+        cmd.Require(c => c.Value(svd) && c.Value(width) > MaxSvdWidth ? $"--svd needs width ≤ {MaxSvdWidth} (got {c.Value(width)})" : null);
         cmd.SetAction(r =>
         {
             int m = r.GetValue(width);
-            if (m < 1) throw new SpecException($"width must be at least 1 (got {m})");
-            var depths = GridValues.ParseIntegers(r.GetValue(depth)!, "depth").Distinct().ToArray();
+            var depths = GridOptions.Integers(r.GetValue(depth)!, "depth").Distinct().ToArray();
             var rules = r.GetValue(tau)!.Select(TauRule.Parse).Distinct().ToArray();
             if (rules.Length == 0) throw new SpecException("give at least one --tau rule");
             int n = r.GetValue(trials);
-            if (n < 1) throw new SpecException($"trials must be at least 1 (got {n})");
             int nInputs = r.GetValue(inputs);
-            if (nInputs < 0) throw new SpecException($"--inputs must be 0 or more (got {nInputs})");
-            var path = r.GetValue(gram)!.Trim().ToLowerInvariant() switch
-            {
-                "dense" => GramPath.Dense,
-                "exact" => GramPath.Exact,
-                var g => throw new SpecException($"unknown --gram '{g}' (expected dense or exact)"),
-            };
+            var path = ParseGram(r.GetValue(gram)!);
             int th = r.GetValue(threads);
-            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
             int mib = r.GetValue(memory);
-            if (mib < 16) throw new SpecException($"--memory-mib must be at least 16 (got {mib})");
             bool wantSvd = r.GetValue(svd);
-            if (wantSvd && m > MaxSvdWidth) throw new SpecException($"--svd needs width ≤ {MaxSvdWidth} (got {m})");
             var pairSel = PairSelection.Parse(r.GetValue(pairs)!);
             var blockKind = ModelNames.ParseBlock(r.GetValue(block)!);
             var act = ModelNames.ParseActivation(r.GetValue(activation)!);
@@ -95,11 +89,18 @@ public static class SpectrumCommand
                 r.GetValue(tolerance), r.GetValue(maxSteps), wantSvd, r.GetValue(raw), (long)mib << 20,
                 "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)));
             run.Validate();
-            TorchRuntime.SetThreads(th == 0 ? Environment.ProcessorCount : th);
+            TorchRuntime.SetThreads(ThreadsOption.Resolve(th));
             return Run(run, r.GetValue(outDir)!, io);
         });
         return cmd;
     }
+
+    private static GramPath ParseGram(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "dense" => GramPath.Dense,
+        "exact" => GramPath.Exact,
+        var g => throw new SpecException($"unknown --gram '{g}' (expected dense or exact)"),
+    };
 
     private sealed record SpectrumRun(
         List<NetworkSpec> Cells, int[] Depths, TauRule[] Rules, int Trials, ulong Seed, int Inputs, GramPath Gram, PairSelection Pairs,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Statistics;
 using StabilityLab.Sweeps;
@@ -15,28 +16,31 @@ public static class SweepCommand
     public static Command Build(CliIo io)
     {
         var spec = new Option<string?>("--spec") { Description = "a sweep spec JSON file, or a sweep's manifest.json to reproduce it (other grid flags are then not allowed)" };
-        var block = new Option<string>("--block") { Description = "blocks, comma-separated: post, res1, res3", DefaultValueFactory = _ => "post" };
-        var activation = new Option<string>("--activation") { Description = "φ: relu, tanh, identity", DefaultValueFactory = _ => "relu" };
-        var width = new Option<string>("--width", "-m") { Description = "widths: a list (256,512) or range (64..1024x2)", DefaultValueFactory = _ => "512" };
-        var depth = new Option<string>("--depth", "-L") { Description = "depths: a list (4,16,64) or geometric range (4..4096x2)", DefaultValueFactory = _ => "4..256x4" };
-        var tau = new Option<string[]>("--tau") { Description = "τ rule (repeatable): 0.1, 1/sqrt(L), L^-beta with --param beta=..., L^(-1/2+c) with --param c=...", DefaultValueFactory = _ => ["1/sqrt(L)"], AllowMultipleArgumentsPerToken = false };
-        var param = new Option<string[]>("--param") { Description = "values of a τ-family parameter (repeatable): beta=0:1:33 (33 even points), c=0.1,0.2,0.3" };
-        var trials = new Option<int>("--trials", "-n") { Description = "random networks per cell", DefaultValueFactory = _ => 1000 };
-        var seed = new Option<ulong>("--seed") { Description = "master seed", DefaultValueFactory = _ => 1UL };
-        var inputDim = new Option<int>("--input-dim") { Description = "input dimension p", DefaultValueFactory = _ => 10 };
-        var outputDim = new Option<int>("--output-dim") { Description = "output dimension d", DefaultValueFactory = _ => 1 };
-        var blowup = new Option<double>("--blowup-level") { Description = "K: a trial blows up when ‖h_L‖/‖h_0‖ > K", DefaultValueFactory = _ => CellStatistics.DefaultBlowupLevel };
-        var bootstrap = new Option<int>("--bootstrap") { Description = "bootstrap resamples for the interval of log E ratio", DefaultValueFactory = _ => CellStatistics.DefaultBootstrap };
-        var traceDepths = new Option<string?>("--trace-depth") { Description = "depths whose cells get per-layer traces (traces.csv), e.g. 64,1024" };
+        var block = ModelOptions.Blocks();
+        var activation = ModelOptions.Activation();
+        var width = GridOptions.Widths();
+        var depth = GridOptions.Depths("4..256x4", "depths: a list (4,16,64) or geometric range (4..4096x2)");
+        var tau = GridOptions.Taus(["1/sqrt(L)"], "τ rule (repeatable): 0.1, 1/sqrt(L), L^-beta with --param beta=..., L^(-1/2+c) with --param c=...", families: true);
+        var param = GridOptions.Params();
+        var trials = SamplingOptions.Trials(1000);
+        var seed = SeedOption.Create();
+        var inputDim = ModelOptions.InputDim();
+        var outputDim = ModelOptions.OutputDim();
+        var blowup = SamplingOptions.BlowupLevel();
+        var bootstrap = SamplingOptions.Bootstrap();
+        var traceDepths = new Option<string?>("--trace-depth") { Description = "depths whose cells get per-layer traces (traces.csv), e.g. 64,1024" }
+            .Parses(td => td is null ? null : GridOptions.Integers(td, "trace depth"));
         var raw = new Option<bool>("--raw") { Description = "also write every trial's scalars (raw.csv)" };
-        var outDir = new Option<string>("--out", "-o") { Description = "output directory", Required = true };
-        var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var shard = new Option<string>("--shard") { Description = "run shard i of N (every N-th cell, i from 0): e.g. 0/4", DefaultValueFactory = _ => "0/1" };
-        var resume = new Option<bool>("--resume") { Description = "continue an interrupted sweep in --out, keeping its finished cells" };
+        var outDir = OutputOptions.Directory("output directory", required: true);
+        var threads = ThreadsOption.Create();
+        var shard = new Option<string>("--shard") { Description = "run shard i of N (every N-th cell, i from 0): e.g. 0/4", DefaultValueFactory = _ => "0/1" }
+            .Parses(ShardSpec.Parse);
+        var resume = OutputOptions.Resume("continue an interrupted sweep in --out, keeping its finished cells");
         var cmd = new Command("sweep", "Sample a grid of cells (blocks × widths × depths × τ) into cells.csv + manifest.json; resumable and shardable.");
         Option[] grid = [block, activation, width, depth, tau, param, trials, seed, inputDim, outputDim, blowup, bootstrap, traceDepths, raw];
         foreach (var o in grid) cmd.Options.Add(o);
         foreach (var o in new Option[] { spec, outDir, threads, shard, resume }) cmd.Options.Add(o);
+        GridOptions.CheckTaus(cmd, tau, depth);
         cmd.SetAction(r =>
         {
             SweepSpec s;
@@ -51,10 +55,10 @@ public static class SweepCommand
             {
                 s = new SweepSpec
                 {
-                    Blocks = r.GetValue(block)!.Split(',', StringSplitOptions.TrimEntries),
+                    Blocks = ModelOptions.SplitBlocks(r.GetValue(block)!),
                     Activation = r.GetValue(activation)!,
-                    Widths = GridValues.ParseIntegers(r.GetValue(width)!, "width"),
-                    Depths = GridValues.ParseIntegers(r.GetValue(depth)!, "depth"),
+                    Widths = GridOptions.Integers(r.GetValue(width)!, "width"),
+                    Depths = GridOptions.Integers(r.GetValue(depth)!, "depth"),
                     Taus = TauEntries(r.GetValue(tau)!, r.GetValue(param) ?? []),
                     Trials = r.GetValue(trials),
                     Seed = r.GetValue(seed),
@@ -62,13 +66,11 @@ public static class SweepCommand
                     OutputDim = r.GetValue(outputDim),
                     BlowupLevel = r.GetValue(blowup),
                     Bootstrap = r.GetValue(bootstrap),
-                    TraceDepths = r.GetValue(traceDepths) is { } td ? GridValues.ParseIntegers(td, "trace depth") : [],
+                    TraceDepths = r.GetValue(traceDepths) is { } td ? GridOptions.Integers(td, "trace depth") : [],
                     Raw = r.GetValue(raw),
                 };
             }
-            int th = r.GetValue(threads);
-            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
-            return Run(s, r.GetValue(outDir)!, th, ShardSpec.Parse(r.GetValue(shard)!), r.GetValue(resume), io);
+            return Run(s, r.GetValue(outDir)!, r.GetValue(threads), ShardSpec.Parse(r.GetValue(shard)!), r.GetValue(resume), io);
         });
         return cmd;
     }
@@ -119,7 +121,7 @@ public static class SweepCommand
         {
             var rule = TauRule.Parse(text);
             var mine = rule.FreeParameters.ToDictionary(n => n, n => values.TryGetValue(n, out var v)
-                ? v : throw new SpecException($"τ rule '{text}' needs --param {n}=... (e.g. {n}=0:1:33)"));
+                ? v : throw new SpecException($"--tau: τ rule '{text}' needs --param {n}=... (e.g. {n}=0:1:33)"));
             used.UnionWith(mine.Keys);
             entries.Add(new TauGridEntry(text, mine.Count > 0 ? mine : null));
         }

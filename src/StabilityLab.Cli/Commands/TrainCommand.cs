@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Torch;
 using StabilityLab.Torch.Data;
@@ -17,20 +18,20 @@ public static class TrainCommand
 {
     public static Command Build(CliIo io)
     {
-        var block = new Option<string>("--block") { Description = "residual block: post (the paper's), res1, res3", DefaultValueFactory = _ => "post" };
-        var activation = new Option<string>("--activation") { Description = "φ: relu, tanh, identity", DefaultValueFactory = _ => "relu" };
-        var weights = new Option<string>("--weights") { Description = "weight law: gaussian, uniform (same variance)", DefaultValueFactory = _ => "gaussian" };
-        var width = new Option<int>("--width", "-m") { Description = "width m", DefaultValueFactory = _ => 256 };
-        var depths = ListOption("--depth", "depths L (space- or comma-separated)", "4,8,16,32,64,128,256", "-L");
-        var taus = ListOption("--tau", "τ rules, e.g. 1/sqrt(L) 1 1/L", "1/sqrt(L),1");
-        var seeds = ListOption("--seed", "seeds (data, initialization and minibatch order)", "1");
-        var lrs = ListOption("--lr", "step sizes η (one run per value)", "0.0001");
+        var block = ModelOptions.Block();
+        var activation = ModelOptions.Activation();
+        var weights = ModelOptions.Weights();
+        var width = ModelOptions.Width(256);
+        var depths = ListOptions.Create("--depth", "depths L (space- or comma-separated)", "4,8,16,32,64,128,256", ParseDepth, "an integer ≥ 1", "-L");
+        var taus = ListOptions.Create("--tau", "τ rules, e.g. 1/sqrt(L) 1 1/L", "1/sqrt(L),1", ModelOptions.ParseTau, "a τ rule");
+        var seeds = ListOptions.Create("--seed", "seeds (data, initialization and minibatch order)", "1", ParseSeed, "a seed (0 or more)");
+        var lrs = ListOptions.Create("--lr", "step sizes η (one run per value)", "0.0001", ParseNumber, "a number");
         var dataset = new Option<string>("--dataset") { Description = "synthetic or fashion-mnist", DefaultValueFactory = _ => "synthetic" };
         var dataPath = new Option<string?>("--data") { Description = $"folder with the Fashion-MNIST IDX files (default {FashionMnist.DefaultDirectory}, from Debian's dataset-fashion-mnist)" };
         var trainSize = new Option<int?>("--train-size", "-n") { Description = "training examples (synthetic: n, default 32; fashion-mnist: the first n of 60000, default 10000)" };
         var testSize = new Option<int?>("--test-size") { Description = "held-out examples (synthetic default 0; fashion-mnist: the first n of 10000, default 10000)" };
-        var inputDim = new Option<int>("--input-dim") { Description = "synthetic input dimension p", DefaultValueFactory = _ => 16 };
-        var outputDim = new Option<int>("--output-dim") { Description = "synthetic output dimension d", DefaultValueFactory = _ => 1 };
+        var inputDim = ModelOptions.InputDim(16, "synthetic input dimension p");
+        var outputDim = ModelOptions.OutputDim("synthetic output dimension d");
         var targets = new Option<string>("--targets") { Description = "synthetic targets: random (N(0,1)) or teacher (a random network)", DefaultValueFactory = _ => "random" };
         var optimizer = new Option<string>("--optimizer") { Description = "gd (full-batch gradient descent, the theory) or sgd (minibatch, momentum)", DefaultValueFactory = _ => "gd" };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ", DefaultValueFactory = _ => 0.9 };
@@ -42,9 +43,9 @@ public static class TrainCommand
         var evalEvery = new Option<int?>("--eval-every") { Description = "a curve row every k steps (default 1 for gd, once per epoch for sgd)" };
         var divergence = new Option<double>("--divergence-factor") { Description = "diverged when the loss is not finite or exceeds this × the initial loss", DefaultValueFactory = _ => 1e3 };
         var stopRatio = new Option<double>("--stop-loss-ratio") { Description = "stop a run once loss ≤ this × initial loss (0: never)", DefaultValueFactory = _ => 1e-6 };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var outDir = new Option<string>("--out", "-o") { Description = "output directory (curves.csv, runs.csv, fits.json, manifest.json)", DefaultValueFactory = _ => "train-out" };
-        var resume = new Option<bool>("--resume") { Description = "keep the finished runs already in --out and train only the missing ones" };
+        var threads = ThreadsOption.Create("libtorch threads (0 = all cores)");
+        var outDir = OutputOptions.Directory("output directory (curves.csv, runs.csv, fits.json, manifest.json)", defaultValue: "train-out");
+        var resume = OutputOptions.Resume("keep the finished runs already in --out and train only the missing ones");
 
         var cmd = new Command("train", "Train the network by gradient descent over depths × τ rules × seeds × step sizes; fit linear rates; check that τ = 1/√L trains at a depth-independent rate.");
         foreach (var o in new Option[]
@@ -54,11 +55,12 @@ public static class TrainCommand
                  })
             cmd.Options.Add(o);
         cmd.Subcommands.Add(BuildBench(io));
+        TauChecks.AtDepths(cmd, taus, r => ListOptions.Values(r.Value(taus), "--tau", t => t, "a τ rule"),
+            r => ListOptions.Values(r.Value(depths), "--depth", ParseDepth, "an integer ≥ 1"));
 
         cmd.SetAction(r =>
         {
             int th = r.GetValue(threads);
-            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
             var opt = OptionNames.ParseOptimizer(r.GetValue(optimizer)!);
             int b = r.GetValue(batch);
             var data = ReadData(r.GetValue(dataset)!, r.GetValue(dataPath), r.GetValue(trainSize), r.GetValue(testSize),
@@ -88,13 +90,13 @@ public static class TrainCommand
                 inputDim: data.InputDim,
                 outputDim: data.OutputDim);
             var spec = new TrainingSweepSpec(network,
-                ParseList(r.GetValue(depths)!, "--depth", s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer"),
-                ParseList(r.GetValue(taus)!, "--tau", TauRule.Parse, "a τ rule"),
-                ParseList(r.GetValue(seeds)!, "--seed", s => ulong.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "a seed (0 or more)"),
-                ParseList(r.GetValue(lrs)!, "--lr", s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture), "a number"),
+                ListOptions.Values(r.GetValue(depths)!, "--depth", ParseDepth, "an integer ≥ 1"),
+                ListOptions.Values(r.GetValue(taus)!, "--tau", ModelOptions.ParseTau, "a τ rule"),
+                ListOptions.Values(r.GetValue(seeds)!, "--seed", ParseSeed, "a seed (0 or more)"),
+                ListOptions.Values(r.GetValue(lrs)!, "--lr", ParseNumber, "a number"),
                 data, options);
             spec.Validate();
-            TorchRuntime.SetThreads(th == 0 ? Environment.ProcessorCount : th);
+            TorchRuntime.SetThreads(ThreadsOption.Resolve(th));
             string dir = r.GetValue(outDir)!;
             bool res = r.GetValue(resume);
             long total = TrainingSweep.StepsToRun(spec, dir, res);
@@ -140,33 +142,12 @@ public static class TrainCommand
         }
     }
 
-    private static Option<string[]> ListOption(string name, string description, string defaults, params string[] aliases) =>
-        new(name, aliases)
-        {
-            Description = description,
-            AllowMultipleArgumentsPerToken = true,
-            Arity = ArgumentArity.OneOrMore,
-            DefaultValueFactory = _ => [defaults],
-        };
+    private static int ParseDepth(string s) =>
+        int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture) is var d and >= 1 ? d : throw new FormatException();
 
-    private static IReadOnlyList<T> ParseList<T>(string[] tokens, string option, Func<string, T> parse, string what)
-    {
-        var list = new List<T>();
-        foreach (var token in tokens)
-            foreach (var part in token.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                try
-                {
-                    list.Add(parse(part));
-                }
-                catch (Exception e) when (e is FormatException or OverflowException)
-                {
-                    throw new SpecException($"{option}: '{part}' is not {what}");
-                }
-            }
-        if (list.Count == 0) throw new SpecException($"{option} needs at least one value");
-        return list.Distinct().ToList();
-    }
+    private static ulong ParseSeed(string s) => ulong.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    private static double ParseNumber(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static void Print(SweepResult result, CliIo io)
     {
@@ -193,24 +174,22 @@ public static class TrainCommand
 
     private static Command BuildBench(CliIo io)
     {
-        var width = new Option<int>("--width", "-m") { Description = "width m (≥ 512 for the reported figure)", DefaultValueFactory = _ => 1024 };
-        var depth = new Option<int>("--depth", "-L") { Description = "depth L", DefaultValueFactory = _ => 16 };
+        var width = ModelOptions.Width(1024, "width m (≥ 512 for the reported figure)");
+        var depth = ModelOptions.Depth(16, "depth L");
         var batch = new Option<int>("--batch-size") { Description = "batch (≥ 256 for the reported figure)", DefaultValueFactory = _ => 256 };
         var precision = new Option<string>("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
         var trained = new Option<string>("--trainable") { Description = "w or all", DefaultValueFactory = _ => "w" };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var repeats = new Option<int>("--repeats") { Description = "timed repetitions (median reported)", DefaultValueFactory = _ => 5 };
+        var threads = ThreadsOption.Create("libtorch threads (0 = all cores)");
+        var repeats = new Option<int>("--repeats") { Description = "timed repetitions (median reported)", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var cmd = new Command("bench", "GFLOP/s of one training step (forward + backward matmul FLOPs) against TorchSharp's matrix multiply in the same run.")
         {
             width, depth, batch, precision, trained, threads, repeats,
         };
         cmd.SetAction(r =>
         {
-            int th = r.GetValue(threads);
-            if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
             var spec = new TrainingBenchmarkSpec(r.GetValue(width), r.GetValue(depth), r.GetValue(batch),
                 OptionNames.ParsePrecision(r.GetValue(precision)!), TrainingNames.ParseTrained(r.GetValue(trained)!),
-                th == 0 ? Environment.ProcessorCount : th, r.GetValue(repeats));
+                ThreadsOption.Resolve(r.GetValue(threads)), r.GetValue(repeats));
             var b = TrainingBenchmark.Run(spec);
             io.Out.WriteLine(b.Summary());
             return CliApp.ExitOk;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using StabilityLab.Fitting;
 using StabilityLab.Statistics;
+using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Sweeps;
@@ -20,18 +21,19 @@ public static class VerifyCommand
     {
         var dir = new Argument<string>("sweep-dir") { Description = "a sweep directory" };
         var bound = new Option<string>("--bound") { Description = "first-moment | bounded | converse", Required = true };
-        var constant = new Option<double>("--constant") { Description = "bounded: the cells with τ ≤ constant/√L are checked", DefaultValueFactory = _ => 1.0 };
-        var level = new Option<double>("--level") { Description = "bounded: B, the claimed bound on max_l ‖h_l‖/‖h_0‖", DefaultValueFactory = _ => 10.0 };
-        var delta = new Option<double>("--delta") { Description = "bounded: the allowed failure probability δ", DefaultValueFactory = _ => 0.05 };
-        var minDepth = new Option<int>("--min-depth") { Description = "converse: fit over depths ≥ this", DefaultValueFactory = _ => 16 };
-        var alpha = new Option<double>("--alpha") { Description = "overall test level (Bonferroni over cells)", DefaultValueFactory = _ => 0.05 };
+        var constant = new Option<double>("--constant") { Description = "bounded: the cells with τ ≤ constant/√L are checked", DefaultValueFactory = _ => 1.0 }.FiniteAbove(0);
+        var level = new Option<double>("--level") { Description = "bounded: B, the claimed bound on max_l ‖h_l‖/‖h_0‖", DefaultValueFactory = _ => 10.0 }.FiniteAbove(1);
+        var delta = new Option<double>("--delta") { Description = "bounded: the allowed failure probability δ", DefaultValueFactory = _ => 0.05 }
+            .Check(v => v is > 0 and < 1 ? null : $"must lie in (0, 1) (got {v})");
+        var minDepth = new Option<int>("--min-depth") { Description = "converse: fit over depths ≥ this", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var alpha = new Option<double>("--alpha") { Description = "overall test level (Bonferroni over cells)", DefaultValueFactory = _ => 0.05 }
+            .Check(a => a is > 0 and < 1 ? null : $"must lie in (0, 1) (got {a})");
         var cmd = new Command("verify", "Check a named bound against a sweep with a statistical test; exit 0 consistent, 1 contradicted, 2 bad input.")
             { dir, bound, constant, level, delta, minDepth, alpha };
         cmd.SetAction(r =>
         {
             var d = r.GetValue(dir)!;
             double a = r.GetValue(alpha);
-            if (!(a > 0 && a < 1)) throw new SpecException($"--alpha must lie in (0, 1) (got {a})");
             var cellsPath = Path.Combine(d, SweepRunner.CellsFile);
             if (!File.Exists(cellsPath)) throw new SpecException($"{d} has no {SweepRunner.CellsFile}: not a sweep directory");
             var cells = SweepTables.ReadCells(cellsPath);
@@ -66,9 +68,6 @@ public static class VerifyCommand
 
     private static (bool, string) Bounded(string dir, IReadOnlyList<CellRow> cells, double c, double b, double delta, double alpha)
     {
-        if (!(c > 0) || !double.IsFinite(c)) throw new SpecException($"--constant must be positive (got {c})");
-        if (!(b > 1) || !double.IsFinite(b)) throw new SpecException($"--level must be above 1 (got {b})");
-        if (!(delta > 0 && delta < 1)) throw new SpecException($"--delta must lie in (0, 1) (got {delta})");
         var rawPath = Path.Combine(dir, SweepRunner.RawFile);
         if (!File.Exists(rawPath)) throw new SpecException($"the bounded check needs per-trial maxima: rerun the sweep with --raw ({rawPath} is missing)");
         var raw = CsvTable.Read(rawPath);

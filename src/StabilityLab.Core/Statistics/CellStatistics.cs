@@ -1,4 +1,6 @@
+using System.Globalization;
 using MathNet.Numerics.Statistics;
+using StabilityLab.Models;
 using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 
@@ -38,10 +40,13 @@ public sealed record CellStatistics(
     public static CellStatistics Compute(IReadOnlyList<TrialSummary> trials, double blowupLevel = DefaultBlowupLevel,
         int bootstrap = DefaultBootstrap, ulong bootstrapSeed = 0)
     {
+        // Each of these is a user's choice (a level, a resample count, a width too small to keep a trial alive): bad input, not a bug.
+        CheckBlowupLevel(blowupLevel);
+        CheckBootstrap(bootstrap);
         var live = trials.Where(t => !t.Dead).ToArray();
         int dead = trials.Count - live.Length;
         if (live.Length == 0)
-            throw new InvalidOperationException($"all {trials.Count} trials died (a layer became exactly zero); increase the width");
+            throw new SpecException($"all {trials.Count} trials died (a layer became exactly zero); increase the width");
         var fwd = live.Select(t => t.Forward).ToArray();
         var bwd = live.Select(t => t.Backward).ToArray();
         var fwdSorted = (double[])fwd.Clone();
@@ -72,6 +77,14 @@ public sealed record CellStatistics(
             BlowupFracLo: bLo,
             BlowupFracHi: bHi);
     }
+
+    /// <summary>K must be finite and above 1: at K ≤ 1 every trial whose norm does not shrink would count as a blow-up.</summary>
+    public static double CheckBlowupLevel(double blowupLevel) =>
+        blowupLevel > 1 && double.IsFinite(blowupLevel) ? blowupLevel
+        : throw new SpecException(string.Create(CultureInfo.InvariantCulture, $"blow-up level must be a finite number above 1 (got {blowupLevel})"));
+
+    public static int CheckBootstrap(int resamples) =>
+        resamples >= 0 ? resamples : throw new SpecException($"bootstrap resamples must be 0 or more (got {resamples})");
 
     /// <summary>Percentile bootstrap 95% interval of log mean exp(x), resampling with a counter-based stream.</summary>
     public static (double Lo, double Hi) BootstrapLogMeanExp(double[] x, int resamples, ulong seed)

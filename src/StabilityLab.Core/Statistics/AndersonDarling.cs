@@ -7,14 +7,15 @@ namespace StabilityLab.Statistics;
 /// (MathNet has no normality test). A² = −n − (1/n) Σ (2i − 1)[log Φ(z_(i)) + log(1 − Φ(z_(n+1−i)))],
 /// z = (x − x̄)/s with the n − 1 standard deviation; modified A* = A²(1 + 0.75/n + 2.25/n²) and its
 /// p-value from D'Agostino &amp; Stephens (1986), "Goodness-of-Fit Techniques", Table 4.9 (the formulas of
-/// R's nortest::ad.test). The test weights the tails, which is where a log-normal mean extrapolates.
+/// R's nortest::ad.test, which also caps p at 3.7e-24 for A* ≥ 10). The test weights the tails, which is
+/// where a log-normal mean extrapolates.
 /// </summary>
 public static class AndersonDarling
 {
     /// <summary>Fewest values the test accepts (as nortest::ad.test).</summary>
     public const int MinSize = 8;
 
-    /// <summary>The modified statistic A* and its p-value; (+∞, 0) for a sample with zero spread.</summary>
+    /// <summary>The statistic A² (as nortest reports it) and the p-value of A*; (+∞, 0) for a sample with zero spread.</summary>
     public static (double Statistic, double PValue) NormalityTest(ReadOnlySpan<double> sample)
     {
         int n = sample.Length;
@@ -37,7 +38,7 @@ public static class AndersonDarling
         }
         double a2 = -n - sum / n;
         double a = a2 * (1 + 0.75 / n + 2.25 / ((double)n * n));
-        return (a, PValue(a));
+        return (a2, PValue(a));
     }
 
     // log Φ(z) through erfc, which keeps relative accuracy in the far lower tail.
@@ -45,8 +46,8 @@ public static class AndersonDarling
 
     private static double PValue(double a)
     {
-        // The last fit turns upward past its minimum at a = 5.709/(2·0.0186) ≈ 153; p is 0 there to double precision.
-        if (a > 150) return 0;
+        // Past A* = 10 the last fit is extrapolation (and turns upward at 153): nortest reports 3.7e-24 there.
+        if (a >= 10) return 3.7e-24;
         double p = a switch
         {
             < 0.2 => 1 - Math.Exp(-13.436 + 101.14 * a - 223.73 * a * a),

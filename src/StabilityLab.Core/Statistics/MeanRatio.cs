@@ -12,6 +12,9 @@ namespace StabilityLab.Statistics;
 /// 2. else, Pareto k̂ of exp(x) below min(1 − 1/log10 n, 0.7) (Vehtari et al. 2024): the sample mean of
 ///    exp(x), with a normal interval on the log scale;
 /// 3. else not estimable: no interval, <see cref="MeanRatioEstimate.Ok"/> false.
+/// The k̂ gate alone would not do: samples with a small k̂ are those that missed the tail, so the
+/// sample mean under-covers given k̂ below the threshold when x is Gaussian with σ ≈ 2; hence the
+/// log-normal branch comes first. Its interval extrapolates the Gaussian shape far past the draws.
 /// NaN and −∞ log ratios are dropped; a +∞ one (an overflowed ratio) makes the mean not estimable.
 /// </summary>
 public static class MeanRatio

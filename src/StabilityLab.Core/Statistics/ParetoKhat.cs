@@ -42,8 +42,8 @@ public static class ParetoKhat
         double max = sorted[n - 1];
         int first = n - m;
         double tailMin = sorted[first], cutoff = sorted[first - 1];
-        // loo's guard against a constant tail: |max − min| < ε/100.
-        if (Math.Abs(max - tailMin) < 2.220446049250313e-16 / 100) return double.PositiveInfinity;
+        // loo's guard against a constant tail: |max − min| < ε/100, ε = 2⁻⁵² (R's .Machine$double.eps).
+        if (Math.Abs(max - tailMin) < Precision.PositiveDoublePrecision / 100) return double.PositiveInfinity;
         double expCutoff = Math.Exp(cutoff - max);
         var excess = new double[m];
         for (int i = 0; i < m; i++) excess[i] = Math.Exp(sorted[first + i] - max) - expCutoff;

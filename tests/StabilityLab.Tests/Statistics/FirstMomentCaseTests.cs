@@ -1,6 +1,7 @@
 using StabilityLab.Models;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
+using StabilityLab.Theory;
 
 namespace StabilityLab.Tests.Statistics;
 
@@ -18,7 +19,7 @@ public class FirstMomentCaseTests
         var spec = new NetworkSpec(64, 1000, TauRule.Constant(1000));
         var trials = MonteCarlo.RunExact(spec, [spec.TauSchedule()], 300, seed: 1)[0];
         var x = trials.Where(t => !t.Dead).Select(t => t.Forward).ToArray();
-        double bound = spec.Depth * Math.Log(1 + 1000.0 * 1000.0);
+        double bound = FirstMomentBounds.PostRelu(spec).LogLower; // L log(1 + τ²)
         var e = MeanRatio.Estimate(x);
         var (bootLo, bootHi) = CellStatistics.BootstrapLogMeanExp(x, CellStatistics.DefaultBootstrap, 0);
         TestContext.Out.WriteLine($"n {e.N}, lme {e.LogMeanExp}, boot [{bootLo}, {bootHi}], k̂ {e.Khat} (threshold {e.KhatThreshold}), AD p {e.NormalityP}, {e.Method}: {e.Estimate} [{e.Lo}, {e.Hi}], bound {bound}");

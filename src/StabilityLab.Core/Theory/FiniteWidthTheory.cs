@@ -86,23 +86,21 @@ public static class FiniteWidthTheory
     }
 
     /// <summary>
-    /// The validated regime (docs/finite-width.md §6), as numbers: forward Σ_l τ_l² ≤ m and L ≤ 4m;
-    /// backward additionally Σ_l τ_l² ≤ 2 (beyond it the O(1/m) alignment of g with h that the first-order
-    /// backward recursion leaves out is no longer small).
+    /// The validated regime (docs/finite-width.md §6), as numbers: L ≤ 16m and Σ_l τ_l² ≤ 16m, where the quick grid
+    /// (m = 256, L = 4..4096, 21 τ rules) agrees with the exact sampler within 4 SE in 112 of 114 cells.
+    /// Outside it the neglected O(1/m) feedback of the empirical law (and O(L/m²) terms) is untested.
     /// </summary>
     public static FiniteWidthRegime RegimeOf(NetworkSpec spec, IReadOnlyList<double> tau)
     {
         double s = tau.Sum(t => t * t);
         int m = spec.Width, L = spec.Depth;
         var reasons = new List<string>();
-        bool fwd = true, bwd = true;
-        if (s > m) { fwd = false; reasons.Add($"Σ τ² = {s:G3} > m = {m}"); }
-        if (L > 4 * m) { fwd = false; reasons.Add($"L = {L} > 4m = {4 * m}"); }
-        if (s > BackwardMaxTauSquaredSum) { bwd = false; reasons.Add($"backward: Σ τ² = {s:G3} > {BackwardMaxTauSquaredSum}"); }
-        bwd &= fwd;
-        return new FiniteWidthRegime(fwd, bwd, reasons.Count == 0 ? "inside" : string.Join("; ", reasons));
+        if (s > MaxDepthOverWidth * m) reasons.Add($"Σ τ² = {s:G3} > {MaxDepthOverWidth}m = {MaxDepthOverWidth * m}");
+        if (L > MaxDepthOverWidth * m) reasons.Add($"L = {L} > {MaxDepthOverWidth}m = {MaxDepthOverWidth * m}");
+        bool inside = reasons.Count == 0;
+        return new FiniteWidthRegime(inside, inside, inside ? "inside" : string.Join("; ", reasons));
     }
 
-    /// <summary>The backward ratio's validated range of Σ_l τ_l².</summary>
-    public const double BackwardMaxTauSquaredSum = 2;
+    /// <summary>The validated range: L/m and Σ τ²/m at most this.</summary>
+    public const int MaxDepthOverWidth = 16;
 }

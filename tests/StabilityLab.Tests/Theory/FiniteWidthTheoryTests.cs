@@ -48,6 +48,14 @@ public class FiniteWidthTheoryTests
         var s = Draw(width, depth, tau, trials).Where(t => !t.Dead).ToArray();
         AssertWithin4Se(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, "forward");
         AssertWithin4Se(s.Select(t => t.Backward).ToArray(), p.BwdLogSqMean, p.BwdLogSqSd, "backward");
+
+        // Cov(F_L, B_L): SE of a sample covariance ≈ s_F s_B √((1 + r²)/n).
+        double mf = s.Average(t => t.Forward), mb = s.Average(t => t.Backward);
+        double sf = Math.Sqrt(s.Sum(t => (t.Forward - mf) * (t.Forward - mf)) / (s.Length - 1));
+        double sb = Math.Sqrt(s.Sum(t => (t.Backward - mb) * (t.Backward - mb)) / (s.Length - 1));
+        double cov = s.Sum(t => (t.Forward - mf) * (t.Backward - mb)) / (s.Length - 1), r = cov / (sf * sb);
+        double se = sf * sb * Math.Sqrt((1 + r * r) / s.Length);
+        Assert.That(Math.Abs(p.Covariance - cov), Is.LessThan(4 * se), $"covariance: measured {cov} ± {se}, predicted {p.Covariance}");
     }
 
     [Test]

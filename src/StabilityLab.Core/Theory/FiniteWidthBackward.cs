@@ -16,7 +16,7 @@ internal static class FiniteWidthBackward
 {
     /// <param name="LogRatio">log(‖g_l‖²/‖g_L‖²) for l = 0..L (index l; LogRatio[L] = 0)</param>
     /// <param name="Gamma0">γ_0 at the atom of μ_0 and on its grid, normalized to E_{μ_0}[γ_0] = 1</param>
-    /// <param name="Gamma">Gamma[l−1]: γ_l/E[γ_l] on the grid of <see cref="FiniteWidthLayers.Output"/>[l−1] (atom excluded: D_l kills it)</param>
+    /// <param name="Gamma">Gamma[l−1] (isotropic run only): γ_l/E[γ_l] on the grid of <see cref="FiniteWidthLayers.Output"/>[l−1] (atom excluded: D_l kills it)</param>
     public readonly record struct Result(double[] LogRatio, double[]?[] Gamma);
 
     /// <summary>
@@ -64,8 +64,11 @@ internal static class FiniteWidthBackward
                 g = Interpolate(current, g, output);
                 b = Interpolate(current, b, output);
             }
-            double gm = Mean(output, gAtom, g);
-            gammas[l - 1] = g.Select(v => v / gm).ToArray();
+            if (!coherent)
+            {
+                double gm = Mean(output, gAtom, g);
+                gammas[l - 1] = g.Select(v => v / gm).ToArray();
+            }
             var (pAtom, p) = Transpose(input, output, sigma, g, layers.Options, weighted: false);
             var (qAtom, q) = coherent ? Transpose(input, output, sigma, b, layers.Options, weighted: false) : (0.0, new double[p.Length]);
             double rho2 = Mean(input, pAtom, p);

@@ -49,9 +49,9 @@ internal static class FiniteWidthBackwardVariance
                 else { k = FiniteWidthBackward.Interpolate(law, k!, input); k2 = FiniteWidthBackward.Interpolate(law, k2!, input); }
             }
             double s2 = s * s;
-            var ones = Convolve(input, s, output.Count, 1, Ones(input.Count));
-            var ek = Convolve(input, s, output.Count, kAtom, k!);
-            var ek2 = Convolve(input, s, output.Count, k2Atom, k2!);
+            var ones = Convolve(input, s, layers.Options, output.Count, 1, Ones(input.Count));
+            var ek = Convolve(input, s, layers.Options, output.Count, kAtom, k!);
+            var ek2 = Convolve(input, s, layers.Options, output.Count, k2Atom, k2!);
             int n = output.Count;
             var nk = new double[n];
             var nk2 = new double[n];
@@ -97,10 +97,10 @@ internal static class FiniteWidthBackwardVariance
     }
 
     /// <summary>(f μ) ∗ ϕ_σ at z_k = k h, k = 0..n−1: the step's convolution with the input weights multiplied by f.</summary>
-    private static double[] Convolve(GridLaw input, double sigma, int n, double fAtom, double[] f)
+    private static double[] Convolve(GridLaw input, double sigma, DensityGridOptions opt, int n, double fAtom, double[] f)
     {
         double h = input.Spacing;
-        int band = (int)Math.Ceiling(FiniteWidthLayers.TheoryGrid.KernelSigmas * sigma / h);
+        int band = (int)Math.Ceiling(opt.KernelSigmas * sigma / h);
         var c = new double[band + 1];
         for (int d = 0; d <= band; d++) c[d] = StdNormal.Pdf(d * h / sigma) / sigma;
         var a = input.Weighted();

@@ -42,6 +42,10 @@ internal sealed class FiniteWidthLayers
     /// </summary>
     public static DensityGridOptions TheoryGrid { get; } = new() { PointsPerSigma = 4, KernelSigmas = 7 };
 
+    /// <summary>2 points per σ: half the memory, a quarter of the time; moments within 1e-3 of <see cref="TheoryGrid"/>
+    /// (measured at L = 64…1024, τ = 0.0023…0.0625). One point per σ is not enough (errors of 0.01 at small τ).</summary>
+    public static DensityGridOptions CoarseGrid { get; } = new() { PointsPerSigma = 2, KernelSigmas = 7 };
+
     /// <summary>Number of grid points times layers the evolution would store (the memory it needs).</summary>
     public static double StoredPoints(IReadOnlyList<double> tau, DensityGridOptions options)
     {

@@ -24,11 +24,15 @@ public static class FiniteWidthTheory
         if (spec.Block != BlockKind.Post || spec.Activation != Activation.Relu)
             throw new SpecException($"the finite-width theory covers the post block with ReLU (got {spec.Block.Name()}, {spec.Activation.Name()})");
         var tau = spec.TauSchedule();
-        double stored = FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.TheoryGrid);
+        // The 4-points-per-σ grid where it fits, else the 2-points one (within 1e-3 of it in every moment, far below
+        // the standard errors of a 500-trial cell), else the cell is refused.
+        var grid = FiniteWidthLayers.TheoryGrid;
+        if (FiniteWidthLayers.StoredPoints(tau, grid) > MaxStoredPoints) grid = FiniteWidthLayers.CoarseGrid;
+        double stored = FiniteWidthLayers.StoredPoints(tau, grid);
         if (stored > MaxStoredPoints)
             throw new SpecException($"the density grid would need {stored:G3} points over the {spec.Depth} layers (limit {MaxStoredPoints:G3}): τ is too small for this depth");
         int m = spec.Width, L = spec.Depth;
-        var layers = FiniteWidthLayers.Evolve(tau);
+        var layers = FiniteWidthLayers.Evolve(tau, grid);
 
         // Forward: cumulative per layer.
         var fwdInf = new double[L + 1];

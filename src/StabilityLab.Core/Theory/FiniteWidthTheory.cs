@@ -68,7 +68,8 @@ public static class FiniteWidthTheory
     private static (double Mean, double Var, double Cov) MixOverOutput(int d, int m, double logI, double vI, double logC, double vC)
     {
         double half = d / 2.0, norm = half * Math.Log(2) + SpecialFunctions.GammaLn(half);
-        double tLo = -60, tHi = Math.Log(d + 60 * Math.Sqrt(2.0 * d) + 60);
+        // log χ²_d has a left tail ∝ e^{(d/2)t} and sd ≈ √(2/d) for large d: cover both to ~1e-20.
+        double tLo = Math.Log(d) - 100.0 / d - 12 * Math.Sqrt(2.0 / d), tHi = Math.Log(d + 60 * Math.Sqrt(2.0 * d) + 60);
         int n = 6000;
         double dt = (tHi - tLo) / n, s0 = 0, s1 = 0, s2 = 0, sw = 0, cov = 0;
         for (int i = 0; i <= n; i++)

@@ -1,0 +1,167 @@
+using System.Numerics.Tensors;
+
+namespace StabilityLab.Theory;
+
+/// <summary>
+/// The backward pass of the post ReLU block at large width (docs/finite-width.md §4). Per coordinate,
+/// g_{l−1} = D_l g_l + τ W_lᵀ D_l g_l reads G_{l−1} = 1[Z_l &gt; 0] G_l + σ_l (ρ_l z̃ + c_l X_{l−1}) + O(m^{−1/2}),
+/// with z̃ fresh, ρ_l² = E[(D_l G_l)²] and c_l = E[ξ_l D_l G_l]. Started from a gradient g_L whose conditional mean
+/// given the forward pass is 0, every c_l vanishes, and γ_l(x) = E[G_l² | X_l = x] obeys the linear backward recursion
+/// γ_{l−1}(x) = E_ξ[1[x+σ_lξ &gt; 0] γ_l((x+σ_lξ)/√r_l)] + σ_l² ρ_l²,  ρ_l² = E_{μ_{l−1}}[first term],
+/// so ‖g_{l−1}‖²/‖g_l‖² → ρ_l²(1+σ_l²). The first term is the exact transpose of <see cref="DensityEvolution"/>'s
+/// discrete step (same kernel taps, same Gregory weights), so the zero coordinates of h_{l−1} gate the gradient
+/// exactly as the forward law says.
+/// </summary>
+internal static class FiniteWidthBackward
+{
+    /// <param name="LogRatio">log(‖g_l‖²/‖g_L‖²) for l = 0..L (index l; LogRatio[L] = 0)</param>
+    /// <param name="Gamma0">γ_0 at the atom of μ_0 and on its grid, normalized to E_{μ_0}[γ_0] = 1</param>
+    /// <param name="Gamma">Gamma[l−1] (isotropic run only): γ_l/E[γ_l] on the grid of <see cref="FiniteWidthLayers.Output"/>[l−1] (atom excluded: D_l kills it)</param>
+    public readonly record struct Result(double[] LogRatio, double[]?[] Gamma);
+
+    /// <summary>
+    /// The recursion from g_L's isotropic part (γ_L = 1, β_L = 0: every c_l = 0) or from its part along ĥ_L
+    /// (coherent: γ_L(x) = x², β_L(x) = x, where β_l(x) = E[G_l | X_l = x] follows
+    /// β_{l−1}(x) = E_ξ[1[x+σξ &gt; 0] β_l] + σ_l c_l x, c_l = E[ξ_l 1[Z_l &gt; 0] β_l], and γ gains σ²c_l²x² + 2σc_l x E_ξ[1[…]β_l]).
+    /// LogRatio[0] is then log E‖g_0‖²/‖g_L‖² for that part alone.
+    /// </summary>
+    public static Result Run(FiniteWidthLayers layers, bool coherent)
+    {
+        int depth = layers.Depth;
+        var logRatio = new double[depth + 1];
+        GridLaw? top = LastLaw(layers, depth);
+        if (top is null) throw new InvalidOperationException("no layer has τ > 0");
+        double gAtom = 0, bAtom = 0;
+        var g = new double[top.Count];
+        var b = new double[top.Count];
+        for (int k = 0; k < g.Length; k++)
+        {
+            double x = top.X(k);
+            g[k] = coherent ? x * x : 1;
+            b[k] = coherent ? x : 0;
+        }
+        if (!coherent) gAtom = 1;
+        var gammas = new double[]?[depth];
+        GridLaw current = top;
+        for (int l = depth; l >= 1; l--)
+        {
+            double sigma = layers.Sigma[l - 1];
+            var input = layers.Input[l - 1];
+            var output = layers.Output[l - 1];
+            if (sigma == 0 || input is null || output is null)
+            {
+                // τ_l = 0: D_l = 1[X_{l−1} > 0] on the same law; W_l contributes nothing.
+                gAtom = 0;
+                bAtom = 0;
+                double mass = Mean(current, 0, g);
+                Scale(ref gAtom, g, 1 / mass);
+                Scale(ref bAtom, b, 1 / Math.Sqrt(mass));
+                logRatio[l - 1] = logRatio[l] + Math.Log(mass);
+                continue;
+            }
+            if (!ReferenceEquals(current, output))
+            {
+                g = Interpolate(current, g, output);
+                b = Interpolate(current, b, output);
+            }
+            if (!coherent)
+            {
+                double gm = Mean(output, gAtom, g);
+                gammas[l - 1] = g.Select(v => v / gm).ToArray();
+            }
+            var (pAtom, p) = Transpose(input, output, sigma, g, layers.Options, weighted: false);
+            var (qAtom, q) = coherent ? Transpose(input, output, sigma, b, layers.Options, weighted: false) : (0.0, new double[p.Length]);
+            double rho2 = Mean(input, pAtom, p);
+            double c = 0;
+            if (coherent)
+            {
+                var (xiAtom, xi) = Transpose(input, output, sigma, b, layers.Options, weighted: true);
+                c = Mean(input, xiAtom, xi);
+            }
+            double s2 = sigma * sigma;
+            gAtom = pAtom + s2 * rho2;
+            for (int j = 0; j < p.Length; j++)
+            {
+                double x = input.X(j);
+                p[j] += s2 * rho2 + s2 * c * c * x * x + 2 * sigma * c * x * q[j];
+                q[j] += sigma * c * x;
+            }
+            g = p;
+            b = q;
+            bAtom = qAtom;
+            double norm = Mean(input, gAtom, g);
+            Scale(ref gAtom, g, 1 / norm);
+            Scale(ref bAtom, b, 1 / Math.Sqrt(norm));
+            logRatio[l - 1] = logRatio[l] + Math.Log(norm);
+            current = input;
+        }
+        return new Result(logRatio, gammas);
+    }
+
+    private static GridLaw? LastLaw(FiniteWidthLayers layers, int depth)
+    {
+        for (int l = depth; l >= 1; l--)
+            if (layers.Output[l - 1] is { } o) return o;
+        return null;
+    }
+
+    /// <summary>E_μ[γ] with the law's own quadrature (atom + Gregory-weighted density).</summary>
+    internal static double Mean(GridLaw law, double atomValue, double[] values)
+    {
+        var a = law.Weighted();
+        double s = law.Atom * atomValue;
+        for (int i = 0; i < a.Length; i++) s += a[i] * values[i];
+        return s;
+    }
+
+    private static void Scale(ref double atom, double[] values, double c)
+    {
+        atom *= c;
+        for (int i = 0; i < values.Length; i++) values[i] *= c;
+    }
+
+    /// <summary>
+    /// (Pγ)(x) = Σ_k h w_k c(z_k − x) γ_k over the output grid z_k = k h ≥ 0 (w = Gregory's left weights),
+    /// at x = 0 (the atom of the input law) and at every input grid point: the transpose of the step's
+    /// convolution, restricted to Z &gt; 0 (the mask D_l).
+    /// </summary>
+    private static (double Atom, double[] Values) Transpose(GridLaw input, GridLaw output, double sigma, double[] gamma, DensityGridOptions opt, bool weighted)
+    {
+        double h = input.Spacing;
+        int nz = output.Count;
+        int band = (int)Math.Min(Math.Ceiling(opt.KernelSigmas * sigma / h), nz + input.Count);
+        var c = new double[band + 1];
+        for (int d = 0; d <= band; d++) c[d] = StdNormal.Pdf(d * h / sigma) / sigma;
+        var wg = new double[nz];
+        var gw = GregoryWeights.Left;
+        for (int k = 0; k < nz; k++) wg[k] = h * (k < gw.Length ? gw[k] : 1) * gamma[k];
+        // weighted: the taps carry ξ = (z − x)/σ, for E_ξ[ξ 1[x+σξ > 0] f].
+        double Tap(int d) => weighted ? c[Math.Abs(d)] * d * h / sigma : c[Math.Abs(d)];
+        double atom = 0;
+        for (int k = 0; k <= Math.Min(band, nz - 1); k++) atom += Tap(k) * wg[k];
+        // p_j = Σ_d Tap(d) wg[kj + d], kj = KLo + j: one vectorized shift per tap.
+        var p = new double[input.Count];
+        for (int d = -band; d <= band; d++)
+        {
+            int jMin = Math.Max(0, -d - input.KLo), jMax = Math.Min(p.Length - 1, nz - 1 - d - input.KLo);
+            if (jMin > jMax) continue;
+            var dst = p.AsSpan(jMin, jMax - jMin + 1);
+            TensorPrimitives.MultiplyAdd(wg.AsSpan(input.KLo + jMin + d, dst.Length), Tap(d), dst, dst);
+        }
+        return (atom, p);
+    }
+
+    /// <summary>γ from the grid of <paramref name="from"/> onto the grid of <paramref name="to"/> (linear; γ is smooth).</summary>
+    internal static double[] Interpolate(GridLaw from, double[] values, GridLaw to)
+    {
+        var r = new double[to.Count];
+        for (int k = 0; k < r.Length; k++)
+        {
+            double u = to.X(k) / from.Spacing - from.KLo;
+            int i = Math.Clamp((int)Math.Floor(u), 0, from.Count - 2);
+            double f = Math.Clamp(u - i, 0, 1);
+            r[k] = values[i] * (1 - f) + values[i + 1] * f;
+        }
+        return r;
+    }
+}

@@ -1,0 +1,95 @@
+namespace StabilityLab.Theory;
+
+/// <summary>
+/// The infinite-width path of the post-activation ReLU block kept layer by layer for the finite-width theory
+/// (docs/finite-width.md §2): the law μ_{l−1} that entered layer l (after any regridding), the noise σ_l = √2 τ_l,
+/// log r_l = log(Q_l/Q_{l−1}), the fresh-noise variance ν_l = E[Var((X+σξ)_+² | X)]/r_l², and the grid on which
+/// the output law was produced (the Z grid, before its regridding for layer l+1). The backward recursion of
+/// <see cref="FiniteWidthBackward"/> runs over these layers in reverse.
+/// </summary>
+internal sealed class FiniteWidthLayers
+{
+    private FiniteWidthLayers(GridLaw[] input, GridLaw[] output, double[] sigma, double[] logR, double[] noise, DensityGridOptions options)
+    {
+        Input = input;
+        Output = output;
+        Sigma = sigma;
+        LogR = logR;
+        Noise = noise;
+        Options = options;
+    }
+
+    /// <summary>Input[l−1]: the law of X_{l−1} as fed to layer l (null where τ_l = 0).</summary>
+    public GridLaw?[] Input { get; }
+
+    /// <summary>Output[l−1]: the law of X_l as produced by layer l (null where τ_l = 0).</summary>
+    public GridLaw?[] Output { get; }
+
+    public double[] Sigma { get; }
+
+    public double[] LogR { get; }
+
+    public double[] Noise { get; }
+
+    public DensityGridOptions Options { get; }
+
+    public int Depth => Sigma.Length;
+
+    /// <summary>
+    /// The grid the theory uses: 4 points per σ and kernels cut at 7σ. The Gaussian-kernel trapezoid sums stay
+    /// accurate to e^{−2π²·16} and Gregory's end rule handles the jump at 0, so log Q moves by less than 1e-5
+    /// against the 8-points default (checked in the tests) at a quarter of the points.
+    /// </summary>
+    public static DensityGridOptions TheoryGrid { get; } = new() { PointsPerSigma = 4, KernelSigmas = 7 };
+
+    /// <summary>2 points per σ: half the memory, a quarter of the time; moments within 1e-3 of <see cref="TheoryGrid"/>
+    /// (measured at L = 64…1024, τ = 0.0023…0.0625). One point per σ is not enough (errors of 0.01 at small τ).</summary>
+    public static DensityGridOptions CoarseGrid { get; } = new() { PointsPerSigma = 2, KernelSigmas = 7 };
+
+    /// <summary>Number of grid points times layers the evolution would store (the memory it needs).</summary>
+    public static double StoredPoints(IReadOnlyList<double> tau, DensityGridOptions options)
+    {
+        double total = 0;
+        foreach (var t in tau)
+        {
+            double sigma = Math.Sqrt(2) * t;
+            double h = sigma > 0 ? Math.Min(options.MaxSpacing, sigma / options.PointsPerSigma) : options.MaxSpacing;
+            total += 2 * options.Range / h;
+        }
+        return total;
+    }
+
+    /// <summary>Density evolution of the post ReLU block (docs/science.md §3), keeping every layer.</summary>
+    public static FiniteWidthLayers Evolve(IReadOnlyList<double> tau, DensityGridOptions? options = null)
+    {
+        TauSchedules.Check(tau);
+        var opt = options ?? TheoryGrid;
+        opt.Validate();
+        int depth = tau.Count;
+        var input = new GridLaw[depth];
+        var output = new GridLaw[depth];
+        var sigma = new double[depth];
+        var logR = new double[depth];
+        var noise = new double[depth];
+        double Spacing(double s) => s > 0 ? Math.Min(opt.MaxSpacing, s / opt.PointsPerSigma) : opt.MaxSpacing;
+        var law = GridLaw.ReluOfGaussian(Spacing(Math.Sqrt(2) * tau[0]), opt.Range);
+        double prev = 0;
+        for (int l = 1; l <= depth; l++)
+        {
+            double s = Math.Sqrt(2) * tau[l - 1];
+            sigma[l - 1] = s;
+            if (s == 0) continue; // Y_l = Y_{l−1}: nothing stored, log r = 0, ν = 0
+            double target = Math.Min(Spacing(s), prev > 0 ? Spacing(prev) : double.MaxValue);
+            if (law.Spacing > target * (1 + 1e-9)) law = law.Resample(target / Math.Sqrt(opt.CoarsenFactor));
+            else if (law.Spacing * opt.CoarsenFactor < target) law = law.Resample(target);
+            var step = DensityEvolution.Step(law, s, fold: true, opt);
+            input[l - 1] = law;
+            output[l - 1] = step.Next;
+            logR[l - 1] = step.LogRatio;
+            noise[l - 1] = step.NoiseVariance;
+            law = step.Next;
+            prev = s;
+        }
+        return new FiniteWidthLayers(input, output, sigma, logR, noise, opt);
+    }
+}

@@ -1,0 +1,111 @@
+using MathNet.Numerics;
+using StabilityLab.Models;
+
+namespace StabilityLab.Theory;
+
+/// <summary>
+/// First order in 1/m for the post-activation ReLU block (docs/finite-width.md): density evolution of one
+/// coordinate's law keeps every layer (<see cref="FiniteWidthLayers"/>); the forward log ratio is a sum of per-layer
+/// increments whose conditional variance is ν_l/m, so Var = Σν_l/m and E = Σ log r_l − Var/2; the backward ratio
+/// splits g_L into its isotropic part (gated by the masks, <see cref="FiniteWidthBackward"/>, variance from
+/// <see cref="FiniteWidthBackwardVariance"/>) and its part along ĥ_L, which carries ⟨g_l, h_l⟩ (conserved by the
+/// positively homogeneous block) and so grows like the forward ratio, weighted by ‖ζ‖² ~ χ²_d of the output layer.
+/// Deterministic; cost O(Σ_l grid points × kernel taps).
+/// </summary>
+public static class FiniteWidthTheory
+{
+    /// <summary>Largest Σ_l (grid points) the evolution may store; beyond it the cell is outside the regime.</summary>
+    public const double MaxStoredPoints = 4e7;
+
+    public static FiniteWidthPrediction Predict(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        if (spec.Block != BlockKind.Post || spec.Activation != Activation.Relu)
+            throw new SpecException($"the finite-width theory covers the post block with ReLU (got {spec.Block.Name()}, {spec.Activation.Name()})");
+        var tau = spec.TauSchedule();
+        // The 4-points-per-σ grid where it fits, else the 2-points one (within 1e-3 of it in every moment, far below
+        // the standard errors of a 500-trial cell), else the cell is refused.
+        var grid = FiniteWidthLayers.TheoryGrid;
+        if (FiniteWidthLayers.StoredPoints(tau, grid) > MaxStoredPoints) grid = FiniteWidthLayers.CoarseGrid;
+        double stored = FiniteWidthLayers.StoredPoints(tau, grid);
+        if (stored > MaxStoredPoints)
+            throw new SpecException($"the density grid would need {stored:G3} points over the {spec.Depth} layers (limit {MaxStoredPoints:G3}): τ is too small for this depth");
+        int m = spec.Width, L = spec.Depth;
+        var layers = FiniteWidthLayers.Evolve(tau, grid);
+
+        // Forward: cumulative per layer.
+        var fwdInf = new double[L + 1];
+        var fwdVar = new double[L + 1];
+        for (int l = 1; l <= L; l++)
+        {
+            fwdInf[l] = fwdInf[l - 1] + layers.LogR[l - 1];
+            fwdVar[l] = fwdVar[l - 1] + layers.Noise[l - 1] / m;
+        }
+        var fwdMean = fwdInf.Select((v, l) => v - fwdVar[l] / 2).ToArray();
+        double mean = fwdMean[L], sd = Math.Sqrt(fwdVar[L]);
+        double z95 = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.95);
+
+        // Backward: isotropic and coherent parts, mixed over ‖ζ‖² ~ χ²_d.
+        var inc = FiniteWidthBackward.Run(layers, coherent: false);
+        var coh = FiniteWidthBackward.Run(layers, coherent: true);
+        double vInc = FiniteWidthBackwardVariance.Compute(layers, inc) / m;
+        double logInc = inc.LogRatio[0] - vInc / 2;
+        double logCoh = coh.LogRatio[0] - fwdVar[L] / 2;
+        var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, m, logInc, vInc, logCoh, fwdVar[L]);
+
+        var regime = RegimeOf(spec, tau);
+        return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + fwdVar[L] / 2,
+            bMean, Math.Sqrt(bVar), cov, fwdInf[L], inc.LogRatio[0],
+            fwdMean, fwdVar.Select(Math.Sqrt).ToArray(), inc.LogRatio, regime);
+    }
+
+    /// <summary>
+    /// B(u) = log((m−1)e^{I} + u e^{C}) − log(m−1+u) for u = ‖ζ‖² ~ χ²_d (I, C the two parts' log means, Gaussian
+    /// with variances vI, vC to first order): E[B], Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC] and Cov(B, forward) =
+    /// E_u[w_C]·vC, with w the parts' shares. Quadrature over t = log u on a fine grid (trapezoid).
+    /// </summary>
+    private static (double Mean, double Var, double Cov) MixOverOutput(int d, int m, double logI, double vI, double logC, double vC)
+    {
+        double half = d / 2.0, norm = half * Math.Log(2) + SpecialFunctions.GammaLn(half);
+        // log χ²_d has a left tail ∝ e^{(d/2)t} and sd ≈ √(2/d) for large d: cover both to ~1e-20.
+        double tLo = Math.Log(d) - 100.0 / d - 12 * Math.Sqrt(2.0 / d), tHi = Math.Log(d + 60 * Math.Sqrt(2.0 * d) + 60);
+        int n = 6000;
+        double dt = (tHi - tLo) / n, s0 = 0, s1 = 0, s2 = 0, sw = 0, cov = 0;
+        for (int i = 0; i <= n; i++)
+        {
+            double t = tLo + i * dt, u = Math.Exp(t);
+            double p = Math.Exp(half * t - u / 2 - norm) * (i == 0 || i == n ? 0.5 : 1) * dt;
+            double a = Math.Log(m - 1.0) + logI, b = t + logC;
+            double top = StdNormal.LogAddExp(a, b);
+            double wc = Math.Exp(b - top), wi = 1 - wc;
+            double bb = top - Math.Log(m - 1 + u);
+            s0 += p;
+            s1 += p * bb;
+            s2 += p * bb * bb;
+            sw += p * (wi * wi * vI + wc * wc * vC);
+            cov += p * wc;
+        }
+        double mean = s1 / s0;
+        return (mean, s2 / s0 - mean * mean + sw / s0, cov / s0 * vC);
+    }
+
+    /// <summary>
+    /// The validated regime (docs/finite-width.md §6), as numbers: L ≤ 16m and Σ_l τ_l² ≤ 16m, where the quick grid
+    /// (m = 256, L = 4..4096, 21 τ rules) agrees with the exact sampler within 4 SE in 112 of 114 cells.
+    /// Outside it the neglected O(1/m) feedback of the empirical law (and O(L/m²) terms) is untested.
+    /// </summary>
+    public static FiniteWidthRegime RegimeOf(NetworkSpec spec, IReadOnlyList<double> tau)
+    {
+        double s = tau.Sum(t => t * t);
+        int m = spec.Width, L = spec.Depth;
+        var reasons = new List<string>();
+        if (s > MaxDepthOverWidth * m) reasons.Add($"Σ τ² = {s:G3} > {MaxDepthOverWidth}m = {MaxDepthOverWidth * m}");
+        if (L > MaxDepthOverWidth * m) reasons.Add($"L = {L} > {MaxDepthOverWidth}m = {MaxDepthOverWidth * m}");
+        bool inside = reasons.Count == 0;
+        return new FiniteWidthRegime(inside, inside, inside ? "inside" : string.Join("; ", reasons));
+    }
+
+    /// <summary>The validated range: L/m and Σ τ²/m at most this.</summary>
+    public const int MaxDepthOverWidth = 16;
+}

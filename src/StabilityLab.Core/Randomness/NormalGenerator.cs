@@ -26,7 +26,7 @@ public static class NormalGenerator
         }
     }
 
-    /// <summary>Fills with N(0, σ²) values: <see cref="Fill"/> times σ.</summary>
+    /// <summary>Fills with N(0, σ²) values: the standard normals of <see cref="Fill(RandomStream, ulong, Span{double}, SimdPath)"/> times σ.</summary>
     public static void Fill(RandomStream stream, ulong domain, Span<double> dest, double sigma, SimdPath path = SimdPath.Auto)
     {
         Fill(stream, domain, dest, path);

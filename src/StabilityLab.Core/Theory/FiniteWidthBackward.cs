@@ -15,7 +15,6 @@ namespace StabilityLab.Theory;
 internal static class FiniteWidthBackward
 {
     /// <param name="LogRatio">log(‖g_l‖²/‖g_L‖²) for l = 0..L (index l; LogRatio[L] = 0)</param>
-    /// <param name="Gamma0">γ_0 at the atom of μ_0 and on its grid, normalized to E_{μ_0}[γ_0] = 1</param>
     /// <param name="Gamma">Gamma[l−1] (isotropic run only): γ_l/E[γ_l] on the grid of <see cref="FiniteWidthLayers.Output"/>[l−1] (atom excluded: D_l kills it)</param>
     public readonly record struct Result(double[] LogRatio, double[]?[] Gamma);
 

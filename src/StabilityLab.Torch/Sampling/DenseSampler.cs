@@ -21,7 +21,9 @@ public sealed class DenseSampler
     private readonly Device _device;
     private readonly TorchBlock _block;
 
+    /// <param name="spec">The network; any block, activation and weight law.</param>
     /// <param name="memoryBudgetBytes">Weights kept for autograd per batch; sets the batch size.</param>
+    /// <param name="device">Where the weights live (default: the runtime's device).</param>
     public DenseSampler(NetworkSpec spec, long memoryBudgetBytes = 1L << 30, Device? device = null)
     {
         spec.Validate();

@@ -18,6 +18,9 @@ public static class BlockProducts
     /// <param name="jacobians">L × T × m × m layer Jacobians.</param>
     /// <param name="pairs">Pairs 1 ≤ a ≤ b ≤ L; the result rows follow this order.</param>
     /// <param name="spectrumOf">When set, the full singular-value spectrum of this pair's product is also returned.</param>
+    /// <param name="tolerance">Relative tolerance of each Lanczos estimate of σ₁.</param>
+    /// <param name="maxSteps">Lanczos steps at most per product.</param>
+    /// <param name="generator">Start vectors' generator (default: a fixed seed, so results repeat).</param>
     public static BlockProductNorms Compute(Tensor jacobians, IReadOnlyList<BlockPair> pairs, double tolerance = OperatorNorm.DefaultTolerance,
         int maxSteps = OperatorNorm.DefaultMaxSteps, Generator? generator = null, BlockPair? spectrumOf = null)
     {

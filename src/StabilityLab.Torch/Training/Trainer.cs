@@ -16,6 +16,11 @@ namespace StabilityLab.Torch.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <param name="spec">The network to train.</param>
+    /// <param name="data">Training (and optional test) data.</param>
+    /// <param name="options">Optimizer, step size, steps, precision, trainable parts.</param>
+    /// <param name="seed">Seed of the initial weights and minibatch order.</param>
+    /// <param name="device">Where to train (default: the runtime's device).</param>
     /// <param name="onStep">Called with 1 after each parameter update (progress).</param>
     public static TrainingRun Run(NetworkSpec spec, TrainingData data, TrainingOptions options, ulong seed,
         Device? device = null, Action<int>? onStep = null)

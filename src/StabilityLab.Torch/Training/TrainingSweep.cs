@@ -43,10 +43,14 @@ public static class TrainingSweep
         "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta", "seconds",
     ];
 
+    /// <param name="spec">Depths × τ rules × seeds × step sizes to train.</param>
+    /// <param name="directory">Output directory (curves.csv, runs.csv, fits.json, manifest.json).</param>
+    /// <param name="resume">Keep the finished runs already in the directory.</param>
     /// <param name="onStep">Progress: called with the number of steps done (skipped or early-stopped steps included),
     /// so the total is runs-to-train × <see cref="TrainingOptions.Steps"/> (<see cref="StepsToRun"/>).</param>
     /// <param name="log">One line per finished run.</param>
     /// <param name="commandLine">Recorded in the manifest when given.</param>
+    /// <param name="device">Where to train (default: the runtime's device).</param>
     public static SweepResult Run(TrainingSweepSpec spec, string directory, bool resume = false,
         Action<int>? onStep = null, Action<string>? log = null, string? commandLine = null, Device? device = null)
     {

@@ -4,6 +4,7 @@ using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
+using StabilityLab.Tables;
 using StabilityLab.Torch;
 using StabilityLab.Torch.Sampling;
 
@@ -34,7 +35,7 @@ public static class SampleCommand
             if (th < 0) throw new SpecException($"--threads must be 0 (all cores) or more (got {th})");
             if (!(k > 1) || !double.IsFinite(k)) throw new SpecException($"--blowup-level must be a finite number above 1 (got {k})");
             var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io);
-            if (r.GetValue(json)) io.Out.WriteLine(CellColumns.Json(cell));
+            if (r.GetValue(json)) io.Out.WriteLine(CellsTable.Json(cell));
             else Print(cell, io);
             return CliApp.ExitOk;
         });
@@ -71,8 +72,8 @@ public static class SampleCommand
 
     private static void Print(CellResult cell, CliIo io)
     {
-        var names = CellColumns.Names;
-        var values = CellColumns.CsvRow(cell).Split(',');
+        var names = CellsTable.Names;
+        var values = CellsTable.Row(cell).Split(',');
         int w = names.Max(n => n.Length);
         for (int i = 0; i < names.Count && i < values.Length; i++)
             io.Out.WriteLine(names[i].PadRight(w) + "  " + Pretty(values[i]));

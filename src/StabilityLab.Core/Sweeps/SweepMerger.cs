@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using StabilityLab.Models;
 using StabilityLab.Output;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Sweeps;
 
@@ -39,7 +40,7 @@ public static class SweepMerger
 
         var cells = spec!.Cells();
         var byIndex = shards.OrderBy(s => s.Shard.Index).ToArray();
-        var rows = byIndex.Select(s => ReadBody(Path.Combine(s.Dir, SweepRunner.CellsFile), CellColumns.CsvHeader())).ToArray();
+        var rows = byIndex.Select(s => ReadBody(Path.Combine(s.Dir, SweepRunner.CellsFile), CellsTable.Header())).ToArray();
         for (int i = 0; i < n; i++)
         {
             int expected = cells.Count(c => c.Index % n == i);
@@ -50,9 +51,9 @@ public static class SweepMerger
             throw new SpecException($"output directory {dirOut} is not empty; choose another --out");
         Directory.CreateDirectory(dirOut);
         var merged = cells.Select(c => rows[c.Index % n][c.Index / n]);
-        AtomicFile.WriteAllText(Path.Combine(dirOut, SweepRunner.CellsFile), CellColumns.CsvHeader() + "\n" + string.Concat(merged.Select(r => r + "\n")));
-        if (spec.TraceDepths.Count > 0) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.TracesFile, LayerTrace.CsvHeader, dirOut);
-        if (spec.Raw) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.RawFile, SweepRunner.RawHeader, dirOut);
+        AtomicFile.WriteAllText(Path.Combine(dirOut, SweepRunner.CellsFile), CellsTable.Header() + "\n" + string.Concat(merged.Select(r => r + "\n")));
+        if (spec.TraceDepths.Count > 0) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.TracesFile, TracesTable.Header, dirOut);
+        if (spec.Raw) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.RawFile, RawTable.Header, dirOut);
 
         var manifest = SweepManifest.Create(spec, ShardSpec.Whole, cells.Count, cells.Count, "complete");
         manifest["merged_from"] = new JsonArray(byIndex.Select(s => (JsonNode)JsonValue.Create(s.Dir)!).ToArray());

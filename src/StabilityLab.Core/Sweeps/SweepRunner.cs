@@ -6,6 +6,7 @@ using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Sweeps;
 
@@ -24,12 +25,10 @@ public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int Cell
 /// </summary>
 public static class SweepRunner
 {
-    public const string CellsFile = "cells.csv";
-    public const string TracesFile = "traces.csv";
-    public const string RawFile = "raw.csv";
+    public const string CellsFile = CellsTable.FileName;
+    public const string TracesFile = TracesTable.FileName;
+    public const string RawFile = RawTable.FileName;
     private const string PartialDir = ".partial";
-
-    public static string RawHeader => "cell,trial,fwd_log_sq,fwd_max_log_sq,bwd_log_sq,dead";
 
     /// <summary>
     /// Work of the part of the grid a run covers, in trial-layers (trials × depth summed over
@@ -77,9 +76,9 @@ public static class SweepRunner
             {
                 var cell = todo[k];
                 var stats = CellStatistics.Compute(results[k], spec.BlowupLevel, spec.Bootstrap, spec.Seed);
-                var row = CellColumns.CsvRow(new CellResult(cell.Spec, "exact", spec.Seed, spec.Trials, stats));
+                var row = CellsTable.Row(new CellResult(cell.Spec, "exact", spec.Seed, spec.Trials, stats));
                 if (traces[k] is { } trace) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".trace.csv"), trace.CsvRows(cell));
-                if (spec.Raw) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".raw.csv"), RawRows(cell.Index, results[k]));
+                if (spec.Raw) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".raw.csv"), RawTable.Rows(cell.Index, results[k]));
                 AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".seconds"), seconds.ToString("R", CultureInfo.InvariantCulture));
                 // The row file goes last: its presence marks the cell done.
                 AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".csv"), row + "\n");
@@ -136,52 +135,25 @@ public static class SweepRunner
     private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells, JsonObject manifest)
     {
         var partial = Path.Combine(dir, PartialDir);
-        WriteConcatenated(Path.Combine(dir, CellsFile), CellColumns.CsvHeader(), cells.Select(c => CellPath(partial, c.Index, ".csv")));
+        WriteConcatenated(Path.Combine(dir, CellsFile), CellsTable.Header(), cells.Select(c => CellPath(partial, c.Index, ".csv")));
         if (spec.TraceDepths.Count > 0)
-            WriteConcatenated(Path.Combine(dir, TracesFile), LayerTrace.CsvHeader,
+            WriteConcatenated(Path.Combine(dir, TracesFile), TracesTable.Header,
                 cells.Where(c => spec.TraceDepths.Contains(c.Spec.Depth)).Select(c => CellPath(partial, c.Index, ".trace.csv")));
         if (spec.Raw)
-            WriteConcatenated(Path.Combine(dir, RawFile), RawHeader, cells.Select(c => CellPath(partial, c.Index, ".raw.csv")));
+            WriteConcatenated(Path.Combine(dir, RawFile), RawTable.Header, cells.Select(c => CellPath(partial, c.Index, ".raw.csv")));
     }
 
     /// <summary>Streams a header and the given part files into one file, atomically.</summary>
-    internal static void WriteConcatenated(string path, string header, IEnumerable<string> parts)
-    {
-        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
+    internal static void WriteConcatenated(string path, string header, IEnumerable<string> parts) =>
+        AtomicFile.Write(path, w =>
         {
-            using (var w = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            w.Write(Encoding.UTF8.GetBytes(header + "\n"));
+            foreach (var part in parts)
             {
-                w.Write(Encoding.UTF8.GetBytes(header + "\n"));
-                foreach (var part in parts)
-                {
-                    using var r = File.OpenRead(part);
-                    r.CopyTo(w);
-                }
+                using var r = File.OpenRead(part);
+                r.CopyTo(w);
             }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
-
-    private static string RawRows(int cell, TrialSummary[] trials)
-    {
-        var sb = new StringBuilder();
-        string c = cell.ToString(CultureInfo.InvariantCulture);
-        for (int t = 0; t < trials.Length; t++)
-        {
-            var s = trials[t];
-            sb.Append(c).Append(',').Append(t.ToString(CultureInfo.InvariantCulture)).Append(',');
-            if (s.Dead) sb.Append(",,,1\n");
-            else sb.Append(R(s.Forward)).Append(',').Append(R(s.ForwardMax)).Append(',').Append(R(s.Backward)).Append(",0\n");
-        }
-        return sb.ToString();
-    }
-
-    private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        });
 
     internal static string CellPath(string partial, int index, string suffix) =>
         Path.Combine(partial, $"cell-{index.ToString("D7", CultureInfo.InvariantCulture)}{suffix}");

@@ -80,6 +80,28 @@ public sealed class CsvTable
             ? v
             : throw new SpecException($"{Source}: row {line + 2}, column '{Header[column]}' is not an integer ('{row[column]}')");
 
+    /// <summary>A block name (post, res1, res3); anything else throws <see cref="SpecException"/> naming the row.</summary>
+    public BlockKind Block(string[] row, int column, int line) => Typed(row, column, line, ModelNames.ParseBlock);
+
+    public Activation Activation(string[] row, int column, int line) => Typed(row, column, line, ModelNames.ParseActivation);
+
+    public WeightLaw WeightLaw(string[] row, int column, int line) => Typed(row, column, line, ModelNames.ParseWeightLaw);
+
+    /// <summary>A τ rule as files write it, parameters bound (<see cref="TauRule.ParseBound"/>).</summary>
+    public TauRule Rule(string[] row, int column, int line) => Typed(row, column, line, TauRule.ParseBound);
+
+    private T Typed<T>(string[] row, int column, int line, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(row[column]);
+        }
+        catch (SpecException e)
+        {
+            throw new SpecException($"{Source}: row {line + 2}, column '{Header[column]}': {e.Message}");
+        }
+    }
+
     private static List<string[]> Split(string text, string source)
     {
         var records = new List<string[]>();

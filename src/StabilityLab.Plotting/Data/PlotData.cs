@@ -25,7 +25,7 @@ public static class PlotData
         for (int i = 0; i < t.Rows.Count; i++)
         {
             var r = t.Rows[i];
-            points.Add(new TrainingCurvePoint(r[rule], t.Integer(r, depth, i), t.Integer(r, seed, i), t.Integer(r, step, i), CsvTable.Number(r[loss])));
+            points.Add(new TrainingCurvePoint(t.Rule(r, rule, i), t.Integer(r, depth, i), t.Integer(r, seed, i), t.Integer(r, step, i), CsvTable.Number(r[loss])));
         }
         return points;
     }

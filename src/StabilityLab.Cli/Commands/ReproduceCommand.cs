@@ -44,7 +44,7 @@ public static class ReproduceCommand
     public static int Run(ReproduceScale scale, string outDir, ulong seed, int threads, CliIo io)
     {
         var dir = Path.GetFullPath(outDir);
-        var started = DateTimeOffset.UtcNow;
+        var head = RunManifest.Start("reproduce", $"reproduce --scale {scale.Name} --seed {seed}");
         var clock = Stopwatch.StartNew();
         var timings = new JsonObject();
 
@@ -115,21 +115,14 @@ public static class ReproduceCommand
 
         var manifest = new JsonObject
         {
-            ["tool"] = "stabilitylab",
-            ["version"] = RunInfo.Version,
-            ["git_commit"] = RunInfo.GitCommit,
-            ["command"] = $"reproduce --scale {scale.Name} --seed {seed}",
             ["scale"] = JsonSerializer.SerializeToNode(scale),
             ["seed"] = seed,
-            ["machine"] = JsonSerializer.SerializeToNode(RunInfo.Machine()),
-            ["started"] = started.ToString("o", CultureInfo.InvariantCulture),
-            ["finished"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ["timings"] = timings,
             ["outputs"] = new JsonArray("README.md", "stability/cells.csv", "stability/traces.csv", "stability/raw.csv", "stability/fits.json",
                 "stability/manifest.json", "training/curves.csv", "training/runs.csv", "training/fits.json", "training/manifest.json",
                 "spectrum/spectra.csv", "spectrum/manifest.json", "figures/"),
         };
-        AtomicFile.WriteAllText(Path.Combine(dir, "manifest.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        head.End(RunStatus.Complete).Write(dir, manifest);
         FitCommand.PrintVerdicts(verdicts, io);
         io.Err.WriteLine(F($"reproduce: {verdicts.Count(v => v.Pass)}/{verdicts.Count} checks pass; report {Path.Combine(dir, "README.md")} ({clock.Elapsed.TotalSeconds:F0} s)"));
         return verdicts.All(v => v.Pass) ? CliApp.ExitOk : CliApp.ExitContradiction;

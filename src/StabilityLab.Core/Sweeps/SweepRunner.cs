@@ -47,9 +47,24 @@ public static class SweepRunner
         var partial = Path.Combine(dir, PartialDir);
         PrepareDirectory(dir, spec, shard, options.Resume);
         Directory.CreateDirectory(partial);
-        var manifest = SweepManifest.Create(spec, shard, all.Count, mine.Count, "running");
-        SweepManifest.Write(dir, manifest);
+        var body = SweepManifest.Body(spec, shard, all.Count, mine.Count);
+        var head = RunManifest.Start("sweep");
+        head.Write(dir, body);
+        try
+        {
+            return RunCells(spec, options, dir, partial, mine, head, body);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException or IOException)
+        {
+            // Finished cells stay under .partial: --resume completes the rest.
+            head.End(RunManifest.StatusFor(e)).TryWrite(dir, body);
+            throw;
+        }
+    }
 
+    private static SweepRunSummary RunCells(SweepSpec spec, SweepRunOptions options, string dir, string partial,
+        IReadOnlyList<SweepCell> mine, RunManifest head, JsonObject body)
+    {
         var clock = Stopwatch.StartNew();
         long trialLayers = 0;
         int computed = 0, resumed = 0;
@@ -87,19 +102,17 @@ public static class SweepRunner
             trialLayers += (long)spec.Trials * first.Depth * todo.Count;
         }
 
-        Assemble(dir, spec, mine, manifest);
+        Assemble(dir, spec, mine);
         double secs = clock.Elapsed.TotalSeconds;
         double rate = trialLayers / Math.Max(secs, 1e-9);
-        manifest["status"] = "complete";
-        manifest["finished"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
-        manifest["seconds"] = secs;
-        manifest["trial_layers_per_second"] = rate;
-        manifest["cells"] = new JsonArray(mine.Select(c => (JsonNode)new JsonObject
+        body["seconds"] = secs;
+        body["trial_layers_per_second"] = rate;
+        body["cells"] = new JsonArray(mine.Select(c => (JsonNode)new JsonObject
         {
             ["index"] = c.Index,
             ["seconds"] = double.Parse(File.ReadAllText(CellPath(partial, c.Index, ".seconds")), CultureInfo.InvariantCulture),
         }).ToArray());
-        SweepManifest.Write(dir, manifest);
+        head.End(RunStatus.Complete).Write(dir, body);
         Directory.Delete(partial, recursive: true);
         return new SweepRunSummary(mine.Count, computed, resumed, secs, rate);
     }
@@ -132,7 +145,7 @@ public static class SweepRunner
     }
 
     /// <summary>Writes cells.csv (and traces.csv, raw.csv) from the checkpoints, in grid order.</summary>
-    private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells, JsonObject manifest)
+    private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells)
     {
         var partial = Path.Combine(dir, PartialDir);
         WriteConcatenated(Path.Combine(dir, CellsFile), CellsTable.Header(), cells.Select(c => CellPath(partial, c.Index, ".csv")));

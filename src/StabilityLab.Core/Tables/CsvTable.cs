@@ -70,6 +70,13 @@ public sealed class CsvTable
         return new CsvTable(source, header, rows);
     }
 
+    /// <summary>The fields of one CSV line (text without a line break outside quotes); an unclosed quote throws <see cref="SpecException"/>.</summary>
+    public static string[] Fields(string line, string source = "csv")
+    {
+        var records = Split(line, source);
+        return records.Count == 0 ? [""] : records[0];
+    }
+
     /// <summary>A number in a field: empty, unparsable, NaN and ±∞ all read as NaN (callers skip and flag those).</summary>
     public static double Number(string field) =>
         double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v : double.NaN;

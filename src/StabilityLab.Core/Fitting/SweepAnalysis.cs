@@ -78,7 +78,7 @@ public static class SweepAnalysis
                 theory = GrowthFit.TheorySlope(used, L => InfiniteWidthRecursion.PostRelu(rule.Schedule(L)).LogRatio[^1]);
             converse.Add((cval, fit, theory, pts));
             if (fit is not null)
-                verdicts.Add(new Verdict(F($"converse: τ = L^(−1/2+{cval:G3}) unbounded ({fam.Key.Block}, m={fam.Key.Width})"),
+                verdicts.Add(new Verdict(F($"converse: τ = L^(−1/2+{cval:G3}) unbounded ({fam.Key.Block.Name()}, m={fam.Key.Width})"),
                     F($"log E ratio ∝ L^(2c), slope → {2 * cval:G3}") + (theory is { } ts ? F($" (infinite-width theory over these depths: {ts:F3})") : ""),
                     F($"slope {fit.Slope:F3} [{fit.SlopeLo:F3}, {fit.SlopeHi:F3}] over L ≥ {o.MinDepth}"),
                     Math.Abs(fit.Slope - 2 * cval) <= o.ConverseTolerance && fit.SlopeLo > 0,
@@ -102,12 +102,12 @@ public static class SweepAnalysis
             double limit = 2 * a * a; // L·log(1 + 2a²/L) ≤ 2a² bounds log E ratio for every L (post block)
             var worst = pts.MaxBy(p => p.LogMeanRatio)!;
             if (IsPostRelu(rows[0]))
-                verdicts.Add(new Verdict(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block}, m={rule.Key.Width})"),
+                verdicts.Add(new Verdict(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
                     F($"log E ratio ≤ 2a² = {limit:G4} at every L"),
                     F($"max over L: {worst.LogMeanRatio:F3} [{worst.Lo:F3}, {worst.Hi:F3}] at L = {worst.Depth}"),
                     pts.All(p => p.Lo <= limit), "every depth's 95% interval reaches below 2a²"));
             if (trend is not null)
-                verdicts.Add(new Verdict(F($"stability: no growth in L at τ = {a:G3}/√L ({rule.Key.Block}, m={rule.Key.Width})"),
+                verdicts.Add(new Verdict(F($"stability: no growth in L at τ = {a:G3}/√L ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
                     F($"slope of log(log E ratio) vs log L → 0 (below {o.TrendLimit:G2}, unlike L^(2c))"),
                     F($"slope {trend.Slope:F4} [{trend.SlopeLo:F4}, {trend.SlopeHi:F4}] over L ≥ {o.MinDepth}"),
                     trend.SlopeHi < o.TrendLimit, F($"95% upper bound of the slope < {o.TrendLimit:G2}")));

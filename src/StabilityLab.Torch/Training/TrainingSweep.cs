@@ -23,23 +23,14 @@ public sealed record SweepResult(string Directory, IReadOnlyList<SweepRun> Runs,
 /// </summary>
 public static class TrainingSweep
 {
-    public const string CurvesFile = "curves.csv", RunsFile = "runs.csv", FitsFile = "fits.json", ManifestFile = RunManifest.FileName;
+    public const string CurvesFile = TrainingTables.CurvesFile, RunsFile = TrainingTables.RunsFile, FitsFile = "fits.json", ManifestFile = RunManifest.FileName;
 
     // Readable JSON: τ, δ and + stay as they are (the files are UTF-8).
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static readonly string[] CurveColumns =
-    [
-        "run", "dataset", "block", "activation", "width", "depth", "tau_rule", "tau", "seed", "optimizer", "lr", "trained",
-        "precision", "step", "loss", "mean_loss", "train_acc", "test_loss", "test_acc",
-    ];
+    public static readonly string[] CurveColumns = [.. TrainingTables.CurveColumns];
 
-    public static readonly string[] RunColumns =
-    [
-        "run", "dataset", "block", "activation", "width", "depth", "tau_rule", "tau", "seed", "optimizer", "lr", "trained",
-        "precision", "outcome", "steps_done", "diverged_step", "initial_loss", "final_loss", "loss_ratio",
-        "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta", "seconds",
-    ];
+    public static readonly string[] RunColumns = [.. TrainingTables.RunColumns];
 
     /// <param name="onStep">Progress: called with the number of steps done (skipped or early-stopped steps included),
     /// so the total is runs-to-train × <see cref="TrainingOptions.Steps"/> (<see cref="StepsToRun"/>).</param>

@@ -7,7 +7,6 @@ using System.Text.Json.Nodes;
 using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Spectral;
-using StabilityLab.Tables;
 using StabilityLab.Sweeps;
 using StabilityLab.Torch;
 using StabilityLab.Torch.Spectral;
@@ -27,7 +26,7 @@ namespace StabilityLab.Cli.Commands;
 /// </summary>
 public static class SpectrumCommand
 {
-    public const string TrialsFile = "spectra_trials.csv", SingularValuesFile = "singular_values.csv", ManifestFile = RunManifest.FileName;
+    public const string TrialsFile = SpectralTrialTables.TrialsFile, SingularValuesFile = SpectralTrialTables.SingularValuesFile, ManifestFile = RunManifest.FileName;
 
     /// <summary>The largest width for which --svd is accepted (torch.linalg.svdvals of an m × m product per trial).</summary>
     public const int MaxSvdWidth = 1024;
@@ -177,42 +176,13 @@ public static class SpectrumCommand
                 if (cell.DeadTrials > 0)
                     io.Err.WriteLine($"spectrum: warning: {cell.DeadTrials} of {trials.Length} networks died (a layer became exactly zero) at depth {spec.Depth}, τ = {spec.Tau}; they are left out of the statistics");
                 timings.Add(new JsonObject { ["depth"] = spec.Depth, ["tau_rule"] = spec.Tau.ToString(), ["seconds"] = secs, ["trials"] = trials.Length });
-                if (run.Raw) AppendTrials(trialRows, spec, trials, pairs);
-                if (run.Svd) AppendSingularValues(svRows, spec, trials);
+                if (run.Raw) trialRows.Append(SpectralTrialTables.TrialRows(spec, trials));
+                if (run.Svd) svRows.Append(SpectralTrialTables.SingularValueRows(spec, trials));
                 AtomicFile.WriteAllText(Path.Combine(outDir, SpectraTable.FileName), SpectraTable.Write(results));
-                if (run.Raw) AtomicFile.WriteAllText(Path.Combine(outDir, TrialsFile), TrialsHeader + "\n" + trialRows);
-                if (run.Svd) AtomicFile.WriteAllText(Path.Combine(outDir, SingularValuesFile), "depth,tau_rule,trial,index,log_sq_sigma\n" + svRows);
+                if (run.Raw) AtomicFile.WriteAllText(Path.Combine(outDir, TrialsFile), string.Join(",", SpectralTrialTables.TrialColumns) + "\n" + trialRows);
+                if (run.Svd) AtomicFile.WriteAllText(Path.Combine(outDir, SingularValuesFile), string.Join(",", SpectralTrialTables.SingularValueColumns) + "\n" + svRows);
                 head.Write(outDir, ManifestBody(run, pairSamples, batchSizes, timings));
             }
-        }
-    }
-
-    private const string TrialsHeader =
-        "depth,tau_rule,trial,dead,whole_log_sq,whole_steps,whole_converged,maxpair_log_sq,maxpair_a,maxpair_b,pairs_not_converged,lanczos_steps_mean,"
-        + "gram_log_min_eig,gram_rel_min_eig,gram_log_mean_diag,ntk_log_min_eig,ntk_rel_min_eig,ntk_log_mean_diag";
-
-    private static void AppendTrials(StringBuilder sb, NetworkSpec spec, IEnumerable<SpectralTrial> trials, BlockPair[] pairs)
-    {
-        foreach (var t in trials)
-        {
-            sb.Append(string.Join(',',
-                F(spec.Depth), Csv.Field(spec.Tau.ToString()), F(t.Trial), t.Dead ? "true" : "false",
-                F(t.WholeLogSq), F(t.WholeSteps), t.WholeConverged ? "true" : "false",
-                F(t.MaxPairLogSq), F(t.MaxPair.Start), F(t.MaxPair.End), F(t.PairsNotConverged), F(t.MeanSteps),
-                F(t.Gram?.LogMinEig), F(t.Gram is { Dead: false } g ? g.RelMinEig : null), F(t.Gram is { Dead: false } g2 ? g2.LogMeanDiag : null),
-                F(t.Ntk?.LogMinEig), F(t.Ntk is { Dead: false } k ? k.RelMinEig : null), F(t.Ntk is { Dead: false } k2 ? k2.LogMeanDiag : null))).Append('\n');
-        }
-    }
-
-    private static void AppendSingularValues(StringBuilder sb, NetworkSpec spec, IEnumerable<SpectralTrial> trials)
-    {
-        foreach (var t in trials)
-        {
-            if (t.LogSqSingularValues is null || t.Dead) continue;
-            for (int i = 0; i < t.LogSqSingularValues.Length; i++)
-                if (double.IsFinite(t.LogSqSingularValues[i]))
-                    sb.Append(F(spec.Depth)).Append(',').Append(Csv.Field(spec.Tau.ToString())).Append(',').Append(F(t.Trial)).Append(',')
-                      .Append(F(i + 1)).Append(',').Append(F(t.LogSqSingularValues[i])).Append('\n');
         }
     }
 
@@ -267,8 +237,4 @@ public static class SpectrumCommand
             ["cells"] = timings.DeepClone(),
         };
     }
-
-    private static string F(double? v) => Csv.Optional(v);
-
-    private static string F(int v) => Csv.Integer(v);
 }

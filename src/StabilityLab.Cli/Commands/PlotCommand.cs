@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StabilityLab.Cli.Options;
+using StabilityLab.Fitting;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Export;
@@ -34,7 +35,7 @@ public static class PlotCommand
             var names = r.GetValue(figure) is { } f
                 ? f.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(FigureCatalog.Check).Distinct().ToList()
                 : Supported(d);
-            if (names.Count == 0) throw new SpecException($"no figure given and {d} has no {SweepTables.CellsFile}, {PlotData.CurvesFile} or {FigureCatalog.SpectrumFile}");
+            if (names.Count == 0) throw new SpecException($"no figure given and {d} has no {CellsTable.FileName}, {PlotData.CurvesFile} or {FigureCatalog.SpectrumFile}");
             var target = r.GetValue(outDir) ?? Path.Combine(d, "figures");
             // Build every figure before writing any, so bad input leaves no partial set of files.
             var figures = names.SelectMany(n => FigureCatalog.Build(n, d)).ToList();
@@ -50,12 +51,12 @@ public static class PlotCommand
     public static List<string> Supported(string dir)
     {
         var names = new List<string>();
-        if (File.Exists(Path.Combine(dir, SweepTables.CellsFile)))
+        if (File.Exists(Path.Combine(dir, CellsTable.FileName)))
         {
             var data = SweepTables.ReadSweep(dir);
             names.AddRange([DepthFigure.Name, HeatmapFigure.Name, GradientsFigure.Name]);
             if (data.Traces.Count > 0) names.Add(LayersFigure.Name);
-            if (data.Cells.Any(c => c.Rule.Parameters is [{ Key: "c" }])) names.Add(ConverseFigure.Name);
+            if (data.Cells.Any(c => SweepAnalysis.ConverseExcess(c.Rule) is not null)) names.Add(ConverseFigure.Name);
             if (FitsFile.TryRead(dir) is { Threshold.Count: > 0 }) names.Add(ThresholdFigure.Name);
         }
         if (File.Exists(Path.Combine(dir, PlotData.CurvesFile))) names.Add(TrainingFigure.Name);

@@ -44,7 +44,7 @@ public static class ReproduceCommand
     public static int Run(ReproduceScale scale, string outDir, ulong seed, int threads, CliIo io)
     {
         var dir = Path.GetFullPath(outDir);
-        var started = DateTimeOffset.UtcNow;
+        var head = RunManifest.Start("reproduce", $"reproduce --scale {scale.Name} --seed {seed}");
         var clock = Stopwatch.StartNew();
         var timings = new JsonObject();
 
@@ -62,7 +62,7 @@ public static class ReproduceCommand
         AtomicFile.WriteAllText(Path.Combine(sweepDir, "fits.json"), SweepAnalysis.ToJson(fit, fitOptions));
         timings["fit_s"] = clock.Elapsed.TotalSeconds;
         var verdicts = fit.Verdicts.ToList();
-        var cells = SweepTables.ReadCells(Path.Combine(sweepDir, SweepRunner.CellsFile));
+        var cells = CellsTable.Read(Path.Combine(sweepDir, SweepRunner.CellsFile));
 
         // 3. The training study (claim 4): rates against depth at one step size.
         var trainDir = Path.Combine(dir, "training");
@@ -115,21 +115,14 @@ public static class ReproduceCommand
 
         var manifest = new JsonObject
         {
-            ["tool"] = "stabilitylab",
-            ["version"] = RunInfo.Version,
-            ["git_commit"] = RunInfo.GitCommit,
-            ["command"] = $"reproduce --scale {scale.Name} --seed {seed}",
             ["scale"] = JsonSerializer.SerializeToNode(scale),
             ["seed"] = seed,
-            ["machine"] = JsonSerializer.SerializeToNode(RunInfo.Machine()),
-            ["started"] = started.ToString("o", CultureInfo.InvariantCulture),
-            ["finished"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ["timings"] = timings,
             ["outputs"] = new JsonArray("README.md", "stability/cells.csv", "stability/traces.csv", "stability/raw.csv", "stability/fits.json",
                 "stability/manifest.json", "training/curves.csv", "training/runs.csv", "training/fits.json", "training/manifest.json",
                 "spectrum/spectra.csv", "spectrum/manifest.json", "figures/"),
         };
-        AtomicFile.WriteAllText(Path.Combine(dir, "manifest.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        head.End(RunStatus.Complete).Write(dir, manifest);
         FitCommand.PrintVerdicts(verdicts, io);
         io.Err.WriteLine(F($"reproduce: {verdicts.Count(v => v.Pass)}/{verdicts.Count} checks pass; report {Path.Combine(dir, "README.md")} ({clock.Elapsed.TotalSeconds:F0} s)"));
         return verdicts.All(v => v.Pass) ? CliApp.ExitOk : CliApp.ExitContradiction;
@@ -174,10 +167,11 @@ public static class ReproduceCommand
             var deepest = pts[^1];
             string what = group.Key.Quantity == ProductQuantity.Whole ? "whole product J_L···J_1" : "largest over all pairs (a, b)";
             string measured = F($"{what}: slope of log‖P‖₂² vs log L {fit.Slope:F3} [{fit.SlopeLo:F3}, {fit.SlopeHi:F3}]; median ‖P‖₂ {Math.Exp(pts[0].MedianLogSq / 2):G3} at L = {pts[0].Depth}, {Math.Exp(deepest.MedianLogSq / 2):G3} at L = {deepest.Depth}");
-            if (group.Key.TauRule == "1/sqrt(L)")
+            var rule = TauRule.ParseBound(group.Key.TauRule);
+            if (rule.IsPowerLaw(1, -0.5))
                 yield return new Verdict(F($"stability of block products, {what} (τ = 1/√L)"), "‖D_b(I+τW_b)···D_a(I+τW_a)‖₂ bounded independent of L",
                     measured, fit.SlopeLo <= 0, "no significant growth: 95% lower bound of the slope ≤ 0");
-            else if (group.Key.TauRule == "L^-0.25")
+            else if (rule.IsPowerLaw(1, -0.25))
                 yield return new Verdict(F($"block products blow up, {what} (τ = L^−1/4)"), "the operator norm grows without bound in L",
                     measured, fit.SlopeLo > 0.5, "95% lower bound of the slope > 0.5");
         }
@@ -190,12 +184,13 @@ public static class ReproduceCommand
         {
             var first = t.Depths[0];
             var last = t.Depths[^1];
-            if (t.TauRule == "1/sqrt(L)")
+            var rule = TauRule.ParseBound(t.TauRule);
+            if (rule.IsPowerLaw(1, -0.5))
                 yield return new Verdict(F($"global convergence at a depth-independent rate (τ = 1/√L, GD, η = {t.StepSize:G3})"),
                     F($"every run converges linearly; rate(L = {last.Depth}) ≥ {DepthVerdicts.RatioThreshold}·rate(L = {first.Depth})"),
                     F($"rate ratio deepest/shallowest {t.DeepToShallowRatio:F2}; slope of rate vs ln L {t.Slope:G3} [{t.SlopeLower:G3}, {t.SlopeUpper:G3}]; diverged {t.Depths.Sum(d => d.Diverged)}, stalled {t.Depths.Sum(d => d.Stalled)}"),
                     t.RateHoldsWithDepth, "no run diverges or stalls, and deepest/shallowest mean rate ≥ 0.5");
-            else if (t.TauRule == "1")
+            else if (rule.IsPowerLaw(1, 0))
                 yield return new Verdict(F($"τ = 1 fails at depth with the same step size (η = {t.StepSize:G3})"),
                     "deep networks diverge or stall",
                     F($"at L = {last.Depth}: {last.Diverged} of {last.Runs} diverged, {last.Stalled} stalled; failures from L = {t.FailsFromDepth?.ToString(CultureInfo.InvariantCulture) ?? "none"}"),
@@ -220,19 +215,27 @@ public static class ReproduceCommand
 
     private static string GrowthTable(IReadOnlyList<CellRow> cells)
     {
-        var rules = new[] { "1/sqrt(L)", "L^(-1/2+c) [c=0.1]", "L^(-1/2+c) [c=0.2]", "L^(-1/2+c) [c=0.3]" };
+        // By meaning: τ = 1/√L (power law, exponent −1/2), then the members of τ = L^(−1/2+c) at c = 0.1, 0.2, 0.3;
+        // where two rules mean the same τ (1/sqrt(L) and L^-beta [beta=0.5]) the one that is not a family member is shown.
+        var rules = new Func<TauRule, bool>[]
+        {
+            r => r.IsPowerLaw(1, -0.5),
+            r => SweepAnalysis.ConverseExcess(r) is { } c && Math.Abs(c - 0.1) < 1e-12,
+            r => SweepAnalysis.ConverseExcess(r) is { } c && Math.Abs(c - 0.2) < 1e-12,
+            r => SweepAnalysis.ConverseExcess(r) is { } c && Math.Abs(c - 0.3) < 1e-12,
+        };
         var sb = new StringBuilder();
         sb.AppendLine("log E[‖h_L‖²/‖h_0‖²] measured (95% bootstrap interval) beside the infinite-width recursion log(Q_L/Q_0) (density evolution, docs/science.md §3) and the exact bounds [L·log(1+τ²), L·log(1+2τ²)].");
         sb.AppendLine();
         sb.AppendLine("| τ rule | L | measured | infinite width | bounds |");
         sb.AppendLine("|---|---|---|---|---|");
         foreach (var rule in rules)
-            foreach (var c in cells.Where(c => c.TauRule == rule).OrderBy(c => c.Depth))
+            foreach (var c in cells.Where(c => rule(c.Rule)).OrderBy(c => c.Rule.IsFamilyMember).GroupBy(c => c.Depth).Select(g => g.First()).OrderBy(c => c.Depth))
             {
-                var sched = c.Rule.ToRule()!.Schedule(c.Depth);
+                var sched = c.Rule.Schedule(c.Depth);
                 double theory = InfiniteWidthRecursion.PostRelu(sched).LogRatio[^1];
                 var b = FirstMomentBounds.PostRelu(sched);
-                sb.AppendLine(F($"| {rule} | {c.Depth} | {c.FwdLogMeanSq:F4} [{c.FwdLogMeanSqLo:F4}, {c.FwdLogMeanSqHi:F4}] | {theory:F4} | [{b.LogLower:F4}, {b.LogUpper:F4}] |"));
+                sb.AppendLine(F($"| {c.Rule} | {c.Depth} | {c.FwdLogMeanSq:F4} [{c.FwdLogMeanSqLo:F4}, {c.FwdLogMeanSqHi:F4}] | {theory:F4} | [{b.LogLower:F4}, {b.LogUpper:F4}] |"));
             }
         sb.AppendLine();
         sb.AppendLine("At finite width m the measured log E ratio sits O(1/m) from the infinite-width value.");

@@ -5,6 +5,7 @@ using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
+using StabilityLab.Tables;
 using StabilityLab.Torch;
 using StabilityLab.Torch.Sampling;
 
@@ -33,7 +34,7 @@ public static class SampleCommand
             int n = r.GetValue(trials), th = r.GetValue(threads);
             double k = r.GetValue(blowup);
             var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io);
-            if (r.GetValue(json)) io.Out.WriteLine(CellColumns.Json(cell));
+            if (r.GetValue(json)) io.Out.WriteLine(CellsTable.Json(cell));
             else Print(cell, io);
             return CliApp.ExitOk;
         });
@@ -70,8 +71,8 @@ public static class SampleCommand
 
     private static void Print(CellResult cell, CliIo io)
     {
-        var names = CellColumns.Names;
-        var values = CellColumns.CsvRow(cell).Split(',');
+        var names = CellsTable.Names;
+        var values = CellsTable.Row(cell).Split(',');
         int w = names.Max(n => n.Length);
         for (int i = 0; i < names.Count && i < values.Length; i++)
             io.Out.WriteLine(names[i].PadRight(w) + "  " + Pretty(values[i]));

@@ -27,7 +27,7 @@ namespace StabilityLab.Cli.Commands;
 /// </summary>
 public static class SpectrumCommand
 {
-    public const string TrialsFile = "spectra_trials.csv", SingularValuesFile = "singular_values.csv", ManifestFile = "manifest.json";
+    public const string TrialsFile = SpectralTrialTables.TrialsFile, SingularValuesFile = SpectralTrialTables.SingularValuesFile, ManifestFile = RunManifest.FileName;
 
     /// <summary>The largest width for which --svd is accepted (torch.linalg.svdvals of an m × m product per trial).</summary>
     public const int MaxSvdWidth = 1024;
@@ -129,16 +129,35 @@ public static class SpectrumCommand
     private static int Run(SpectrumRun run, string outDir, CliIo io)
     {
         Directory.CreateDirectory(outDir);
-        var started = DateTimeOffset.UtcNow;
+        var head = RunManifest.Start("spectrum", run.CommandLine);
         var results = new List<SpectralCell>();
         var timings = new JsonArray();
-        var trialRows = new StringBuilder();
-        var svRows = new StringBuilder();
         var pairSamples = new JsonObject();
         var batchSizes = new JsonObject();
         io.Err.WriteLine($"spectrum: {run.Cells.Count} cell(s) × {run.Trials} trials, width {run.Cells[0].Width}, pairs {run.Pairs}, "
             + $"inputs {run.Inputs} ({(run.Gram == GramPath.None ? "none" : run.Gram.ToString().ToLowerInvariant())}), device {TorchRuntime.DefaultDevice}, {get_num_threads()} thread(s)");
-        WriteManifest(outDir, run, started, null, pairSamples, batchSizes, timings);
+        head.Write(outDir, ManifestBody(run, pairSamples, batchSizes, timings));
+        try
+        {
+            Sample(run, outDir, io, head, results, timings, pairSamples, batchSizes);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException)
+        {
+            head.End(RunManifest.StatusFor(e)).TryWrite(outDir, ManifestBody(run, pairSamples, batchSizes, timings));
+            throw;
+        }
+        var end = head.End(RunStatus.Complete);
+        end.Write(outDir, ManifestBody(run, pairSamples, batchSizes, timings));
+        Print(results, io);
+        io.Err.WriteLine($"spectrum: {results.Count} cell(s) in {(end.Finished!.Value - head.Started).TotalSeconds:F1} s → {Path.GetFullPath(outDir)}");
+        return CliApp.ExitOk;
+    }
+
+    private static void Sample(SpectrumRun run, string outDir, CliIo io, RunManifest head, List<SpectralCell> results, JsonArray timings,
+        JsonObject pairSamples, JsonObject batchSizes)
+    {
+        var trialRows = new StringBuilder();
+        var svRows = new StringBuilder();
         using (var progress = new ProgressReporter(io, "spectrum (trials)", (long)run.Cells.Count * run.Trials))
         {
             foreach (var spec in run.Cells)
@@ -158,46 +177,13 @@ public static class SpectrumCommand
                 if (cell.DeadTrials > 0)
                     io.Err.WriteLine($"spectrum: warning: {cell.DeadTrials} of {trials.Length} networks died (a layer became exactly zero) at depth {spec.Depth}, τ = {spec.Tau}; they are left out of the statistics");
                 timings.Add(new JsonObject { ["depth"] = spec.Depth, ["tau_rule"] = spec.Tau.ToString(), ["seconds"] = secs, ["trials"] = trials.Length });
-                if (run.Raw) AppendTrials(trialRows, spec, trials, pairs);
-                if (run.Svd) AppendSingularValues(svRows, spec, trials);
+                if (run.Raw) trialRows.Append(SpectralTrialTables.TrialRows(spec, trials));
+                if (run.Svd) svRows.Append(SpectralTrialTables.SingularValueRows(spec, trials));
                 AtomicFile.WriteAllText(Path.Combine(outDir, SpectraTable.FileName), SpectraTable.Write(results));
-                if (run.Raw) AtomicFile.WriteAllText(Path.Combine(outDir, TrialsFile), TrialsHeader + "\n" + trialRows);
-                if (run.Svd) AtomicFile.WriteAllText(Path.Combine(outDir, SingularValuesFile), "depth,tau_rule,trial,index,log_sq_sigma\n" + svRows);
-                WriteManifest(outDir, run, started, null, pairSamples, batchSizes, timings);
+                if (run.Raw) AtomicFile.WriteAllText(Path.Combine(outDir, TrialsFile), string.Join(",", SpectralTrialTables.TrialColumns) + "\n" + trialRows);
+                if (run.Svd) AtomicFile.WriteAllText(Path.Combine(outDir, SingularValuesFile), string.Join(",", SpectralTrialTables.SingularValueColumns) + "\n" + svRows);
+                head.Write(outDir, ManifestBody(run, pairSamples, batchSizes, timings));
             }
-        }
-        WriteManifest(outDir, run, started, DateTimeOffset.UtcNow, pairSamples, batchSizes, timings);
-        Print(results, io);
-        io.Err.WriteLine($"spectrum: {results.Count} cell(s) in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s → {Path.GetFullPath(outDir)}");
-        return CliApp.ExitOk;
-    }
-
-    private const string TrialsHeader =
-        "depth,tau_rule,trial,dead,whole_log_sq,whole_steps,whole_converged,maxpair_log_sq,maxpair_a,maxpair_b,pairs_not_converged,lanczos_steps_mean,"
-        + "gram_log_min_eig,gram_rel_min_eig,gram_log_mean_diag,ntk_log_min_eig,ntk_rel_min_eig,ntk_log_mean_diag";
-
-    private static void AppendTrials(StringBuilder sb, NetworkSpec spec, IEnumerable<SpectralTrial> trials, BlockPair[] pairs)
-    {
-        foreach (var t in trials)
-        {
-            sb.Append(string.Join(',',
-                F(spec.Depth), Csv(spec.Tau.ToString()), F(t.Trial), t.Dead ? "true" : "false",
-                F(t.WholeLogSq), F(t.WholeSteps), t.WholeConverged ? "true" : "false",
-                F(t.MaxPairLogSq), F(t.MaxPair.Start), F(t.MaxPair.End), F(t.PairsNotConverged), F(t.MeanSteps),
-                F(t.Gram?.LogMinEig), F(t.Gram is { Dead: false } g ? g.RelMinEig : null), F(t.Gram is { Dead: false } g2 ? g2.LogMeanDiag : null),
-                F(t.Ntk?.LogMinEig), F(t.Ntk is { Dead: false } k ? k.RelMinEig : null), F(t.Ntk is { Dead: false } k2 ? k2.LogMeanDiag : null))).Append('\n');
-        }
-    }
-
-    private static void AppendSingularValues(StringBuilder sb, NetworkSpec spec, IEnumerable<SpectralTrial> trials)
-    {
-        foreach (var t in trials)
-        {
-            if (t.LogSqSingularValues is null || t.Dead) continue;
-            for (int i = 0; i < t.LogSqSingularValues.Length; i++)
-                if (double.IsFinite(t.LogSqSingularValues[i]))
-                    sb.Append(F(spec.Depth)).Append(',').Append(Csv(spec.Tau.ToString())).Append(',').Append(F(t.Trial)).Append(',')
-                      .Append(F(i + 1)).Append(',').Append(F(t.LogSqSingularValues[i])).Append('\n');
         }
     }
 
@@ -215,18 +201,12 @@ public static class SpectrumCommand
         }
     }
 
-    private static void WriteManifest(string dir, SpectrumRun run, DateTimeOffset started, DateTimeOffset? finished,
-        JsonObject pairSamples, JsonObject batchSizes, JsonArray timings)
+    /// <summary>What the spectrum command adds to the <see cref="RunManifest"/> head.</summary>
+    private static JsonObject ManifestBody(SpectrumRun run, JsonObject pairSamples, JsonObject batchSizes, JsonArray timings)
     {
         var s = run.Cells[0];
-        var manifest = new JsonObject
+        return new JsonObject
         {
-            ["tool"] = "stabilitylab",
-            ["version"] = RunInfo.Version,
-            ["git_commit"] = RunInfo.GitCommit,
-            ["command"] = "spectrum",
-            ["command_line"] = run.CommandLine,
-            ["status"] = finished is null ? "running" : "finished",
             ["spec"] = new JsonObject
             {
                 ["block"] = s.Block.Name(),
@@ -255,17 +235,7 @@ public static class SpectrumCommand
             ["batch_sizes"] = batchSizes.DeepClone(),
             ["device"] = TorchRuntime.DefaultDevice.ToString(),
             ["torch_threads"] = get_num_threads(),
-            ["machine"] = JsonSerializer.SerializeToNode(RunInfo.Machine()),
-            ["started"] = started.ToString("o", CultureInfo.InvariantCulture),
-            ["finished"] = finished?.ToString("o", CultureInfo.InvariantCulture),
             ["cells"] = timings.DeepClone(),
         };
-        AtomicFile.WriteAllText(Path.Combine(dir, ManifestFile), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
-
-    private static string F(double? v) => v is double d && double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    private static string F(int v) => v.ToString(CultureInfo.InvariantCulture);
-
-    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

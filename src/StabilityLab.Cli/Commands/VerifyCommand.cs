@@ -36,7 +36,7 @@ public static class VerifyCommand
             double a = r.GetValue(alpha);
             var cellsPath = Path.Combine(d, SweepRunner.CellsFile);
             if (!File.Exists(cellsPath)) throw new SpecException($"{d} has no {SweepRunner.CellsFile}: not a sweep directory");
-            var cells = SweepTables.ReadCells(cellsPath);
+            var cells = CellsTable.Read(cellsPath);
             var (ok, text) = r.GetValue(bound)!.Trim().ToLowerInvariant() switch
             {
                 "first-moment" => FirstMoment(cells, a),
@@ -53,11 +53,11 @@ public static class VerifyCommand
 
     private static (bool, string) FirstMoment(IReadOnlyList<CellRow> cells, double alpha)
     {
-        var rows = cells.Where(c => c.Block == "post" && c.Activation == "relu" && c.Rule.ToRule() is not null).ToList();
+        var rows = cells.Where(SweepAnalysis.IsPostRelu).ToList();
         if (rows.Count == 0) throw new SpecException("no post-block ReLU cells with a known τ rule to check");
         var bc = rows.Select(c => new BoundCell(c.Depth, c.Tau, c.Width, c.FwdLogMeanSq, (c.FwdLogMeanSqHi - c.FwdLogMeanSqLo) / 3.92)).ToList();
         // Two rules can give the same cell (1/sqrt(L) and L^-beta at β = 1/2 share their draws): look bounds up by position.
-        var bounds = rows.Select(c => FirstMomentBounds.PostRelu(c.Rule.ToRule()!.Schedule(c.Depth))).ToArray();
+        var bounds = rows.Select(c => FirstMomentBounds.PostRelu(c.Rule.Schedule(c.Depth))).ToArray();
         var position = new Dictionary<BoundCell, int>(ReferenceEqualityComparer.Instance as IEqualityComparer<BoundCell> ?? EqualityComparer<BoundCell>.Default);
         for (int i = 0; i < bc.Count; i++) position[bc[i]] = i;
         var v = BoundCheck.LogMeanRatio(bc, c => (bounds[position[c]].LogLower, bounds[position[c]].LogUpper), alpha);
@@ -96,18 +96,18 @@ public static class VerifyCommand
 
     private static (bool, string) Converse(IReadOnlyList<CellRow> cells, int minDepth)
     {
-        var fams = cells.Where(c => c.Rule.Parameters.Count == 1 && c.Rule.Parameters[0].Key == "c").GroupBy(c => (c.Block, c.Width, c.Rule.Text)).ToList();
+        var fams = cells.Where(c => SweepAnalysis.ConverseExcess(c.Rule) is not null).GroupBy(c => (c.Block, c.Width, c.Rule)).ToList();
         if (fams.Count == 0) throw new SpecException("no τ = L^(-1/2+c) cells (a τ family with a parameter named c) to check");
         var lines = new List<string>();
         bool ok = true;
         foreach (var f in fams)
         {
-            double cval = f.First().Rule.SingleParameter!.Value;
+            double cval = SweepAnalysis.ConverseExcess(f.Key.Rule)!.Value;
             var fit = GrowthFit.Slope(f.Select(r => new GrowthPoint(r.Depth, r.FwdLogMeanSq, r.FwdLogMeanSqLo, r.FwdLogMeanSqHi)).ToList(), minDepth);
-            if (fit is null) throw new SpecException($"{f.Key.Text}: fewer than 3 depths ≥ {minDepth} to fit");
+            if (fit is null) throw new SpecException($"{f.Key.Rule}: fewer than 3 depths ≥ {minDepth} to fit");
             bool pass = fit.SlopeHi >= 2 * cval - 0.1;
             ok &= pass;
-            lines.Add(F($"{f.Key.Text} ({f.Key.Block}, m={f.Key.Width}): slope of log(log E ratio) vs log L = {fit.Slope:F3} [{fit.SlopeLo:F3}, {fit.SlopeHi:F3}], predicted → {2 * cval:G3}: {(pass ? "consistent" : "contradicts")}"));
+            lines.Add(F($"{f.Key.Rule} ({f.Key.Block.Name()}, m={f.Key.Width}): slope of log(log E ratio) vs log L = {fit.Slope:F3} [{fit.SlopeLo:F3}, {fit.SlopeHi:F3}], predicted → {2 * cval:G3}: {(pass ? "consistent" : "contradicts")}"));
         }
         lines.Add("test: the bound is contradicted when the 95% upper end of the fitted slope lies below 2c − 0.1");
         return (ok, string.Join("\n", lines));

@@ -30,10 +30,10 @@ public static class SweepAnalysis
     {
         var cellsPath = Path.Combine(dir, SweepRunner.CellsFile);
         if (!File.Exists(cellsPath)) throw new SpecException($"{dir} has no {SweepRunner.CellsFile}: not a sweep directory");
-        var cells = SweepTables.ReadCells(cellsPath);
+        var cells = CellsTable.Read(cellsPath);
         if (cells.Count == 0) throw new SpecException($"{cellsPath} has no cells");
         var rawPath = Path.Combine(dir, SweepRunner.RawFile);
-        var raw = File.Exists(rawPath) ? ReadRaw(rawPath, cells.Count, cells.Max(c => c.Trials)) : null;
+        var raw = File.Exists(rawPath) ? RawTable.Read(rawPath, "fwd_log_sq", cells.Count, cells.Max(c => c.Trials)) : null;
         var verdicts = new List<Verdict>();
 
         // Threshold: every (block, width, depth) group with at least 3 τ values.
@@ -45,8 +45,8 @@ public static class SweepAnalysis
             var members = g.GroupBy(c => c.Cell.Tau).Select(x => x.First()).OrderBy(c => c.Cell.Tau).ToList();
             if (members.Count < 3) continue;
             var est = raw is null
-                ? FromBlowupFraction(g.Key.Block, g.Key.Width, g.Key.Depth, members.Select(m => m.Cell).ToList())
-                : ThresholdFit.Estimate(new ThresholdGroup(g.Key.Block, g.Key.Width, g.Key.Depth,
+                ? FromBlowupFraction(g.Key.Block.Name(), g.Key.Width, g.Key.Depth, members.Select(m => m.Cell).ToList())
+                : ThresholdFit.Estimate(new ThresholdGroup(g.Key.Block.Name(), g.Key.Width, g.Key.Depth,
                     members.Select(m => m.Cell.Tau).ToArray(), members.Select(m => raw[m.Index]).ToArray()), o.BlowupLevel, o.Resamples);
             if (est is not null) thresholds.Add(est);
         }
@@ -62,23 +62,23 @@ public static class SweepAnalysis
                 "95% interval of α contains −1/2, or |α + 1/2| ≤ 0.05"));
         }
 
-        // Converse: τ = L^(-1/2+c) families (one parameter named c).
+        // Converse: members of a family τ = a·L^(−1/2+c), whatever the family is called.
         var converse = new List<(double, LineFit?, double?, IReadOnlyList<GrowthPoint>)>();
-        foreach (var fam in cells.Where(c => c.Rule.IsFamilyMember && c.Rule.Parameters.Count == 1 && c.Rule.Parameters[0].Key == "c")
-                     .GroupBy(c => (c.Block, c.Width, c.Rule.Text)))
+        foreach (var fam in cells.Select(c => (Cell: c, C: ConverseExcess(c.Rule))).Where(x => x.C is not null)
+                     .GroupBy(x => (x.Cell.Block, x.Cell.Width, C: x.C!.Value), x => x.Cell))
         {
             var rows = fam.OrderBy(c => c.Depth).ToList();
-            double cval = rows[0].Rule.SingleParameter!.Value;
+            double cval = fam.Key.C;
             var pts = rows.Select(r => new GrowthPoint(r.Depth, r.FwdLogMeanSq, r.FwdLogMeanSqLo, r.FwdLogMeanSqHi)).ToList();
             var fit = GrowthFit.Slope(pts, o.MinDepth);
             double? theory = null;
-            var rule = rows[0].Rule.ToRule();
+            var rule = rows[0].Rule;
             var used = pts.Where(p => p.Depth >= o.MinDepth).Select(p => p.Depth).ToList();
-            if (rule is not null && fam.Key.Block == "post" && rows[0].Activation == "relu" && used.Count >= 2)
+            if (IsPostRelu(rows[0]) && used.Count >= 2)
                 theory = GrowthFit.TheorySlope(used, L => InfiniteWidthRecursion.PostRelu(rule.Schedule(L)).LogRatio[^1]);
             converse.Add((cval, fit, theory, pts));
             if (fit is not null)
-                verdicts.Add(new Verdict(F($"converse: τ = L^(−1/2+{cval:G3}) unbounded ({fam.Key.Block}, m={fam.Key.Width})"),
+                verdicts.Add(new Verdict(F($"converse: τ = L^(−1/2+{cval:G3}) unbounded ({fam.Key.Block.Name()}, m={fam.Key.Width})"),
                     F($"log E ratio ∝ L^(2c), slope → {2 * cval:G3}") + (theory is { } ts ? F($" (infinite-width theory over these depths: {ts:F3})") : ""),
                     F($"slope {fit.Slope:F3} [{fit.SlopeLo:F3}, {fit.SlopeHi:F3}] over L ≥ {o.MinDepth}"),
                     Math.Abs(fit.Slope - 2 * cval) <= o.ConverseTolerance && fit.SlopeLo > 0,
@@ -87,8 +87,8 @@ public static class SweepAnalysis
 
         // Stability: rules with τ·√L constant over ≥ 3 depths (τ = a/√L).
         var stability = new List<(double, LineFit?, IReadOnlyList<GrowthPoint>)>();
-        var seenA = new HashSet<(string, int, string, double)>();
-        foreach (var rule in cells.GroupBy(c => (c.Block, c.Width, c.TauRule)))
+        var seenA = new HashSet<(BlockKind, int, Activation, double)>();
+        foreach (var rule in cells.GroupBy(c => (c.Block, c.Width, c.Rule)))
         {
             var rows = rule.OrderBy(c => c.Depth).ToList();
             if (rows.Count < 3) continue;
@@ -101,13 +101,13 @@ public static class SweepAnalysis
             stability.Add((a, trend, pts));
             double limit = 2 * a * a; // L·log(1 + 2a²/L) ≤ 2a² bounds log E ratio for every L (post block)
             var worst = pts.MaxBy(p => p.LogMeanRatio)!;
-            if (rule.Key.Block == "post" && rows[0].Activation == "relu")
-                verdicts.Add(new Verdict(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block}, m={rule.Key.Width})"),
+            if (IsPostRelu(rows[0]))
+                verdicts.Add(new Verdict(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
                     F($"log E ratio ≤ 2a² = {limit:G4} at every L"),
                     F($"max over L: {worst.LogMeanRatio:F3} [{worst.Lo:F3}, {worst.Hi:F3}] at L = {worst.Depth}"),
                     pts.All(p => p.Lo <= limit), "every depth's 95% interval reaches below 2a²"));
             if (trend is not null)
-                verdicts.Add(new Verdict(F($"stability: no growth in L at τ = {a:G3}/√L ({rule.Key.Block}, m={rule.Key.Width})"),
+                verdicts.Add(new Verdict(F($"stability: no growth in L at τ = {a:G3}/√L ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
                     F($"slope of log(log E ratio) vs log L → 0 (below {o.TrendLimit:G2}, unlike L^(2c))"),
                     F($"slope {trend.Slope:F4} [{trend.SlopeLo:F4}, {trend.SlopeHi:F4}] over L ≥ {o.MinDepth}"),
                     trend.SlopeHi < o.TrendLimit, F($"95% upper bound of the slope < {o.TrendLimit:G2}")));
@@ -117,11 +117,9 @@ public static class SweepAnalysis
         int inside = 0, checkedCells = 0;
         string? worstCell = null;
         double worstZ = 0;
-        foreach (var c in cells.Where(c => c.Block == "post" && c.Activation == "relu"))
+        foreach (var c in cells.Where(IsPostRelu))
         {
-            var rule = c.Rule.ToRule();
-            if (rule is null) continue;
-            var b = FirstMomentBounds.PostRelu(rule.Schedule(c.Depth));
+            var b = FirstMomentBounds.PostRelu(c.Rule.Schedule(c.Depth));
             double se = Math.Max((c.FwdLogMeanSqHi - c.FwdLogMeanSqLo) / 3.92, 1e-12);
             double z = Math.Max(b.LogLower - c.FwdLogMeanSq, c.FwdLogMeanSq - b.LogUpper) / se;
             checkedCells++;
@@ -135,6 +133,15 @@ public static class SweepAnalysis
 
         return new FitReport(thresholds, law, method, converse, stability, verdicts);
     }
+
+    /// <summary>The paper's network (post block, ReLU), where the infinite-width theory and the exact bounds apply.</summary>
+    public static bool IsPostRelu(CellRow c) => c.Block == BlockKind.Post && c.Activation == Activation.Relu;
+
+    /// <summary>
+    /// c of a cell whose rule is a member of a family τ = a·L^(−1/2+c) (docs/science.md §2, claim 2: the converse), else null:
+    /// decided by the rule's meaning, not its text.
+    /// </summary>
+    public static double? ConverseExcess(TauRule rule) => rule.TryExponentFamily(-0.5, out double c) ? c : null;
 
     /// <summary>Without per-trial data: τ* where the blow-up fraction crosses 1/2, SE by the delta method.</summary>
     private static ThresholdEstimate? FromBlowupFraction(string block, int width, int depth, IReadOnlyList<CellRow> rows)
@@ -150,22 +157,6 @@ public static class SweepAnalysis
         double slope = (probit(p[i + 1]) - probit(p[i])) / (Math.Log(taus[i + 1]) - Math.Log(taus[i]));
         double se = Math.Sqrt(Math.PI / (2 * n)) / slope;
         return new ThresholdEstimate(block, width, depth, Math.Exp(lt.Value), Math.Exp(lt.Value - 1.96 * se), Math.Exp(lt.Value + 1.96 * se), se, 0);
-    }
-
-    /// <summary>raw.csv → per cell, per trial log(‖h_L‖²/‖h_0‖²), NaN for dead trials.</summary>
-    private static double[][] ReadRaw(string path, int cells, int trials)
-    {
-        var t = CsvTable.Read(path);
-        int ci = t.Column("cell"), ti = t.Column("trial"), fi = t.Column("fwd_log_sq");
-        var v = Enumerable.Range(0, cells).Select(_ => Enumerable.Repeat(double.NaN, trials).ToArray()).ToArray();
-        for (int r = 0; r < t.Rows.Count; r++)
-        {
-            var row = t.Rows[r];
-            int c = t.Integer(row, ci, r), k = t.Integer(row, ti, r);
-            if (c < 0 || c >= cells || k < 0 || k >= trials) throw new SpecException($"{path}: row {r + 2} names cell {c}, trial {k} outside the sweep");
-            v[c][k] = CsvTable.Number(row[fi]);
-        }
-        return v;
     }
 
     /// <summary>fits.json: the estimates, fitted laws and verdicts, numbers as numbers.</summary>

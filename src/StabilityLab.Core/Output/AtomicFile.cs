@@ -1,22 +1,37 @@
+using System.Text;
+using StabilityLab.Models;
+
 namespace StabilityLab.Output;
 
-/// <summary>Writes a file under a temporary name, then renames it: a killed run never leaves half a file.</summary>
+/// <summary>
+/// The one atomic writer of the tool: writes a file under a temporary name in the same folder, then renames it,
+/// so a killed run never leaves half a file. A folder or file that cannot be written throws <see cref="SpecException"/>.
+/// </summary>
 public static class AtomicFile
 {
-    public static void WriteAllText(string path, string contents)
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    public static void WriteAllText(string path, string contents) => Write(path, s => s.Write(Utf8.GetBytes(contents)));
+
+    public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            File.WriteAllText(tmp, contents);
+            Directory.CreateDirectory(dir);
+            using (var s = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+                write(s);
             File.Move(tmp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException($"cannot write {full}: {e.Message.Split('\n')[0].Trim()}");
         }
         finally
         {
-            if (File.Exists(tmp)) File.Delete(tmp);
+            try { if (File.Exists(tmp)) File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }

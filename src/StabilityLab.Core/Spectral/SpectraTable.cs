@@ -2,6 +2,7 @@ using StabilityLab.Randomness;
 using System.Globalization;
 using System.Text;
 using StabilityLab.Models;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Spectral;
 
@@ -41,25 +42,18 @@ public static class SpectraTable
     public static IReadOnlyList<OperatorNormPoint> ReadPoints(string path)
     {
         if (!File.Exists(path)) throw new SpecException($"no such file: {path}");
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
-        if (lines.Length == 0) throw new SpecException($"{path} is empty");
-        var header = SplitCsv(lines[0]);
-        int Col(string name)
-        {
-            int i = Array.IndexOf(header, name);
-            return i >= 0 ? i : throw new SpecException($"{path} has no column '{name}': not a spectra.csv file");
-        }
-        int iTau = Col("tau_rule"), iDepth = Col("depth"), iWidth = Col("width");
+        var t = CsvTable.Read(path);
+        int Col(string name) => t.Has(name) ? t.Column(name) : throw new SpecException($"{path} has no column '{name}': not a spectra.csv file");
+        int iTau = Col("tau_rule"), iDepth = Col("depth"), iWidth = Col("width"), iTrials = Col("trials");
         var points = new List<OperatorNormPoint>();
-        foreach (var line in lines.Skip(1))
+        for (int i = 0; i < t.Rows.Count; i++)
         {
-            var f = SplitCsv(line);
-            if (f.Length != header.Length) throw new SpecException($"{path}: a row has {f.Length} fields, the header {header.Length}");
+            var f = t.Rows[i];
             foreach (var (q, prefix) in new[] { (ProductQuantity.Whole, "whole"), (ProductQuantity.MaxPair, "maxpair") })
             {
                 string Get(string s) => f[Col($"{prefix}_log_sq_{s}")];
                 if (Get("mean").Length == 0) continue;
-                points.Add(new OperatorNormPoint(f[iTau], Int(f[iDepth]), Int(f[iWidth]), q, Int(f[Col("trials")]),
+                points.Add(new OperatorNormPoint(f[iTau], t.Integer(f, iDepth, i), t.Integer(f, iWidth, i), q, t.Integer(f, iTrials, i),
                     Num(Get("mean")), Num(Get("lo")), Num(Get("hi")), Num(Get("q50")), Num(Get("q05")), Num(Get("q95"))));
             }
         }
@@ -116,38 +110,8 @@ public static class SpectraTable
         return c.ToArray();
     }
 
-    private static string Format(object? v) => v switch
-    {
-        null => "",
-        string s => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s,
-        double d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => v.ToString() ?? "",
-    };
-
-    private static string[] SplitCsv(string line)
-    {
-        var fields = new List<string>();
-        var sb = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char ch = line[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
-                else if (ch == '"') quoted = false;
-                else sb.Append(ch);
-            }
-            else if (ch == '"') quoted = true;
-            else if (ch == ',') { fields.Add(sb.ToString()); sb.Clear(); }
-            else sb.Append(ch);
-        }
-        fields.Add(sb.ToString());
-        return fields.ToArray();
-    }
-
-    private static int Int(string s) => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
+    // An empty field is a statistic not measured (or not finite): spectra.csv never holds NaN or ±∞.
+    private static string Format(object? v) => v is double d && !double.IsFinite(d) ? "" : Csv.Value(v);
 
     private static double Num(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

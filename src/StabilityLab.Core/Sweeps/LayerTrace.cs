@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Text;
 using MathNet.Numerics.Statistics;
-using StabilityLab.Models;
 using StabilityLab.Sampling;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Sweeps;
 
@@ -31,10 +30,6 @@ public sealed class LayerTrace
         _dead = new bool[trials];
     }
 
-    public static string CsvHeader =>
-        "cell,block,width,depth,tau,tau_rule,layer,fwd_log_sq_mean,fwd_log_sq_q05,fwd_log_sq_q50,fwd_log_sq_q95," +
-        "bwd_log_sq_mean,bwd_log_sq_q05,bwd_log_sq_q50,bwd_log_sq_q95,wgrad_log_sq_mean";
-
     public void Record(int trial, TrialMeasurement m)
     {
         _dead[trial] = m.Dead;
@@ -47,34 +42,23 @@ public sealed class LayerTrace
         }
     }
 
-    /// <summary>CSV rows (no header) for this cell; the weight-gradient column is empty at l = 0.</summary>
+    /// <summary>traces.csv rows (no header) for this cell; the weight-gradient column is empty at l = 0.</summary>
     public string CsvRows(SweepCell cell)
     {
         var sb = new StringBuilder();
         var live = Enumerable.Range(0, _dead.Length).Where(t => !_dead[t]).ToArray();
         if (live.Length == 0) return "";
-        var s = cell.Spec;
-        string prefix = string.Join(',', cell.Index.ToString(CultureInfo.InvariantCulture), s.Block.Name(),
-            s.Width.ToString(CultureInfo.InvariantCulture), s.Depth.ToString(CultureInfo.InvariantCulture),
-            F(s.Tau.Evaluate(s.Depth, 1)), Quote(s.Tau.ToString()));
         for (int i = 0; i < _layers.Length; i++)
         {
             var f = live.Select(t => _fwd[i][t]).ToArray();
             var b = live.Select(t => _bwd[i][t]).ToArray();
             Array.Sort(f);
             Array.Sort(b);
-            string w = _layers[i] >= 1 ? F(live.Select(t => _wgrad[i][t]).Average()) : "";
-            sb.Append(prefix).Append(',').Append(_layers[i].ToString(CultureInfo.InvariantCulture)).Append(',')
-              .Append(string.Join(',', F(f.Average()), F(SortedArrayStatistics.Quantile(f, 0.05)), F(SortedArrayStatistics.Quantile(f, 0.5)), F(SortedArrayStatistics.Quantile(f, 0.95)),
-                  F(b.Average()), F(SortedArrayStatistics.Quantile(b, 0.05)), F(SortedArrayStatistics.Quantile(b, 0.5)), F(SortedArrayStatistics.Quantile(b, 0.95)), w))
-              .Append('\n');
+            double? w = _layers[i] >= 1 ? live.Select(t => _wgrad[i][t]).Average() : null;
+            var stats = new LayerStatistics(f.Average(), SortedArrayStatistics.Quantile(f, 0.05), SortedArrayStatistics.Quantile(f, 0.5), SortedArrayStatistics.Quantile(f, 0.95),
+                b.Average(), SortedArrayStatistics.Quantile(b, 0.05), SortedArrayStatistics.Quantile(b, 0.5), SortedArrayStatistics.Quantile(b, 0.95), w);
+            sb.Append(TracesTable.Row(cell.Index, cell.Spec, _layers[i], stats)).Append('\n');
         }
         return sb.ToString();
     }
-
-    private static string F(double v) => double.IsFinite(v)
-        ? v.ToString("R", CultureInfo.InvariantCulture)
-        : throw new InvalidOperationException("non-finite trace value would reach a file");
-
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using StabilityLab.Models;
 using StabilityLab.Output;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Sweeps;
 
@@ -22,7 +23,7 @@ public static class SweepMerger
         {
             var dir = Path.GetFullPath(d);
             var m = SweepManifest.Read(dir);
-            if ((string?)m["status"] != "complete") throw new SpecException($"shard {dir} is not complete (status {(string?)m["status"]}); finish it with --resume first");
+            if (RunManifest.StatusOf(m) != RunStatus.Complete) throw new SpecException($"shard {dir} is not complete (status {(string?)m["status"]}); finish it with --resume first");
             var s = SweepManifest.SpecOf(m, dir);
             var json = s.ToJson();
             if (specJson is null) { spec = s; specJson = json; }
@@ -39,7 +40,7 @@ public static class SweepMerger
 
         var cells = spec!.Cells();
         var byIndex = shards.OrderBy(s => s.Shard.Index).ToArray();
-        var rows = byIndex.Select(s => ReadBody(Path.Combine(s.Dir, SweepRunner.CellsFile), CellColumns.CsvHeader())).ToArray();
+        var rows = byIndex.Select(s => ReadBody(Path.Combine(s.Dir, SweepRunner.CellsFile), CellsTable.Header())).ToArray();
         for (int i = 0; i < n; i++)
         {
             int expected = cells.Count(c => c.Index % n == i);
@@ -50,17 +51,19 @@ public static class SweepMerger
             throw new SpecException($"output directory {dirOut} is not empty; choose another --out");
         Directory.CreateDirectory(dirOut);
         var merged = cells.Select(c => rows[c.Index % n][c.Index / n]);
-        AtomicFile.WriteAllText(Path.Combine(dirOut, SweepRunner.CellsFile), CellColumns.CsvHeader() + "\n" + string.Concat(merged.Select(r => r + "\n")));
-        if (spec.TraceDepths.Count > 0) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.TracesFile, LayerTrace.CsvHeader, dirOut);
-        if (spec.Raw) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.RawFile, SweepRunner.RawHeader, dirOut);
+        AtomicFile.WriteAllText(Path.Combine(dirOut, SweepRunner.CellsFile), CellsTable.Header() + "\n" + string.Concat(merged.Select(r => r + "\n")));
+        if (spec.TraceDepths.Count > 0) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.TracesFile, TracesTable.Header, dirOut);
+        if (spec.Raw) MergeByCell(byIndex.Select(s => s.Dir), SweepRunner.RawFile, RawTable.Header, dirOut);
 
-        var manifest = SweepManifest.Create(spec, ShardSpec.Whole, cells.Count, cells.Count, "complete");
-        manifest["merged_from"] = new JsonArray(byIndex.Select(s => (JsonNode)JsonValue.Create(s.Dir)!).ToArray());
-        manifest["started"] = byIndex.Select(s => (string?)s.Manifest["started"]).Min();
-        manifest["finished"] = byIndex.Select(s => (string?)s.Manifest["finished"]).Max();
-        manifest["cells"] = new JsonArray(byIndex.SelectMany(s => s.Manifest["cells"]?.AsArray() ?? [])
+        var body = SweepManifest.Body(spec, ShardSpec.Whole, cells.Count, cells.Count);
+        body["merged_from"] = new JsonArray(byIndex.Select(s => (JsonNode)JsonValue.Create(s.Dir)!).ToArray());
+        body["cells"] = new JsonArray(byIndex.SelectMany(s => s.Manifest["cells"]?.AsArray() ?? [])
             .Select(c => c!.DeepClone()).OrderBy(c => (int)c!["index"]!).ToArray());
-        SweepManifest.Write(dirOut, manifest);
+        var manifest = RunManifest.Start("sweep").End(RunStatus.Complete).ToJson(body);
+        // The merged sweep ran from the first shard's start to the last shard's end.
+        manifest["started"] = byIndex.Select(s => RunManifest.StartedOf(s.Manifest)).Min();
+        manifest["finished"] = byIndex.Select(s => RunManifest.FinishedOf(s.Manifest)).Max();
+        RunManifest.WriteJson(Path.Combine(dirOut, SweepManifest.FileName), manifest);
         return cells.Count;
     }
 

@@ -6,6 +6,7 @@ using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Sweeps;
 
@@ -24,12 +25,10 @@ public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int Cell
 /// </summary>
 public static class SweepRunner
 {
-    public const string CellsFile = "cells.csv";
-    public const string TracesFile = "traces.csv";
-    public const string RawFile = "raw.csv";
+    public const string CellsFile = CellsTable.FileName;
+    public const string TracesFile = TracesTable.FileName;
+    public const string RawFile = RawTable.FileName;
     private const string PartialDir = ".partial";
-
-    public static string RawHeader => "cell,trial,fwd_log_sq,fwd_max_log_sq,bwd_log_sq,dead";
 
     /// <summary>
     /// Work of the part of the grid a run covers, in trial-layers (trials × depth summed over
@@ -48,9 +47,24 @@ public static class SweepRunner
         var partial = Path.Combine(dir, PartialDir);
         PrepareDirectory(dir, spec, shard, options.Resume);
         Directory.CreateDirectory(partial);
-        var manifest = SweepManifest.Create(spec, shard, all.Count, mine.Count, "running");
-        SweepManifest.Write(dir, manifest);
+        var body = SweepManifest.Body(spec, shard, all.Count, mine.Count);
+        var head = RunManifest.Start("sweep");
+        head.Write(dir, body);
+        try
+        {
+            return RunCells(spec, options, dir, partial, mine, head, body);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException or IOException)
+        {
+            // Finished cells stay under .partial: --resume completes the rest.
+            head.End(RunManifest.StatusFor(e)).TryWrite(dir, body);
+            throw;
+        }
+    }
 
+    private static SweepRunSummary RunCells(SweepSpec spec, SweepRunOptions options, string dir, string partial,
+        IReadOnlyList<SweepCell> mine, RunManifest head, JsonObject body)
+    {
         var clock = Stopwatch.StartNew();
         long trialLayers = 0;
         int computed = 0, resumed = 0;
@@ -77,9 +91,9 @@ public static class SweepRunner
             {
                 var cell = todo[k];
                 var stats = CellStatistics.Compute(results[k], spec.BlowupLevel, spec.Bootstrap, spec.Seed);
-                var row = CellColumns.CsvRow(new CellResult(cell.Spec, "exact", spec.Seed, spec.Trials, stats));
+                var row = CellsTable.Row(new CellResult(cell.Spec, "exact", spec.Seed, spec.Trials, stats));
                 if (traces[k] is { } trace) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".trace.csv"), trace.CsvRows(cell));
-                if (spec.Raw) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".raw.csv"), RawRows(cell.Index, results[k]));
+                if (spec.Raw) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".raw.csv"), RawTable.Rows(cell.Index, results[k]));
                 AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".seconds"), seconds.ToString("R", CultureInfo.InvariantCulture));
                 // The row file goes last: its presence marks the cell done.
                 AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".csv"), row + "\n");
@@ -88,19 +102,17 @@ public static class SweepRunner
             trialLayers += (long)spec.Trials * first.Depth * todo.Count;
         }
 
-        Assemble(dir, spec, mine, manifest);
+        Assemble(dir, spec, mine);
         double secs = clock.Elapsed.TotalSeconds;
         double rate = trialLayers / Math.Max(secs, 1e-9);
-        manifest["status"] = "complete";
-        manifest["finished"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
-        manifest["seconds"] = secs;
-        manifest["trial_layers_per_second"] = rate;
-        manifest["cells"] = new JsonArray(mine.Select(c => (JsonNode)new JsonObject
+        body["seconds"] = secs;
+        body["trial_layers_per_second"] = rate;
+        body["cells"] = new JsonArray(mine.Select(c => (JsonNode)new JsonObject
         {
             ["index"] = c.Index,
             ["seconds"] = double.Parse(File.ReadAllText(CellPath(partial, c.Index, ".seconds")), CultureInfo.InvariantCulture),
         }).ToArray());
-        SweepManifest.Write(dir, manifest);
+        head.End(RunStatus.Complete).Write(dir, body);
         Directory.Delete(partial, recursive: true);
         return new SweepRunSummary(mine.Count, computed, resumed, secs, rate);
     }
@@ -133,55 +145,28 @@ public static class SweepRunner
     }
 
     /// <summary>Writes cells.csv (and traces.csv, raw.csv) from the checkpoints, in grid order.</summary>
-    private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells, JsonObject manifest)
+    private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells)
     {
         var partial = Path.Combine(dir, PartialDir);
-        WriteConcatenated(Path.Combine(dir, CellsFile), CellColumns.CsvHeader(), cells.Select(c => CellPath(partial, c.Index, ".csv")));
+        WriteConcatenated(Path.Combine(dir, CellsFile), CellsTable.Header(), cells.Select(c => CellPath(partial, c.Index, ".csv")));
         if (spec.TraceDepths.Count > 0)
-            WriteConcatenated(Path.Combine(dir, TracesFile), LayerTrace.CsvHeader,
+            WriteConcatenated(Path.Combine(dir, TracesFile), TracesTable.Header,
                 cells.Where(c => spec.TraceDepths.Contains(c.Spec.Depth)).Select(c => CellPath(partial, c.Index, ".trace.csv")));
         if (spec.Raw)
-            WriteConcatenated(Path.Combine(dir, RawFile), RawHeader, cells.Select(c => CellPath(partial, c.Index, ".raw.csv")));
+            WriteConcatenated(Path.Combine(dir, RawFile), RawTable.Header, cells.Select(c => CellPath(partial, c.Index, ".raw.csv")));
     }
 
     /// <summary>Streams a header and the given part files into one file, atomically.</summary>
-    internal static void WriteConcatenated(string path, string header, IEnumerable<string> parts)
-    {
-        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
+    internal static void WriteConcatenated(string path, string header, IEnumerable<string> parts) =>
+        AtomicFile.Write(path, w =>
         {
-            using (var w = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            w.Write(Encoding.UTF8.GetBytes(header + "\n"));
+            foreach (var part in parts)
             {
-                w.Write(Encoding.UTF8.GetBytes(header + "\n"));
-                foreach (var part in parts)
-                {
-                    using var r = File.OpenRead(part);
-                    r.CopyTo(w);
-                }
+                using var r = File.OpenRead(part);
+                r.CopyTo(w);
             }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
-
-    private static string RawRows(int cell, TrialSummary[] trials)
-    {
-        var sb = new StringBuilder();
-        string c = cell.ToString(CultureInfo.InvariantCulture);
-        for (int t = 0; t < trials.Length; t++)
-        {
-            var s = trials[t];
-            sb.Append(c).Append(',').Append(t.ToString(CultureInfo.InvariantCulture)).Append(',');
-            if (s.Dead) sb.Append(",,,1\n");
-            else sb.Append(R(s.Forward)).Append(',').Append(R(s.ForwardMax)).Append(',').Append(R(s.Backward)).Append(",0\n");
-        }
-        return sb.ToString();
-    }
-
-    private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        });
 
     internal static string CellPath(string partial, int index, string suffix) =>
         Path.Combine(partial, $"cell-{index.ToString("D7", CultureInfo.InvariantCulture)}{suffix}");

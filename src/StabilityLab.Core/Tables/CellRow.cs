@@ -1,13 +1,16 @@
+using StabilityLab.Models;
+
 namespace StabilityLab.Tables;
 
 /// <summary>
-/// One row of cells.csv (docs/file-formats.md). Every norm statistic is a natural log of a squared-norm
-/// ratio: Fwd* of ‖h_L‖²/‖h_0‖², Bwd* of ‖∂F/∂h_0‖²/‖∂F/∂h_L‖². A value the file lacks or holds as
-/// NaN/±∞ reads as NaN; figures skip such points and say so.
+/// One row of cells.csv (docs/file-formats.md), read back with its description typed: block, activation, weight law
+/// and τ rule (parameters bound). Every norm statistic is a natural log of a squared-norm ratio: Fwd* of
+/// ‖h_L‖²/‖h_0‖², Bwd* of ‖∂F/∂h_0‖²/‖∂F/∂h_L‖². A value the file lacks or holds as NaN/±∞ reads as NaN;
+/// figures skip such points and say so.
 /// </summary>
 public sealed record CellRow(
-    string Block,
-    string Activation,
+    BlockKind Block,
+    Activation Activation,
     int Width,
     int Depth,
     double Tau,
@@ -27,10 +30,6 @@ public sealed record CellRow(
     double BwdLogSqSd,
     double BwdLogSqQ50,
     double BlowupFrac,
-    string TauRule,
-    string Weights = "gaussian",
-    int DeadTrials = 0)
-{
-    /// <summary>The τ rule, split into family and parameter values.</summary>
-    public TauRuleName Rule => TauRuleName.Parse(TauRule);
-}
+    TauRule Rule,
+    WeightLaw Weights = WeightLaw.Gaussian,
+    int DeadTrials = 0);

@@ -70,6 +70,13 @@ public sealed class CsvTable
         return new CsvTable(source, header, rows);
     }
 
+    /// <summary>The fields of one CSV line (text without a line break outside quotes); an unclosed quote throws <see cref="SpecException"/>.</summary>
+    public static string[] Fields(string line, string source = "csv")
+    {
+        var records = Split(line, source);
+        return records.Count == 0 ? [""] : records[0];
+    }
+
     /// <summary>A number in a field: empty, unparsable, NaN and ±∞ all read as NaN (callers skip and flag those).</summary>
     public static double Number(string field) =>
         double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v : double.NaN;
@@ -79,6 +86,28 @@ public sealed class CsvTable
         int.TryParse(row[column], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
             ? v
             : throw new SpecException($"{Source}: row {line + 2}, column '{Header[column]}' is not an integer ('{row[column]}')");
+
+    /// <summary>A block name (post, res1, res3); anything else throws <see cref="SpecException"/> naming the row.</summary>
+    public BlockKind Block(string[] row, int column, int line) => Typed(row, column, line, ModelNames.ParseBlock);
+
+    public Activation Activation(string[] row, int column, int line) => Typed(row, column, line, ModelNames.ParseActivation);
+
+    public WeightLaw WeightLaw(string[] row, int column, int line) => Typed(row, column, line, ModelNames.ParseWeightLaw);
+
+    /// <summary>A τ rule as files write it, parameters bound (<see cref="TauRule.ParseBound"/>).</summary>
+    public TauRule Rule(string[] row, int column, int line) => Typed(row, column, line, TauRule.ParseBound);
+
+    private T Typed<T>(string[] row, int column, int line, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(row[column]);
+        }
+        catch (SpecException e)
+        {
+            throw new SpecException($"{Source}: row {line + 2}, column '{Header[column]}': {e.Message}");
+        }
+    }
 
     private static List<string[]> Split(string text, string source)
     {

@@ -1,3 +1,5 @@
+using StabilityLab.Models;
+
 namespace StabilityLab.Tables;
 
 /// <summary>
@@ -7,11 +9,11 @@ namespace StabilityLab.Tables;
 /// </summary>
 public sealed record TraceRow(
     int Cell,
-    string Block,
+    BlockKind Block,
     int Width,
     int Depth,
     double Tau,
-    string TauRule,
+    TauRule Rule,
     int Layer,
     double FwdLogSqMean,
     double FwdLogSqQ05,
@@ -21,7 +23,4 @@ public sealed record TraceRow(
     double BwdLogSqQ05,
     double BwdLogSqQ50,
     double BwdLogSqQ95,
-    double WgradLogSqMean)
-{
-    public TauRuleName Rule => TauRuleName.Parse(TauRule);
-}
+    double WgradLogSqMean);

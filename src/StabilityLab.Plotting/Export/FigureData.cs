@@ -93,7 +93,7 @@ public static class FigureData
         sb.Append('\n');
         foreach (var r in rows)
         {
-            sb.Append(Quote(r.Series)).Append(',').Append(F(r.X)).Append(',').Append(F(r.Y));
+            sb.Append(Csv.Field(r.Series)).Append(',').Append(F(r.X)).Append(',').Append(F(r.Y));
             if (band) sb.Append(',').Append(F(r.Lo)).Append(',').Append(F(r.Hi));
             if (value) sb.Append(',').Append(F(r.Value));
             sb.Append('\n');
@@ -112,9 +112,6 @@ public static class FigureData
     }
 
     private static string F(double? v) => v is { } d
-        ? (double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : throw new SpecException("a non-finite value would reach a figure's data file"))
+        ? (double.IsFinite(d) ? Csv.Number(d) : throw new SpecException("a non-finite value would reach a figure's data file"))
         : "";
-
-    private static string Quote(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -1,3 +1,4 @@
+using StabilityLab.Output;
 using OxyPlot;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Style;
@@ -54,11 +55,11 @@ public static class FigureExporter
         foreach (var f in formats.Distinct())
         {
             var path = Path.Combine(directory, name + f.Extension());
-            AtomicWrite.Bytes(path, s => Write(model, s, f, size));
+            AtomicFile.Write(path, s => Write(model, s, f, size));
             written.Add(path);
         }
         var csv = Path.Combine(directory, name + ".csv");
-        AtomicWrite.Text(csv, FigureData.ToCsv(FigureData.FromModel(model)));
+        AtomicFile.WriteAllText(csv, FigureData.ToCsv(FigureData.FromModel(model)));
         written.Add(csv);
         return written;
     }

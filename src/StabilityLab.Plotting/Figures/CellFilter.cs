@@ -9,7 +9,7 @@ namespace StabilityLab.Plotting.Figures;
 /// Which network a figure shows when a sweep holds several: block, activation and width. A null field takes
 /// the sweep's first block, first activation and largest width, so every line of a figure is one network family.
 /// </summary>
-public sealed record CellFilter(string? Block = null, string? Activation = null, int? Width = null)
+public sealed record CellFilter(BlockKind? Block = null, Activation? Activation = null, int? Width = null)
 {
     public static CellFilter Default { get; } = new();
 
@@ -18,23 +18,23 @@ public sealed record CellFilter(string? Block = null, string? Activation = null,
     {
         ArgumentNullException.ThrowIfNull(cells);
         if (cells.Count == 0) throw new SpecException("no cells to plot");
-        string block = Block ?? cells[0].Block;
-        string act = Activation ?? cells.First(c => c.Block == block).Activation;
+        var block = Block ?? cells[0].Block;
+        var act = Activation ?? cells.First(c => c.Block == block).Activation;
         var candidates = cells.Where(c => c.Block == block && c.Activation == act).ToList();
-        if (candidates.Count == 0) throw new SpecException($"no cells with block {block} and activation {act}");
+        if (candidates.Count == 0) throw new SpecException($"no cells with block {block.Name()} and activation {act.Name()}");
         int width = Width ?? candidates.Max(c => c.Width);
         var rows = candidates.Where(c => c.Width == width).ToList();
         if (rows.Count == 0) throw new SpecException($"no cells with width {width} (widths: {string.Join(", ", candidates.Select(c => c.Width).Distinct())})");
         int trials = rows.Min(c => c.Trials), trialsMax = rows.Max(c => c.Trials);
         string n = trials == trialsMax ? trials.ToString(CultureInfo.InvariantCulture) : $"{trials}–{trialsMax}";
-        return (rows, $"{block} block, {act}, width m = {width}, {n} networks per cell");
+        return (rows, $"{block.Name()} block, {act.Name()}, width m = {width}, {n} networks per cell");
     }
 
     /// <summary>The trace rows of the same network (traces.csv has no activation column).</summary>
     public IReadOnlyList<TraceRow> Apply(IReadOnlyList<TraceRow> traces, IReadOnlyList<CellRow> cells)
     {
         var (rows, _) = Apply(cells);
-        string block = rows[0].Block;
+        var block = rows[0].Block;
         int width = rows[0].Width;
         return traces.Where(t => t.Block == block && t.Width == width).ToList();
     }

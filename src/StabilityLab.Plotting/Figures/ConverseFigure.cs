@@ -1,3 +1,4 @@
+using StabilityLab.Fitting;
 using System.Globalization;
 using OxyPlot;
 using OxyPlot.Axes;
@@ -26,12 +27,12 @@ public static class ConverseFigure
 {
     public const string Name = "converse";
 
-    /// <summary>The measured points of every one-parameter family whose parameter is named c (no fits).</summary>
+    /// <summary>The measured points of every member of a family τ = a·L^(−1/2+c), one series per c (no fits).</summary>
     public static IReadOnlyList<ConverseSeries> FromCells(IReadOnlyList<CellRow> cells, CellFilter? filter = null)
     {
         var (rows, _) = (filter ?? CellFilter.Default).Apply(cells);
-        var series = rows.Where(r => r.Rule.Parameters is [{ Key: "c" }])
-            .GroupBy(r => r.Rule.SingleParameter!.Value)
+        var series = rows.Where(r => SweepAnalysis.ConverseExcess(r.Rule) is not null)
+            .GroupBy(r => SweepAnalysis.ConverseExcess(r.Rule)!.Value)
             .OrderBy(g => g.Key)
             .Select(g => new ConverseSeries(g.Key, g.OrderBy(r => r.Depth)
                 .Select(r => new ConversePoint(r.Depth, r.FwdLogMeanSq, r.FwdLogMeanSqLo, r.FwdLogMeanSqHi)).ToList()))

@@ -43,7 +43,7 @@ public static class DepthFigure
     {
         var o = options ?? new DepthFigureOptions();
         var (rows, description) = o.Filter.Apply(cells);
-        var rules = RuleSelection.Choose(rows.Select(r => r.TauRule), o.Rules);
+        var rules = RuleSelection.Choose(rows.Select(r => r.Rule), o.Rules);
         var skips = new SkipCounter();
         var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? description);
         model.Axes.Add(HouseStyle.DepthAxis(AxisPosition.Bottom, Symbols.DepthAxis, rows.Select(r => r.Depth)));
@@ -55,8 +55,8 @@ public static class DepthFigure
         {
             var rule = rules[i];
             var color = Palette.Color(i);
-            var mine = rows.Where(r => r.TauRule == rule).OrderBy(r => r.Depth).ToList();
-            var label = TauRuleName.Parse(rule).Label;
+            var mine = rows.Where(r => r.Rule.Equals(rule)).OrderBy(r => r.Depth).ToList();
+            var label = TauLabel.Of(rule);
 
             if (o.ShowBounds && mine.All(TheoryBounds.Applies))
             {

@@ -75,5 +75,5 @@ public static class FigureCatalog
 
     private static IReadOnlyList<TraceRow> RequireTraces(SweepData data) => data.Traces.Count > 0
         ? data.Traces
-        : throw new SpecException($"{data.Directory} has no {SweepTables.TracesFile} (run the sweep with --trace-depth)");
+        : throw new SpecException($"{data.Directory} has no {TracesTable.FileName} (run the sweep with --trace-depth)");
 }

@@ -35,15 +35,15 @@ public static class GradientsFigure
     {
         var o = options ?? new GradientsFigureOptions();
         var (rows, description) = o.Filter.Apply(cells);
-        var rules = RuleSelection.Choose(rows.Select(r => r.TauRule), o.Rules);
+        var rules = RuleSelection.Choose(rows.Select(r => r.Rule), o.Rules);
         var skips = new SkipCounter();
         var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? description + "; median over networks");
         model.Axes.Add(HouseStyle.DepthAxis(AxisPosition.Bottom, Symbols.DepthAxis, rows.Select(r => r.Depth)));
         model.Axes.Add(HouseStyle.Linear(AxisPosition.Left, Symbols.LnBackward));
         for (int i = 0; i < rules.Count; i++)
         {
-            var line = HouseStyle.Line($"{rules[i]}: median ln backward ratio", TauRuleName.Parse(rules[i]).Label, Palette.Color(i), Palette.Marker(i));
-            foreach (var c in rows.Where(r => r.TauRule == rules[i]).OrderBy(r => r.Depth))
+            var line = HouseStyle.Line($"{rules[i]}: median ln backward ratio", TauLabel.Of(rules[i]), Palette.Color(i), Palette.Marker(i));
+            foreach (var c in rows.Where(r => r.Rule.Equals(rules[i])).OrderBy(r => r.Depth))
                 if (skips.Ok(c.BwdLogSqQ50)) line.Points.Add(new DataPoint(c.Depth, c.BwdLogSqQ50));
             model.Series.Add(line);
         }

@@ -53,20 +53,20 @@ public static class HeatmapFigure
         var skips = new SkipCounter();
 
         // y coordinate: the family parameter, or τ itself.
-        string? family = o.OverTau ? null : o.Family ?? rows.Select(r => r.Rule).Where(n => n.Parameters.Count == 1)
-            .GroupBy(n => n.Family).OrderByDescending(g => g.Select(n => n.Text).Distinct().Count()).FirstOrDefault()?.Key;
-        if (o.Family is not null && !rows.Any(r => r.Rule.Family == o.Family && r.Rule.Parameters.Count == 1))
+        TauRule? family = o.OverTau ? null : o.Family is not null ? RequestedFamily(o.Family) : rows.Select(r => r.Rule).Where(n => n.Parameters.Count == 1)
+            .GroupBy(n => n.Family).OrderByDescending(g => g.Distinct().Count()).FirstOrDefault()?.Key;
+        if (o.Family is not null && !rows.Any(r => r.Rule.Family.Equals(family) && r.Rule.Parameters.Count == 1))
             throw new SpecException($"no one-parameter τ family '{o.Family}' in the data");
-        var used = family is null ? rows : rows.Where(r => r.Rule.Family == family && r.Rule.Parameters.Count == 1).ToList();
-        double Y(CellRow r) => family is null ? r.Tau : r.Rule.SingleParameter!.Value;
+        var used = family is null ? rows : rows.Where(r => r.Rule.Family.Equals(family) && r.Rule.Parameters.Count == 1).ToList();
+        double Y(CellRow r) => family is null ? r.Tau : r.Rule.Parameters[0].Value;
         var param = family is null ? null : used[0].Rule.Parameters[0].Key;
         bool exactBeta = family is not null && used.All(r => r.Depth > 1
             ? Math.Abs(Math.Log(r.Tau) + Y(r) * Math.Log(r.Depth)) < 1e-9 * (1 + Math.Abs(Math.Log(r.Tau)))
             : true);
 
         string yTitle = family is null ? "τ (log scale)"
-            : exactBeta ? $"{TauRuleName.Symbol(param!)}  (τ = L^{{−{TauRuleName.Symbol(param!)}}})"
-            : $"{TauRuleName.Symbol(param!)}  ({used[0].Rule.FamilyLabel})";
+            : exactBeta ? $"{TauLabel.Symbol(param!)}  (τ = L^{{−{TauLabel.Symbol(param!)}}})"
+            : $"{TauLabel.Symbol(param!)}  ({TauLabel.Family(used[0].Rule)})";
         string what = o.Backward ? Symbols.Log10Backward : Symbols.Log10Forward;
 
         var values = used.Select(r => (Row: r, V: (o.Backward ? r.BwdLogSqQ50 : r.FwdLogSqQ50) / Math.Log(10)))
@@ -153,11 +153,24 @@ public static class HeatmapFigure
         return model;
     }
 
+    // A family the user names that does not parse is simply not in the data.
+    private static TauRule? RequestedFamily(string text)
+    {
+        try
+        {
+            return TauRule.Parse(text);
+        }
+        catch (SpecException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The family parameter at which ln τ = lnTau at depth L: exact for τ = L^{−β}, else interpolated between cells.</summary>
     private static double? ParameterAt(IReadOnlyList<CellRow> family, int depth, double lnTau, bool exactBeta)
     {
         if (exactBeta) return -lnTau / Math.Log(depth);
-        var pts = family.Where(r => r.Depth == depth && r.Tau > 0).Select(r => (P: r.Rule.SingleParameter!.Value, T: Math.Log(r.Tau)))
+        var pts = family.Where(r => r.Depth == depth && r.Tau > 0).Select(r => (P: r.Rule.Parameters[0].Value, T: Math.Log(r.Tau)))
             .OrderBy(p => p.P).ToList();
         for (int i = 0; i + 1 < pts.Count; i++)
         {

@@ -1,4 +1,5 @@
-using StabilityLab.Tables;
+using StabilityLab.Models;
+
 namespace StabilityLab.Plotting.Figures;
 
 /// <summary>
@@ -12,32 +13,45 @@ public static class RuleSelection
 
     /// <summary>
     /// The rules to draw, in the order they first appear: <paramref name="requested"/> when given (each must be
-    /// one of <paramref name="available"/>), else the default selection.
+    /// one of <paramref name="available"/>, written as files write rules, e.g. <c>L^-beta [beta=0.5]</c>), else the
+    /// default selection.
     /// </summary>
-    public static IReadOnlyList<string> Choose(IEnumerable<string> available, IReadOnlyCollection<string>? requested = null)
+    public static IReadOnlyList<TauRule> Choose(IEnumerable<TauRule> available, IReadOnlyCollection<string>? requested = null)
     {
         var all = available.Distinct().ToList();
         if (requested is { Count: > 0 })
         {
-            var missing = requested.Where(r => !all.Contains(r)).ToList();
+            var wanted = requested.Select(r => (Text: r, Rule: Parse(r))).ToList();
+            var missing = wanted.Where(w => w.Rule is null || !all.Contains(w.Rule)).ToList();
             if (missing.Count > 0)
-                throw new StabilityLab.Models.SpecException($"τ rule '{missing[0]}' is not in the data (rules: {string.Join("; ", all)})");
-            return all.Where(requested.Contains).ToList();
+                throw new SpecException($"τ rule '{missing[0].Text}' is not in the data (rules: {string.Join("; ", all)})");
+            return all.Where(r => wanted.Any(w => r.Equals(w.Rule))).ToList();
         }
         return Default(all);
     }
 
-    public static IReadOnlyList<string> Default(IReadOnlyList<string> rules, int membersPerFamily = DefaultMembersPerFamily)
+    public static IReadOnlyList<TauRule> Default(IReadOnlyList<TauRule> rules, int membersPerFamily = DefaultMembersPerFamily)
     {
-        var names = rules.Select(TauRuleName.Parse).ToList();
-        var keep = new HashSet<string>(names.Where(n => !n.IsFamilyMember).Select(n => n.Text));
-        foreach (var family in names.Where(n => n.IsFamilyMember).GroupBy(n => n.Family))
+        var keep = new HashSet<TauRule>(rules.Where(n => !n.IsFamilyMember));
+        foreach (var family in rules.Where(n => n.IsFamilyMember).Distinct().GroupBy(n => n.Family))
         {
             var members = family.OrderBy(n => n.Parameters[0].Value).ToList();
-            if (members.Count <= membersPerFamily) { keep.UnionWith(members.Select(m => m.Text)); continue; }
+            if (members.Count <= membersPerFamily) { keep.UnionWith(members); continue; }
             for (int k = 1; k <= membersPerFamily; k++)
-                keep.Add(members[(int)Math.Round((double)k * (members.Count - 1) / (membersPerFamily + 1))].Text);
+                keep.Add(members[(int)Math.Round((double)k * (members.Count - 1) / (membersPerFamily + 1))]);
         }
         return rules.Where(keep.Contains).ToList();
+    }
+
+    private static TauRule? Parse(string text)
+    {
+        try
+        {
+            return TauRule.ParseBound(text);
+        }
+        catch (SpecException)
+        {
+            return null;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using StabilityLab.Models;
 using OxyPlot;
 using OxyPlot.Axes;
 using StabilityLab.Plotting.Style;
@@ -25,14 +26,14 @@ public static class SpectrumFigure
         var model = HouseStyle.NewModel(null, subtitle ?? $"{what}; median over networks, 5–95% band, width m = {rows[0].Width}");
         model.Axes.Add(HouseStyle.DepthAxis(AxisPosition.Bottom, Symbols.DepthAxis, rows.Select(r => r.Depth)));
         model.Axes.Add(HouseStyle.Log(AxisPosition.Left, "operator norm ‖D_{b}(I+τW_{b})···D_{a}(I+τW_{a})‖_{2} (log scale)"));
-        var rules = rows.Select(r => r.TauRule).Distinct().ToList();
+        var rules = rows.Select(r => TauRule.ParseBound(r.TauRule)).Distinct().ToList();
         var lines = new List<OxyPlot.Series.Series>();
         for (int i = 0; i < rules.Count; i++)
         {
             var color = Palette.Color(i);
             var band = HouseStyle.Band($"{rules[i]}: 5–95%", null, color);
-            var line = HouseStyle.Line($"{rules[i]}: median", TauRuleName.Parse(rules[i]).Label, color, Palette.Marker(i));
-            foreach (var p in rows.Where(r => r.TauRule == rules[i]).OrderBy(r => r.Depth))
+            var line = HouseStyle.Line($"{rules[i]}: median", TauLabel.Of(rules[i]), color, Palette.Marker(i));
+            foreach (var p in rows.Where(r => TauRule.ParseBound(r.TauRule).Equals(rules[i])).OrderBy(r => r.Depth))
             {
                 double med = Math.Exp(p.MedianLogSq / 2), lo = Math.Exp(p.Q05 / 2), hi = Math.Exp(p.Q95 / 2);
                 if (!skips.OkPositive(med) || !skips.OkPositive(lo) || !skips.OkPositive(hi)) continue;

@@ -33,10 +33,10 @@ internal sealed record TraceGroups(IReadOnlyList<IReadOnlyList<TraceRow>> Groups
     /// <summary>The series tag (for the CSV) and the legend label of one group.</summary>
     public (string Tag, string Label) Names(IReadOnlyList<TraceRow> group)
     {
-        string rule = group[0].TauRule;
+        var rule = group[0].Rule;
         string depth = group[0].Depth.ToString(CultureInfo.InvariantCulture);
         return Depths.Count > 1
-            ? ($"{rule}, L={depth}", TauRuleName.Parse(rule).Label + $", L = {depth}")
-            : (rule, TauRuleName.Parse(rule).Label);
+            ? ($"{rule}, L={depth}", TauLabel.Of(rule) + $", L = {depth}")
+            : (rule.ToString(), TauLabel.Of(rule));
     }
 }

@@ -26,8 +26,8 @@ public sealed record TraceSelection(IReadOnlyList<int>? Cells = null, IReadOnlyL
             int depth = Depth ?? traces.Max(t => t.Depth);
             var atDepth = traces.Where(t => t.Depth == depth).ToList();
             if (atDepth.Count == 0) throw new SpecException($"no traces at depth {depth} (traced depths: {string.Join(", ", traces.Select(t => t.Depth).Distinct())})");
-            var rules = RuleSelection.Choose(atDepth.Select(t => t.TauRule), Rules);
-            chosen = atDepth.Where(t => rules.Contains(t.TauRule));
+            var rules = RuleSelection.Choose(atDepth.Select(t => t.Rule), Rules);
+            chosen = atDepth.Where(t => rules.Contains(t.Rule));
         }
         return chosen.GroupBy(t => t.Cell).Select(g => (IReadOnlyList<TraceRow>)g.OrderBy(t => t.Layer).ToList()).ToList();
     }

@@ -34,7 +34,7 @@ public static class TrainingFigure
         ArgumentNullException.ThrowIfNull(curves);
         if (curves.Count == 0) throw new SpecException("no training curve points to plot");
         var o = options ?? new TrainingFigureOptions();
-        var rules = o.Rules is { Count: > 0 } ? RuleSelection.Choose(curves.Select(c => c.TauRule), o.Rules) : curves.Select(c => c.TauRule).Distinct().ToList();
+        var rules = o.Rules is { Count: > 0 } ? RuleSelection.Choose(curves.Select(c => c.Rule), o.Rules) : curves.Select(c => c.Rule).Distinct().ToList();
         var depths = curves.Select(c => c.Depth).Distinct().Order().ToList();
         int seeds = curves.Select(c => c.Seed).Distinct().Count();
         var skips = new SkipCounter();
@@ -57,10 +57,10 @@ public static class TrainingFigure
             x.AxislineStyle = LineStyle.Solid;
             x.AxislineColor = HouseStyle.Muted;
             model.Axes.Add(x);
-            model.Axes.Add(HouseStyle.PanelLabel(AxisPosition.Top, TauRuleName.Parse(rules[p]).Label, start, end, $"head{p}"));
+            model.Axes.Add(HouseStyle.PanelLabel(AxisPosition.Top, TauLabel.Of(rules[p]), start, end, $"head{p}"));
             foreach (var (depth, di) in depths.Select((d, i) => (d, i)))
             {
-                var runs = curves.Where(c => c.TauRule == rules[p] && c.Depth == depth).ToList();
+                var runs = curves.Where(c => c.Rule.Equals(rules[p]) && c.Depth == depth).ToList();
                 if (runs.Count == 0) continue;
                 var color = Palette.Color(di);
                 string name = $"{rules[p]}, L={depth.ToString(CultureInfo.InvariantCulture)}";

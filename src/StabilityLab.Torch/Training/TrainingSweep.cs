@@ -1,12 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StabilityLab.Models;
 using StabilityLab.Output;
+using StabilityLab.Tables;
 using StabilityLab.Torch.Data;
 using static TorchSharp.torch;
 
@@ -25,23 +23,14 @@ public sealed record SweepResult(string Directory, IReadOnlyList<SweepRun> Runs,
 /// </summary>
 public static class TrainingSweep
 {
-    public const string CurvesFile = "curves.csv", RunsFile = "runs.csv", FitsFile = "fits.json", ManifestFile = "manifest.json";
+    public const string CurvesFile = TrainingTables.CurvesFile, RunsFile = TrainingTables.RunsFile, FitsFile = "fits.json", ManifestFile = RunManifest.FileName;
 
     // Readable JSON: τ, δ and + stay as they are (the files are UTF-8).
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static readonly string[] CurveColumns =
-    [
-        "run", "dataset", "block", "activation", "width", "depth", "tau_rule", "tau", "seed", "optimizer", "lr", "trained",
-        "precision", "step", "loss", "mean_loss", "train_acc", "test_loss", "test_acc",
-    ];
+    public static readonly string[] CurveColumns = [.. TrainingTables.CurveColumns];
 
-    public static readonly string[] RunColumns =
-    [
-        "run", "dataset", "block", "activation", "width", "depth", "tau_rule", "tau", "seed", "optimizer", "lr", "trained",
-        "precision", "outcome", "steps_done", "diverged_step", "initial_loss", "final_loss", "loss_ratio",
-        "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta", "seconds",
-    ];
+    public static readonly string[] RunColumns = [.. TrainingTables.RunColumns];
 
     /// <param name="spec">Depths × τ rules × seeds × step sizes to train.</param>
     /// <param name="directory">Output directory (curves.csv, runs.csv, fits.json, manifest.json).</param>
@@ -67,10 +56,28 @@ public static class TrainingSweep
         var curveLines = resume ? ReadCurveLines(curvesPath, kept.Keys.ToHashSet()) : new List<string>();
         var runLines = kept.Values.Select(v => v.Line).ToList();
         var dev = device ?? TorchRuntime.DefaultDevice;
-        var started = DateTimeOffset.UtcNow;
+        var head = RunManifest.Start("train", commandLine);
         var grid = spec.Grid().ToList();
         var timings = kept.Values.ToDictionary(v => v.Run.Id, v => v.Run.Seconds);
-        WriteManifest(manifestPath, spec, settings, started, null, timings, commandLine, dev, dataDescription: null);
+        head.Write(dir, ManifestBody(spec, settings, timings, dev, dataDescription: null));
+        try
+        {
+            return Train(spec, dir, onStep, log, dev, head, settings, kept, curveLines, runLines, grid, timings);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException)
+        {
+            // Finished runs stay in runs.csv: --resume trains the rest.
+            head.End(RunManifest.StatusFor(e)).TryWrite(dir, ManifestBody(spec, settings, timings, dev, dataDescription: null));
+            throw;
+        }
+    }
+
+    private static SweepResult Train(TrainingSweepSpec spec, string dir, Action<int>? onStep, Action<string>? log, Device dev,
+        RunManifest head, IReadOnlyDictionary<string, string> settings, Dictionary<string, (SweepRun Run, string Line)> kept,
+        List<string> curveLines, List<string> runLines, List<(int Depth, TauRule Tau, ulong Seed, double StepSize)> grid,
+        Dictionary<string, double> timings)
+    {
+        string runsPath = Path.Combine(dir, RunsFile), curvesPath = Path.Combine(dir, CurvesFile);
 
         var results = new List<SweepRun>();
         var dataCache = new Dictionary<ulong, TrainingData>();
@@ -101,27 +108,27 @@ public static class TrainingSweep
             results.Add(result);
             var common = CommonFields(spec, netSpec, result);
             foreach (var c in run.Curve)
-                curveLines.Add(CsvText.Line(common.Concat([
-                    c.Step.ToString(CultureInfo.InvariantCulture), CsvText.Num(c.Loss), CsvText.Num(c.MeanLoss),
-                    CsvText.Num(c.TrainAccuracy), CsvText.Num(c.TestLoss), CsvText.Num(c.TestAccuracy)])));
+                curveLines.Add(Csv.Line(common.Concat([
+                    c.Step.ToString(CultureInfo.InvariantCulture), Csv.Optional(c.Loss), Csv.Optional(c.MeanLoss),
+                    Csv.Optional(c.TrainAccuracy), Csv.Optional(c.TestLoss), Csv.Optional(c.TestAccuracy)])));
             runLines.Add(RunLine(spec, netSpec, result));
             timings[id] = result.Seconds;
             // Curves first: runs.csv is the record of what finished (a run missing there is redone on --resume).
-            AtomicFile.WriteAllText(curvesPath, Join(CurveColumns, curveLines));
-            AtomicFile.WriteAllText(runsPath, Join(RunColumns, runLines));
+            AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));
+            AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
             log?.Invoke($"run {index}/{grid.Count} {Describe(result)}");
         }
         if (!File.Exists(runsPath))
         {
-            AtomicFile.WriteAllText(curvesPath, Join(CurveColumns, curveLines));
-            AtomicFile.WriteAllText(runsPath, Join(RunColumns, runLines));
+            AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));
+            AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
         }
 
         var trends = DepthVerdicts.Analyze(results);
         AtomicFile.WriteAllText(Path.Combine(dir, FitsFile), FitsJson(results, trends));
         // The data of the first grid point's seed describe the sweep, whichever runs were resumed.
         description = LoadData(spec.Data, grid[0].Seed, dataCache).Description;
-        WriteManifest(manifestPath, spec, settings, started, DateTimeOffset.UtcNow, timings, commandLine, dev, description);
+        head.End(RunStatus.Complete).Write(dir, ManifestBody(spec, settings, timings, dev, description));
         return new SweepResult(dir, results, trends, keptCount, description);
     }
 
@@ -156,28 +163,25 @@ public static class TrainingSweep
         return data;
     }
 
-    private static string Join(string[] header, List<string> lines) =>
-        string.Join("\n", new[] { string.Join(",", header) }.Concat(lines)) + "\n";
-
     private static List<string> CommonFields(TrainingSweepSpec spec, NetworkSpec net, SweepRun r) =>
     [
         r.Id, spec.Data.Name, net.Block.Name(), net.Activation.Name(), net.Width.ToString(CultureInfo.InvariantCulture),
-        net.Depth.ToString(CultureInfo.InvariantCulture), r.TauRule, CsvText.Num(r.Tau), r.Seed.ToString(CultureInfo.InvariantCulture),
-        spec.Options.Optimizer.Name(), CsvText.Num(r.StepSize), spec.Options.Trained.Name(), OptionNames.PrecisionName(spec.Options.Precision),
+        net.Depth.ToString(CultureInfo.InvariantCulture), r.TauRule, Csv.Optional(r.Tau), r.Seed.ToString(CultureInfo.InvariantCulture),
+        spec.Options.Optimizer.Name(), Csv.Optional(r.StepSize), spec.Options.Trained.Name(), OptionNames.PrecisionName(spec.Options.Precision),
     ];
 
     private static string RunLine(TrainingSweepSpec spec, NetworkSpec net, SweepRun r)
     {
         var f = r.Rate;
-        return CsvText.Line(CommonFields(spec, net, r).Concat([
+        return Csv.Line(CommonFields(spec, net, r).Concat([
             TrainingRun.Name(r.Outcome), r.StepsDone.ToString(CultureInfo.InvariantCulture),
             r.DivergedAt?.ToString(CultureInfo.InvariantCulture) ?? "",
-            CsvText.Num(r.InitialLoss), CsvText.Num(r.FinalLoss), CsvText.Num(r.FinalLoss / r.InitialLoss),
-            CsvText.Num(f?.Rate), CsvText.Num(f?.Lower), CsvText.Num(f?.Upper),
+            Csv.Optional(r.InitialLoss), Csv.Optional(r.FinalLoss), Csv.Optional(r.FinalLoss / r.InitialLoss),
+            Csv.Optional(f?.Rate), Csv.Optional(f?.Lower), Csv.Optional(f?.Upper),
             f?.FirstStep.ToString(CultureInfo.InvariantCulture) ?? "", f?.LastStep.ToString(CultureInfo.InvariantCulture) ?? "",
-            f?.Points.ToString(CultureInfo.InvariantCulture) ?? "", CsvText.Num(f?.RSquared),
-            CsvText.Num(r.TrainAccuracy), CsvText.Num(r.TestAccuracy), CsvText.Num(r.WeightChange),
-            CsvText.Num(r.MinPairwiseDistance), CsvText.Num(r.Seconds)]));
+            f?.Points.ToString(CultureInfo.InvariantCulture) ?? "", Csv.Optional(f?.RSquared),
+            Csv.Optional(r.TrainAccuracy), Csv.Optional(r.TestAccuracy), Csv.Optional(r.WeightChange),
+            Csv.Optional(r.MinPairwiseDistance), Csv.Optional(r.Seconds)]));
     }
 
     private static Dictionary<string, (SweepRun Run, string Line)> ReadRuns(string path)
@@ -186,21 +190,21 @@ public static class TrainingSweep
         if (!File.Exists(path)) return result;
         var lines = File.ReadAllLines(path);
         if (lines.Length == 0) return result;
-        var header = CsvText.Split(lines[0]);
+        var header = CsvTable.Fields(lines[0], path);
         var col = RunColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
         if (col.Any(kv => kv.Value < 0))
             throw new SpecException($"{path} is not a runs.csv of this tool (missing column {col.First(kv => kv.Value < 0).Key})");
         foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
         {
-            var f = CsvText.Split(line);
-            if (f.Length != header.Length) continue; // a damaged line: the run is redone
+            var f = Fields(line);
+            if (f is null || f.Length != header.Length) continue; // a damaged line: the run is redone
             string Get(string c) => f[col[c]];
             try
             {
                 RateEstimate? rate = Get("rate").Length == 0 ? null : new RateEstimate(
-                    CsvText.ParseNum(Get("rate")), CsvText.ParseNum(Get("rate_lo")), CsvText.ParseNum(Get("rate_hi")),
+                    ParseNum(Get("rate")), ParseNum(Get("rate_lo")), ParseNum(Get("rate_hi")),
                     int.Parse(Get("fit_from"), CultureInfo.InvariantCulture), int.Parse(Get("fit_to"), CultureInfo.InvariantCulture),
-                    int.Parse(Get("fit_points"), CultureInfo.InvariantCulture), CsvText.ParseNum(Get("fit_r2")));
+                    int.Parse(Get("fit_points"), CultureInfo.InvariantCulture), ParseNum(Get("fit_r2")));
                 var outcome = Get("outcome") switch
                 {
                     "completed" => TrainingOutcome.Completed,
@@ -209,14 +213,14 @@ public static class TrainingSweep
                     var o => throw new FormatException($"unknown outcome {o}"),
                 };
                 var run = new SweepRun(Get("run"), int.Parse(Get("depth"), CultureInfo.InvariantCulture), Get("tau_rule"),
-                    CsvText.ParseNum(Get("tau")), ulong.Parse(Get("seed"), CultureInfo.InvariantCulture), CsvText.ParseNum(Get("lr")),
+                    ParseNum(Get("tau")), ulong.Parse(Get("seed"), CultureInfo.InvariantCulture), ParseNum(Get("lr")),
                     outcome, int.Parse(Get("steps_done"), CultureInfo.InvariantCulture),
                     Get("diverged_step").Length == 0 ? null : int.Parse(Get("diverged_step"), CultureInfo.InvariantCulture),
-                    CsvText.ParseNum(Get("initial_loss")), CsvText.ParseNum(Get("final_loss")), rate,
-                    CsvText.ParseOptional(Get("train_acc")), CsvText.ParseOptional(Get("test_acc")),
-                    CsvText.ParseNum(Get("delta")), CsvText.ParseNum(Get("seconds")))
+                    ParseNum(Get("initial_loss")), ParseNum(Get("final_loss")), rate,
+                    ParseOptional(Get("train_acc")), ParseOptional(Get("test_acc")),
+                    ParseNum(Get("delta")), ParseNum(Get("seconds")))
                 {
-                    WeightChange = CsvText.ParseOptional(Get("weight_change")),
+                    WeightChange = ParseOptional(Get("weight_change")),
                 };
                 result[run.Id] = (run, line);
             }
@@ -231,8 +235,26 @@ public static class TrainingSweep
     private static List<string> ReadCurveLines(string path, HashSet<string> finished)
     {
         if (!File.Exists(path)) return [];
-        return File.ReadLines(path).Skip(1).Where(l => l.Length > 0 && finished.Contains(CsvText.Split(l)[0])).ToList();
+        return File.ReadLines(path).Skip(1).Where(l => l.Length > 0 && Fields(l) is [var run, ..] && finished.Contains(run)).ToList();
     }
+
+    // The fields of one line of runs.csv or curves.csv; null for a damaged line (an unclosed quote).
+    private static string[]? Fields(string line)
+    {
+        try
+        {
+            return CsvTable.Fields(line);
+        }
+        catch (SpecException)
+        {
+            return null;
+        }
+    }
+
+    private static double ParseNum(string s) =>
+        s.Length == 0 ? double.NaN : double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static double? ParseOptional(string s) => s.Length == 0 ? null : ParseNum(s);
 
     private static void CheckSameSettings(string manifestPath, IReadOnlyDictionary<string, string> settings)
     {
@@ -255,24 +277,16 @@ public static class TrainingSweep
         }
     }
 
-    private static void WriteManifest(string path, TrainingSweepSpec spec, IReadOnlyDictionary<string, string> settings,
-        DateTimeOffset started, DateTimeOffset? finished, Dictionary<string, double> timings, string? commandLine, Device device, string? dataDescription)
+    /// <summary>What the training study adds to the <see cref="RunManifest"/> head.</summary>
+    private static JsonObject ManifestBody(TrainingSweepSpec spec, IReadOnlyDictionary<string, string> settings,
+        Dictionary<string, double> timings, Device device, string? dataDescription)
     {
-        var asm = typeof(TrainingSweep).Assembly;
-        var version = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? asm.GetName().Version?.ToString() ?? "unknown";
         var settingsObj = new JsonObject();
         foreach (var (k, v) in settings) settingsObj[k] = v;
         var timingObj = new JsonObject();
         foreach (var (k, v) in timings) timingObj[k] = double.IsFinite(v) ? v : null;
-        var manifest = new JsonObject
+        return new JsonObject
         {
-            ["tool"] = "stabilitylab train",
-            ["version"] = version,
-            ["git_commit"] = GitCommit(),
-            ["command"] = commandLine,
-            ["status"] = finished is null ? "running" : "finished",
-            ["started_utc"] = started.ToString("O", CultureInfo.InvariantCulture),
-            ["finished_utc"] = finished?.ToString("O", CultureInfo.InvariantCulture),
             ["settings"] = settingsObj,
             ["grid"] = new JsonObject
             {
@@ -283,18 +297,10 @@ public static class TrainingSweep
             },
             ["data"] = dataDescription,
             ["rate_fit"] = "rate r = −slope of ln F against step, least squares over the second half of the recorded curve, 95% t-interval",
-            ["machine"] = new JsonObject
-            {
-                ["host"] = Environment.MachineName,
-                ["cores"] = Environment.ProcessorCount,
-                ["os"] = RuntimeInformation.OSDescription,
-                ["runtime"] = RuntimeInformation.FrameworkDescription,
-                ["device"] = device.ToString(),
-                ["torch_threads"] = get_num_threads(),
-            },
+            ["device"] = device.ToString(),
+            ["torch_threads"] = get_num_threads(),
             ["run_seconds"] = timingObj,
         };
-        AtomicFile.WriteAllText(path, manifest.ToJsonString(JsonOptions) + "\n");
     }
 
     private static string FitsJson(IReadOnlyList<SweepRun> runs, IReadOnlyList<DepthTrend> trends)
@@ -361,34 +367,5 @@ public static class TrainingSweep
             ["trends"] = trendArr,
         };
         return root.ToJsonString(JsonOptions) + "\n";
-    }
-
-    /// <summary>The commit of the git checkout around the working directory, when there is one.</summary>
-    private static string? GitCommit()
-    {
-        try
-        {
-            for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
-            {
-                var head = Path.Combine(d.FullName, ".git", "HEAD");
-                if (!File.Exists(head)) continue;
-                var text = File.ReadAllText(head).Trim();
-                if (!text.StartsWith("ref: ", StringComparison.Ordinal)) return text;
-                var refPath = Path.Combine(d.FullName, ".git", text[5..]);
-                if (File.Exists(refPath)) return File.ReadAllText(refPath).Trim();
-                var packed = Path.Combine(d.FullName, ".git", "packed-refs");
-                if (File.Exists(packed))
-                    foreach (var line in File.ReadLines(packed))
-                        if (line.EndsWith(" " + text[5..], StringComparison.Ordinal)) return line.Split(' ')[0];
-                return null;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return null;
     }
 }

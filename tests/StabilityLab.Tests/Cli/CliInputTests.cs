@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using NUnit.Framework;
 using StabilityLab.Cli;
 using StabilityLab.Output;
+using StabilityLab.Tables;
 
 namespace StabilityLab.Tests.Cli;
 
@@ -70,7 +71,7 @@ public sealed class CliInputTests
         var root = doc.RootElement;
         Assert.That(root.ValueKind, Is.EqualTo(JsonValueKind.Object));
         var keys = root.EnumerateObject().Select(p => p.Name).ToArray();
-        Assert.That(keys, Is.EqualTo(CellColumns.Names).AsCollection);
+        Assert.That(keys, Is.EqualTo(CellsTable.Names).AsCollection);
 
         var numeric = keys.Where(k => k is "width" or "depth" or "tau" or "trials" or "seed"
             || k.StartsWith("fwd_", StringComparison.Ordinal) || k.StartsWith("bwd_", StringComparison.Ordinal)
@@ -130,7 +131,7 @@ public sealed class CliInputTests
         var (code, stdout, stderr) = Run("sample", "--width", "32", "--depth", "5", "--trials", "20");
         Assert.That(code, Is.EqualTo(CliApp.ExitOk), stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.That(lines.Select(l => l.Split(' ', 2)[0]), Is.EqualTo(CellColumns.Names).AsCollection);
+        Assert.That(lines.Select(l => l.Split(' ', 2)[0]), Is.EqualTo(CellsTable.Names).AsCollection);
     }
 
     [Test]

@@ -145,3 +145,45 @@ public class FitCommandTests
         Assert.That(Cli("verify", Path.Combine(_dir, "missing"), "--bound", "first-moment").Code, Is.EqualTo(2));
     }
 }
+
+/// <summary>A rule's meaning decides the analysis: τ = L^-0.5 is analysed exactly like τ = 1/sqrt(L).</summary>
+public class RuleMeaningAnalysisTests
+{
+    private string _root = "";
+
+    [SetUp]
+    public void SetUp() => _root = Directory.CreateTempSubdirectory("rule-meaning-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_root, recursive: true);
+
+    private System.Text.Json.Nodes.JsonNode SweepAndFit(string tau)
+    {
+        var dir = Path.Combine(_root, tau.Replace('/', '_').Replace('^', '_'));
+        var (code, _, err) = CliHarness.Run("sweep", "--out", dir, "--width", "32", "--depth", "4,8,16,32", "--trials", "64",
+            "--bootstrap", "50", "--tau", tau);
+        Assert.That(code, Is.EqualTo(0), err);
+        (code, var stdout, err) = CliHarness.Run("fit", dir, "--min-depth", "4");
+        Assert.That(code, Is.AnyOf(0, 1), stdout + err);
+        return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "fits.json")))!;
+    }
+
+    [Test]
+    public void PowerLawWrittenDifferentlyGetsTheSameAnalysis()
+    {
+        var sqrt = SweepAndFit("1/sqrt(L)");
+        var power = SweepAndFit("L^-0.5");
+        string[] Verdicts(System.Text.Json.Nodes.JsonNode f) =>
+            f["verdicts"]!.AsArray().Select(v => $"{v!["claim"]} | {v["test"]} | {v["outcome"]}").ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Verdicts(sqrt), Has.Some.Contains("stability"), "1/sqrt(L) gets the a/√L stability checks");
+            Assert.That(Verdicts(power), Is.EqualTo(Verdicts(sqrt)), "the same checks, the same outcomes");
+            Assert.That(power["stability"]!.AsArray().Select(s => (double)s!["a"]!),
+                Is.EqualTo(sqrt["stability"]!.AsArray().Select(s => (double)s!["a"]!)).Within(1e-12));
+            // The same draws at τ equal to the last bit or nearly: the measured maxima agree far inside their intervals.
+            Assert.That(power["stability"]!.AsArray().Select(s => (double)s!["max_log_mean_ratio"]!),
+                Is.EqualTo(sqrt["stability"]!.AsArray().Select(s => (double)s!["max_log_mean_ratio"]!)).Within(1e-9));
+        });
+    }
+}

@@ -68,11 +68,11 @@ public sealed class FigureRenderTests
         ExportAll(model, "heatmap");
         var rects = model.Series.OfType<RectangleSeries>().Single();
         var cells = ((HeatmapCells)rects.Tag).Centres;
-        var beta = Sweep.Cells.Where(c => c.Rule.Family == "L^-beta").ToList();
+        var beta = Sweep.Cells.Where(c => c.Rule.Family.ToString() == "L^-beta").ToList();
         Assert.That(rects.Items, Has.Count.EqualTo(beta.Count), "one cell per (L, β)");
         for (int i = 0; i < cells.Count; i++)
         {
-            var row = beta.Single(c => c.Depth == cells[i].X && c.Rule.SingleParameter == cells[i].Y);
+            var row = beta.Single(c => c.Depth == cells[i].X && c.Rule.Parameters[0].Value == cells[i].Y);
             Assert.That(rects.Items[i].Value, Is.EqualTo(row.FwdLogSqQ50 / Math.Log(10)).Within(1e-12), "colour = fwd_log_sq_q50 / ln 10");
         }
         var half = Line(model, "tau = L^(-1/2)");
@@ -112,7 +112,7 @@ public sealed class FigureRenderTests
         var model = HeatmapFigure.Build(Sweep.Cells, new HeatmapFigureOptions { Backward = true });
         var rects = model.Series.OfType<RectangleSeries>().Single();
         var cells = ((HeatmapCells)rects.Tag).Centres;
-        var row = Sweep.Cells.Single(c => c.Depth == cells[0].X && c.Rule.Family == "L^-beta" && c.Rule.SingleParameter == cells[0].Y);
+        var row = Sweep.Cells.Single(c => c.Depth == cells[0].X && c.Rule.Family.ToString() == "L^-beta" && c.Rule.Parameters[0].Value == cells[0].Y);
         Assert.That(rects.Items[0].Value, Is.EqualTo(row.BwdLogSqQ50 / Math.Log(10)).Within(1e-12));
     }
 
@@ -134,7 +134,7 @@ public sealed class FigureRenderTests
     [Test]
     public void LayersFigureTakesChosenCells()
     {
-        int cell = Sweep.Traces.First(t => t.TauRule == "L^-beta [beta=1]").Cell;
+        int cell = Sweep.Traces.First(t => t.Rule.ToString() == "L^-beta [beta=1]").Cell;
         var model = LayersFigure.Build(Sweep.Traces, Sweep.Cells, new LayersFigureOptions { Select = new TraceSelection(Cells: [cell]) });
         Assert.That(DataSeries(model), Has.Count.EqualTo(4));
     }
@@ -146,7 +146,7 @@ public sealed class FigureRenderTests
         var byLayer = GradientsFigure.BuildLayers(Sweep.Traces, Sweep.Cells);
         ExportAll(byDepth, "gradients");
         ExportAll(byLayer, "gradients-layers");
-        var row = Sweep.Cells.Single(c => c.TauRule == "1/sqrt(L)" && c.Depth == 16);
+        var row = Sweep.Cells.Single(c => c.Rule.ToString() == "1/sqrt(L)" && c.Depth == 16);
         Assert.Multiple(() =>
         {
             Assert.That(DataSeries(byDepth), Has.Count.EqualTo(Rules.Length));
@@ -188,7 +188,7 @@ public sealed class FigureRenderTests
         {
             Assert.That(DataSeries(model), Has.Count.EqualTo(3 * 2), "intervals, points and fit per c");
             Assert.That(model.Series.OfType<ScatterSeries>().First().Points.Select(p => p.Y),
-                Is.EqualTo(Sweep.Cells.Where(c => c.TauRule == "L^(-1/2+c) [c=0.1]").OrderBy(c => c.Depth).Select(c => c.FwdLogMeanSq)));
+                Is.EqualTo(Sweep.Cells.Where(c => c.Rule.ToString() == "L^(-1/2+c) [c=0.1]").OrderBy(c => c.Depth).Select(c => c.FwdLogMeanSq)));
         });
     }
 
@@ -204,7 +204,7 @@ public sealed class FigureRenderTests
                         lines.Add(FormattableString.Invariant($"{step},x,{Math.Exp(-0.05 * step) * (1 + 0.1 * seed)},{depth},{rule},{seed},0.1"));
         File.WriteAllText(Path.Combine(dir, PlotData.CurvesFile), string.Join("\n", lines) + "\n");
         var curves = PlotData.ReadTrainingCurves(Path.Combine(dir, PlotData.CurvesFile));
-        Assert.That(curves.Select(c => c.TauRule).Distinct(), Is.EqualTo(new[] { "1/sqrt(L)", "a*L^-b [a=1, b=0.5]" }), "quoted field with a comma");
+        Assert.That(curves.Select(c => c.Rule.ToString()).Distinct(), Is.EqualTo(new[] { "1/sqrt(L)", "a*L^-b [a=1, b=0.5]" }), "quoted field with a comma");
         var model = TrainingFigure.Build(curves);
         ExportAll(model, "training");
         Assert.Multiple(() =>

@@ -35,18 +35,18 @@ public sealed class PlotDataTests
         Assert.Throws<SpecException>(() => CsvTable.Parse("a,b\n1,2,3\n"));
         Assert.Throws<SpecException>(() => CsvTable.Parse("a,b\n\"1,2\n"));
         Assert.Throws<SpecException>(() => CsvTable.Parse(""));
-        var e = Assert.Throws<SpecException>(() => SweepTables.ParseCells(CsvTable.Parse("block,width\npost,16\n", "cells.csv")));
+        var e = Assert.Throws<SpecException>(() => CellsTable.Parse(CsvTable.Parse("block,width\npost,16\n", "cells.csv")));
         Assert.That(e!.Message, Does.Contain("cells.csv").And.Contain("column"));
     }
 
     [Test]
     public void CellsCsvRoundTripsThroughTheReader()
     {
-        var row = Sweep.Cells.Single(c => c.TauRule == "L^-beta [beta=0.5]" && c.Depth == 16);
+        var row = Sweep.Cells.Single(c => c.Rule.ToString() == "L^-beta [beta=0.5]" && c.Depth == 16);
         Assert.Multiple(() =>
         {
             Assert.That(Sweep.Cells, Has.Count.EqualTo(Rules.Length * 2));
-            Assert.That(Sweep.Cells.Select(c => c.TauRule).Distinct(), Is.EquivalentTo(Rules));
+            Assert.That(Sweep.Cells.Select(c => c.Rule.ToString()).Distinct(), Is.EquivalentTo(Rules));
             Assert.That(row.Tau, Is.EqualTo(0.25).Within(1e-15));
             Assert.That(row.Width, Is.EqualTo(16));
             Assert.That(row.Trials, Is.EqualTo(24));
@@ -63,28 +63,29 @@ public sealed class PlotDataTests
     [TestCase("1/sqrt(l*log(l+1)^2)", "1/sqrt(l*log(l+1)^2)", "τ = 1/√(l·log(l+1)^{2})")]
     public void TauRuleNamesSplitAndTypeset(string text, string family, string label)
     {
-        var n = TauRuleName.Parse(text);
+        var n = TauRule.ParseBound(text);
         Assert.Multiple(() =>
         {
-            Assert.That(n.Family, Is.EqualTo(family));
-            Assert.That(n.Label, Is.EqualTo(label));
-            Assert.That(n.ToRule(), Is.Not.Null, "the rule parses back for exact bounds");
+            Assert.That(n.Family.ToString(), Is.EqualTo(family));
+            Assert.That(TauLabel.Of(n), Is.EqualTo(label));
+            Assert.That(n.FreeParameters, Is.Empty, "the rule parses back for exact bounds");
+            Assert.That(n.ToString(), Is.EqualTo(text), "the rule is written back as it was read");
         });
     }
 
     [Test]
     public void TauRuleWithTwoParametersKeepsBoth()
     {
-        var n = TauRuleName.Parse("a*L^-b [a=2, b=0.5]");
+        var n = TauRule.ParseBound("a*L^-b [a=2, b=0.5]");
         Assert.That(n.Parameters.Select(p => (p.Key, p.Value)), Is.EqualTo(new[] { ("a", 2.0), ("b", 0.5) }));
-        Assert.That(n.ToRule()!.Evaluate(16, 1), Is.EqualTo(0.5));
+        Assert.That(n.Evaluate(16, 1), Is.EqualTo(0.5));
     }
 
     [Test]
     public void DefaultRuleSelectionKeepsNonFamilyRulesAndAFewMembers()
     {
-        var rules = Enumerable.Range(0, 9).Select(i => $"L^-beta [beta={i / 8.0}]").Append("1/sqrt(L)").ToList();
-        var chosen = RuleSelection.Default(rules);
+        var rules = Enumerable.Range(0, 9).Select(i => TauRule.ParseBound($"L^-beta [beta={i / 8.0}]")).Append(TauRule.Parse("1/sqrt(L)")).ToList();
+        var chosen = RuleSelection.Default(rules).Select(r => r.ToString());
         Assert.That(chosen, Is.EqualTo(new[] { "L^-beta [beta=0.25]", "L^-beta [beta=0.5]", "L^-beta [beta=0.75]", "1/sqrt(L)" }));
         Assert.Throws<SpecException>(() => RuleSelection.Choose(rules, ["nope"]));
     }
@@ -92,7 +93,7 @@ public sealed class PlotDataTests
     [Test]
     public void NonFiniteValuesAreSkippedAndFlaggedNeverPlotted()
     {
-        var cells = Sweep.Cells.Select(c => c.TauRule == "1/sqrt(L)" && c.Depth == 16
+        var cells = Sweep.Cells.Select(c => c.Rule.ToString() == "1/sqrt(L)" && c.Depth == 16
             ? c with { FwdLogSqQ50 = double.NaN, FwdLogMeanSq = double.PositiveInfinity } : c).ToList();
         var model = DepthFigure.Build(cells);
         var median = Line(model, "1/sqrt(L): median ln ratio");

@@ -100,7 +100,7 @@ public sealed class SpectrumCliTests
             Assert.Multiple(() =>
             {
                 Assert.That(root.GetProperty("command").GetString(), Is.EqualTo("spectrum"));
-                Assert.That(root.GetProperty("status").GetString(), Is.EqualTo("finished"));
+                Assert.That(root.GetProperty("status").GetString(), Is.EqualTo("complete"));
                 Assert.That(root.GetProperty("seed").GetUInt64(), Is.EqualTo(9UL));
                 Assert.That(root.GetProperty("version").GetString(), Is.Not.Empty);
                 Assert.That(root.TryGetProperty("git_commit", out _), Is.True);

@@ -100,7 +100,7 @@ public class SweepCliTests
         {
             var text = File.ReadAllText(f);
             Assert.That(text, Does.EndWith("\n"));
-            Assert.That(text.TrimEnd('\n').Split(',').Length, Is.EqualTo(StabilityLab.Output.CellColumns.Names.Count));
+            Assert.That(text.TrimEnd('\n').Split(',').Length, Is.EqualTo(StabilityLab.Tables.CellsTable.Names.Count));
         }
         var (code, _, err) = Cli([.. args, "--resume"]);
         Assert.That(code, Is.EqualTo(0), err);

@@ -86,13 +86,13 @@ public sealed class TrainCommandTests
         using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, TrainingSweep.ManifestFile))))
         {
             var m = manifest.RootElement;
-            Assert.That(m.GetProperty("status").GetString(), Is.EqualTo("finished"));
+            Assert.That(m.GetProperty("status").GetString(), Is.EqualTo("complete"));
             Assert.That(m.GetProperty("version").GetString(), Does.Match(@"\d+\.\d+\.\d+"));
             Assert.That(m.GetProperty("settings").GetProperty("width").GetString(), Is.EqualTo("16"));
             Assert.That(m.GetProperty("grid").GetProperty("seeds")[0].GetUInt64(), Is.EqualTo(1UL));
             Assert.That(m.GetProperty("machine").GetProperty("cores").GetInt32(), Is.EqualTo(Environment.ProcessorCount));
             Assert.That(m.GetProperty("run_seconds").EnumerateObject().Count(), Is.EqualTo(4));
-            Assert.That(DateTimeOffset.Parse(m.GetProperty("finished_utc").GetString()!), Is.GreaterThanOrEqualTo(DateTimeOffset.Parse(m.GetProperty("started_utc").GetString()!)));
+            Assert.That(DateTimeOffset.Parse(m.GetProperty("finished").GetString()!), Is.GreaterThanOrEqualTo(DateTimeOffset.Parse(m.GetProperty("started").GetString()!)));
         }
         using (var fits = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, TrainingSweep.FitsFile))))
             Assert.That(fits.RootElement.GetProperty("trends").GetArrayLength(), Is.EqualTo(2));

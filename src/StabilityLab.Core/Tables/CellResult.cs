@@ -1,7 +1,7 @@
 using StabilityLab.Models;
 using StabilityLab.Statistics;
 
-namespace StabilityLab.Sampling;
+namespace StabilityLab.Tables;
 
 /// <summary>One cell of a grid: a network spec at one τ, how it was sampled, and its statistics.</summary>
 public sealed record CellResult(NetworkSpec Spec, string Sampler, ulong Seed, int TrialsRun, CellStatistics Stats)

@@ -2,60 +2,19 @@ using System.Globalization;
 using System.Text;
 using StabilityLab.Models;
 
-namespace StabilityLab.Tables;
+namespace StabilityLab.Plotting.Style;
 
 /// <summary>
-/// A τ rule as cells.csv writes it: the formula (the family, e.g. <c>L^-beta</c>) and, for a member of a
-/// family, its bound parameters (<c>L^-beta [beta=0.25]</c>). <see cref="Label"/> is the rule with its
-/// parameters substituted, typeset for OxyPlot (<c>τ = L^{−0.25}</c>, <c>τ = 1/√L</c>).
+/// A τ rule typeset for OxyPlot: the rule with its parameter values substituted (<c>τ = L^{−0.25}</c>,
+/// <c>τ = 1/√L</c>), or the family formula with its parameters as symbols (<c>τ = L^{−β}</c>).
 /// </summary>
-public sealed record TauRuleName(string Text, string Family, IReadOnlyList<KeyValuePair<string, double>> Parameters)
+public static class TauLabel
 {
-    public bool IsFamilyMember => Parameters.Count > 0;
-
-    /// <summary>The value of the only parameter of a one-parameter family member.</summary>
-    public double? SingleParameter => Parameters.Count == 1 ? Parameters[0].Value : null;
-
-    /// <summary>Reads a tau_rule value; text without a trailing <c>[name=value, ...]</c> is a rule without parameters.</summary>
-    public static TauRuleName Parse(string text)
-    {
-        var t = (text ?? "").Trim();
-        int open = t.LastIndexOf(" [", StringComparison.Ordinal);
-        if (open < 0 || !t.EndsWith(']')) return new TauRuleName(t, t, []);
-        var pars = new List<KeyValuePair<string, double>>();
-        foreach (var part in t[(open + 2)..^1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            int eq = part.IndexOf('=');
-            if (eq <= 0 || !double.TryParse(part[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                return new TauRuleName(t, t, []);
-            pars.Add(new(part[..eq].Trim(), v));
-        }
-        return new TauRuleName(t, t[..open].Trim(), pars);
-    }
-
-    /// <summary>
-    /// The rule as a <see cref="TauRule"/> with its parameters bound, or null when the family does not parse
-    /// (then only the tau column of a cell is known).
-    /// </summary>
-    public TauRule? ToRule()
-    {
-        try
-        {
-            var r = TauRule.Parse(Family);
-            foreach (var (name, value) in Parameters) r = r.Bind(name, value);
-            return r.FreeParameters.Count == 0 ? r : null;
-        }
-        catch (SpecException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>τ = the rule with parameter values substituted, as OxyPlot math text.</summary>
-    public string Label => "τ = " + Typeset(Family, Parameters.ToDictionary(p => p.Key, p => p.Value));
+    public static string Of(TauRule rule) => "τ = " + Typeset(rule.Text, rule.Parameters.ToDictionary(p => p.Key, p => p.Value));
 
     /// <summary>τ = the family formula with its parameters as symbols (β, c, ...).</summary>
-    public string FamilyLabel => "τ = " + Typeset(Family, new Dictionary<string, double>());
+    public static string Family(TauRule rule) => "τ = " + Typeset(rule.Text, new Dictionary<string, double>());
 
     /// <summary>The typeset name of a parameter (beta → β).</summary>
     public static string Symbol(string name) => Greek.TryGetValue(name, out var g) ? g : name;

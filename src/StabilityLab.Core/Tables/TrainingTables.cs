@@ -1,0 +1,42 @@
+namespace StabilityLab.Tables;
+
+/// <summary>
+/// The training study's tables (docs/file-formats.md): curves.csv, one row per recorded step of every run, and
+/// runs.csv, one row per finished run. Their columns, in order, defined here once; the study writes them
+/// (StabilityLab.Torch.Training.TrainingSweep) and figures read curves.csv back with <see cref="ReadCurves"/>.
+/// </summary>
+public static class TrainingTables
+{
+    public const string CurvesFile = "curves.csv", RunsFile = "runs.csv";
+
+    // What identifies a run: the first columns of both files.
+    private static readonly string[] Run =
+        ["run", "dataset", "block", "activation", "width", "depth", "tau_rule", "tau", "seed", "optimizer", "lr", "trained", "precision"];
+
+    public static IReadOnlyList<string> CurveColumns { get; } =
+        [.. Run, "step", "loss", "mean_loss", "train_acc", "test_loss", "test_acc"];
+
+    public static IReadOnlyList<string> RunColumns { get; } =
+    [
+        .. Run, "outcome", "steps_done", "diverged_step", "initial_loss", "final_loss", "loss_ratio",
+        "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta", "seconds",
+    ];
+
+    /// <summary>
+    /// A training curves file: at least the columns tau_rule, depth, seed, step, loss (any order, more allowed).
+    /// A loss that is empty or not finite reads as NaN (the figure skips it and says so).
+    /// </summary>
+    public static IReadOnlyList<TrainingCurvePoint> ReadCurves(string path) => ParseCurves(CsvTable.Read(path));
+
+    public static IReadOnlyList<TrainingCurvePoint> ParseCurves(CsvTable t)
+    {
+        int rule = t.Column("tau_rule"), depth = t.Column("depth"), seed = t.Column("seed"), step = t.Column("step"), loss = t.Column("loss");
+        var points = new List<TrainingCurvePoint>(t.Rows.Count);
+        for (int i = 0; i < t.Rows.Count; i++)
+        {
+            var r = t.Rows[i];
+            points.Add(new TrainingCurvePoint(t.Rule(r, rule, i), t.Integer(r, depth, i), t.Integer(r, seed, i), t.Integer(r, step, i), CsvTable.Number(r[loss])));
+        }
+        return points;
+    }
+}

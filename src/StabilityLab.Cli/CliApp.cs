@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StabilityLab.Cli.Commands;
+using StabilityLab.Fitting;
 using StabilityLab.Models;
 
 namespace StabilityLab.Cli;
@@ -7,10 +8,25 @@ namespace StabilityLab.Cli;
 /// <summary>The `stabilitylab` command: parse, dispatch, and turn bad input into one line and exit 2.</summary>
 public static class CliApp
 {
+    /// <summary>Every check passed.</summary>
     public const int ExitOk = 0;
+    /// <summary>A check failed: the data contradict a claim.</summary>
     public const int ExitContradiction = 1;
     public const int ExitBadInput = 2;
+    /// <summary>Nothing failed, but some check could not decide (too few data, or not computable).</summary>
+    public const int ExitInconclusive = 3;
     public const int ExitInternalError = 70;
+
+    /// <summary>The exit code of a family of verdicts (`fit`, `verify`): 1 on any FAIL, else 3 on any INCONCLUSIVE, else 0.</summary>
+    public static int ExitCodeFor(IEnumerable<Verdict> verdicts)
+    {
+        var outcomes = verdicts.Select(v => v.Result).ToList();
+        return outcomes.Contains(VerdictOutcome.Fail) ? ExitContradiction
+            : outcomes.Contains(VerdictOutcome.Inconclusive) ? ExitInconclusive : ExitOk;
+    }
+
+    /// <summary>The exit codes of `fit` and `verify`, for their help text.</summary>
+    public const string VerdictExitCodes = "exit 0 when every check passes, 1 when one fails, 3 when none fails but one is inconclusive, 2 on bad input";
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {

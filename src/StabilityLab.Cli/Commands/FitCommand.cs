@@ -16,7 +16,7 @@ public static class FitCommand
         var level = SamplingOptions.BlowupLevel("K: the threshold is where the median of ‖h_L‖²/‖h_0‖² crosses K²", 10.0);
         var minDepth = new Option<int>("--min-depth") { Description = "fit laws over depths ≥ this", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var resamples = new Option<int>("--resamples") { Description = "bootstrap resamples for τ*(L)", DefaultValueFactory = _ => 400 }.AtLeast(10);
-        var cmd = new Command("fit", "Fit the stability threshold τ* = C·L^α, the converse growth and the stability of τ = a/√L; write fits.json and print verdicts.") { dir, level, minDepth, resamples };
+        var cmd = new Command("fit", "Fit the stability threshold τ* = C·L^α, the converse growth and the stability of τ = a/√L; write fits.json and print verdicts (PASS, FAIL or INCONCLUSIVE, Holm-corrected); " + CliApp.VerdictExitCodes + ".") { dir, level, minDepth, resamples };
         cmd.SetAction(r =>
         {
             var o = new FitOptions(r.GetValue(level), r.GetValue(minDepth), r.GetValue(resamples));
@@ -24,7 +24,7 @@ public static class FitCommand
             var report = SweepAnalysis.Run(d, o);
             AtomicFile.WriteAllText(Path.Combine(d, "fits.json"), SweepAnalysis.ToJson(report, o));
             PrintVerdicts(report.Verdicts, io);
-            return report.Verdicts.All(v => v.Pass) ? CliApp.ExitOk : CliApp.ExitContradiction;
+            return CliApp.ExitCodeFor(report.Verdicts);
         });
         return cmd;
     }
@@ -35,5 +35,7 @@ public static class FitCommand
         var table = new Table().AddColumns("claim", "prediction", "measurement (95% interval)", "verdict");
         foreach (var v in verdicts) table.AddRow(Markup.Escape(v.Claim), Markup.Escape(v.Prediction), Markup.Escape(v.Measurement), v.Outcome);
         console.Write(table);
+        foreach (var v in verdicts.Where(v => v.Reason is not null)) io.Out.WriteLine($"{v.Outcome}: {v.Claim}: {v.Reason}");
+        io.Out.WriteLine(VerdictFamily.Headline(verdicts));
     }
 }

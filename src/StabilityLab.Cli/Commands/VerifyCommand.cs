@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MathNet.Numerics.Distributions;
 using StabilityLab.Fitting;
 using StabilityLab.Statistics;
 using StabilityLab.Cli.Options;
@@ -12,8 +13,8 @@ using StabilityLab.Tables;
 namespace StabilityLab.Cli.Commands;
 
 /// <summary>
-/// `stabilitylab verify DIR --bound NAME`: a named bound against a sweep, with a stated test.
-/// Exit 0 when the data are consistent with the bound, 1 when they contradict it, 2 on bad input.
+/// `stabilitylab verify DIR --bound NAME`: a named bound against a sweep, with a stated test, ending in PASS
+/// (printed CONSISTENT), FAIL (CONTRADICTED) or INCONCLUSIVE; exit codes as <see cref="CliApp.ExitCodeFor"/>.
 /// </summary>
 public static class VerifyCommand
 {
@@ -26,9 +27,9 @@ public static class VerifyCommand
         var delta = new Option<double>("--delta") { Description = "bounded: the allowed failure probability δ", DefaultValueFactory = _ => 0.05 }
             .Check(v => v is > 0 and < 1 ? null : $"must lie in (0, 1) (got {v})");
         var minDepth = new Option<int>("--min-depth") { Description = "converse: fit over depths ≥ this", DefaultValueFactory = _ => 16 }.AtLeast(1);
-        var alpha = new Option<double>("--alpha") { Description = "overall test level (Bonferroni over cells)", DefaultValueFactory = _ => 0.05 }
+        var alpha = new Option<double>("--alpha") { Description = "test level (Bonferroni over cells, Holm over the checks)", DefaultValueFactory = _ => 0.05 }
             .Check(a => a is > 0 and < 1 ? null : $"must lie in (0, 1) (got {a})");
-        var cmd = new Command("verify", "Check a named bound against a sweep with a statistical test; exit 0 consistent, 1 contradicted, 2 bad input.")
+        var cmd = new Command("verify", "Check a named bound against a sweep with a statistical test; prints CONSISTENT, CONTRADICTED or INCONCLUSIVE; " + CliApp.VerdictExitCodes + ".")
             { dir, bound, constant, level, delta, minDepth, alpha };
         cmd.SetAction(r =>
         {
@@ -37,36 +38,33 @@ public static class VerifyCommand
             var cellsPath = Path.Combine(d, SweepRunner.CellsFile);
             if (!File.Exists(cellsPath)) throw new SpecException($"{d} has no {SweepRunner.CellsFile}: not a sweep directory");
             var cells = CellsTable.Read(cellsPath);
-            var (ok, text) = r.GetValue(bound)!.Trim().ToLowerInvariant() switch
+            IReadOnlyList<Check> checks = r.GetValue(bound)!.Trim().ToLowerInvariant() switch
             {
-                "first-moment" => FirstMoment(cells, a),
-                "bounded" => Bounded(d, cells, r.GetValue(constant), r.GetValue(level), r.GetValue(delta), a),
-                "converse" => Converse(cells, r.GetValue(minDepth)),
+                "first-moment" => [FirstMomentCheck.Build(cells, a) ?? throw new SpecException("no post-block ReLU cells with a known τ rule to check")],
+                "bounded" => [Bounded(d, cells, r.GetValue(constant), r.GetValue(level), r.GetValue(delta), a)],
+                "converse" => Converse(cells, r.GetValue(minDepth), a),
                 var other => throw new SpecException($"unknown bound '{other}' (expected first-moment, bounded or converse)"),
             };
-            io.Out.WriteLine(text);
-            io.Out.WriteLine(ok ? "CONSISTENT" : "CONTRADICTED");
-            return ok ? CliApp.ExitOk : CliApp.ExitContradiction;
+            var verdicts = VerdictFamily.Resolve(checks);
+            foreach (var v in verdicts)
+            {
+                io.Out.WriteLine($"{v.Claim}: {v.Prediction}; measured {v.Measurement}; test: {v.Test}: {v.Outcome}" + (v.Reason is null ? "" : $" ({v.Reason})"));
+            }
+            io.Out.WriteLine(VerdictFamily.Headline(verdicts));
+            int code = CliApp.ExitCodeFor(verdicts);
+            io.Out.WriteLine(code switch { CliApp.ExitOk => "CONSISTENT", CliApp.ExitContradiction => "CONTRADICTED", _ => "INCONCLUSIVE" });
+            return code;
         });
         return cmd;
     }
 
-    private static (bool, string) FirstMoment(IReadOnlyList<CellRow> cells, double alpha)
-    {
-        var rows = cells.Where(SweepAnalysis.IsPostRelu).ToList();
-        if (rows.Count == 0) throw new SpecException("no post-block ReLU cells with a known τ rule to check");
-        var bc = rows.Select(c => new BoundCell(c.Depth, c.Tau, c.Width, c.FwdLogMeanSq, (c.FwdLogMeanSqHi - c.FwdLogMeanSqLo) / 3.92)).ToList();
-        // Two rules can give the same cell (1/sqrt(L) and L^-beta at β = 1/2 share their draws): look bounds up by position.
-        var bounds = rows.Select(c => FirstMomentBounds.PostRelu(c.Rule.Schedule(c.Depth))).ToArray();
-        var position = new Dictionary<BoundCell, int>(ReferenceEqualityComparer.Instance as IEqualityComparer<BoundCell> ?? EqualityComparer<BoundCell>.Default);
-        for (int i = 0; i < bc.Count; i++) position[bc[i]] = i;
-        var v = BoundCheck.LogMeanRatio(bc, c => (bounds[position[c]].LogLower, bounds[position[c]].LogUpper), alpha);
-        return (v.Consistent, F($"first-moment bounds L·log(1+τ²) ≤ log E ratio ≤ L·log(1+2τ²): {v.Cells - v.Contradicting}/{v.Cells} cells consistent; ") +
-            F($"test: a cell contradicts when it lies beyond a bound by more than {v.CriticalZ:F2} SE (one-sided, level {alpha}/{v.Cells}); ") +
-            F($"largest excursion {v.WorstZ:F2} SE at L={v.Worst?.Depth}, τ={v.Worst?.Tau:G4}"));
-    }
-
-    private static (bool, string) Bounded(string dir, IReadOnlyList<CellRow> cells, double c, double b, double delta, double alpha)
+    /// <summary>
+    /// P(max_l ‖h_l‖/‖h_0‖ > B) ≤ δ in every cell with τ ≤ c/√L, shown rather than assumed: PASS when every cell's
+    /// exact binomial test of H₀: rate ≥ δ rejects at α (an intersection–union test, so no correction: equivalently
+    /// every one-sided Clopper–Pearson upper bound lies below δ); FAIL when some cell's Clopper–Pearson lower bound at
+    /// α/n (Bonferroni) lies above δ; else INCONCLUSIVE (too few live trials to tell).
+    /// </summary>
+    private static Check Bounded(string dir, IReadOnlyList<CellRow> cells, double c, double b, double delta, double alpha)
     {
         var rawPath = Path.Combine(dir, SweepRunner.RawFile);
         if (!File.Exists(rawPath)) throw new SpecException($"the bounded check needs per-trial maxima: rerun the sweep with --raw ({rawPath} is missing)");
@@ -84,33 +82,37 @@ public static class VerifyCommand
             if (double.IsNaN(v)) continue; // dead trial
             counts[cell] = (k.Exceed + (v > limit ? 1 : 0), k.N + 1);
         }
-        double level = alpha / counts.Count;
-        var worst = counts.Select(kv => (kv.Key, kv.Value, CP: BinomialInterval.ClopperPearson(kv.Value.Exceed, kv.Value.N, 2 * level)))
-            .MaxBy(x => x.CP.Lo);
-        bool ok = worst.CP.Lo <= delta;
-        var wc = chosen[worst.Key];
-        return (ok, F($"bounded forward norm for τ ≤ {c}/√L: claim P(max_l ‖h_l‖/‖h_0‖ > {b}) ≤ δ = {delta} in every cell; {counts.Count} cells checked; ") +
-            F($"test: one-sided Clopper–Pearson lower bound of the exceedance rate at level {alpha}/{counts.Count} must not exceed δ; ") +
-            F($"largest: {worst.Value.Exceed}/{worst.Value.N} exceed, lower bound {worst.CP.Lo:G4} at L={wc.Depth}, τ={wc.Tau:G4}"));
+        var per = counts.Select(kv => (Cell: chosen[kv.Key], kv.Value.Exceed, kv.Value.N,
+            // p of H₀: rate ≥ δ is P(X ≤ k | n, δ); no live trial proves nothing.
+            P: kv.Value.N == 0 ? 1.0 : Binomial.CDF(delta, kv.Value.N, kv.Value.Exceed),
+            Upper: kv.Value.N == 0 ? 1.0 : BinomialInterval.ClopperPearson(kv.Value.Exceed, kv.Value.N, 2 * alpha).Hi,
+            Lower: kv.Value.N == 0 ? 0.0 : BinomialInterval.ClopperPearson(kv.Value.Exceed, kv.Value.N, 2 * alpha / counts.Count).Lo)).ToList();
+        var weakest = per.MaxBy(x => x.P);
+        var worst = per.MaxBy(x => x.Lower);
+        bool contradicted = worst.Lower > delta;
+        string claim = F($"bounded forward norm for τ ≤ {c}/√L");
+        string prediction = F($"P(max_l ‖h_l‖/‖h_0‖ > {b}) ≤ δ = {delta} in every cell");
+        string measured = F($"{per.Count} cells; weakest: {weakest.Exceed}/{weakest.N} exceed, one-sided {1 - alpha:P0} upper bound {weakest.Upper:G4} at L={weakest.Cell.Depth}, τ={weakest.Cell.Tau:G4}; ") +
+            F($"largest: {worst.Exceed}/{worst.N} exceed, lower bound at level {alpha}/{per.Count} {worst.Lower:G4} at L={worst.Cell.Depth}, τ={worst.Cell.Tau:G4}");
+        string test = F($"PASS when every cell's one-sided Clopper–Pearson upper bound at level {alpha} lies below δ (exact binomial test of rate ≥ δ, intersection–union: p = the largest); ") +
+            F($"FAIL when some cell's lower bound at level {alpha}/{per.Count} (Bonferroni) lies above δ");
+        return new Check(claim, prediction, measured, test, weakest.P, adj =>
+            contradicted ? (VerdictOutcome.Fail, null)
+            : adj <= alpha ? (VerdictOutcome.Pass, null)
+            : (VerdictOutcome.Inconclusive, F($"too few live trials to show the rate below δ: {weakest.Exceed}/{weakest.N} exceed at L={weakest.Cell.Depth}, τ={weakest.Cell.Tau:G4}, upper bound {weakest.Upper:G4} > {delta}")));
     }
 
-    private static (bool, string) Converse(IReadOnlyList<CellRow> cells, int minDepth)
+    private static IReadOnlyList<Check> Converse(IReadOnlyList<CellRow> cells, int minDepth, double alpha)
     {
         var fams = cells.Where(c => SweepAnalysis.ConverseExcess(c.Rule) is not null).GroupBy(c => (c.Block, c.Width, c.Rule)).ToList();
         if (fams.Count == 0) throw new SpecException("no τ = L^(-1/2+c) cells (a τ family with a parameter named c) to check");
-        var lines = new List<string>();
-        bool ok = true;
-        foreach (var f in fams)
+        return fams.Select(f =>
         {
             double cval = SweepAnalysis.ConverseExcess(f.Key.Rule)!.Value;
             var fit = GrowthFit.Slope(f.Select(r => new GrowthPoint(r.Depth, r.FwdLogMeanSq, r.FwdLogMeanSqLo, r.FwdLogMeanSqHi)).ToList(), minDepth);
-            if (fit is null) throw new SpecException($"{f.Key.Rule}: fewer than 3 depths ≥ {minDepth} to fit");
-            bool pass = fit.SlopeHi >= 2 * cval - 0.1;
-            ok &= pass;
-            lines.Add(F($"{f.Key.Rule} ({f.Key.Block.Name()}, m={f.Key.Width}): slope of log(log E ratio) vs log L = {fit.Slope:F3} [{fit.SlopeLo:F3}, {fit.SlopeHi:F3}], predicted → {2 * cval:G3}: {(pass ? "consistent" : "contradicts")}"));
-        }
-        lines.Add("test: the bound is contradicted when the 95% upper end of the fitted slope lies below 2c − 0.1");
-        return (ok, string.Join("\n", lines));
+            return GrowthChecks.Converse(F($"{f.Key.Rule} ({f.Key.Block.Name()}, m={f.Key.Width}) unbounded"),
+                F($"slope of log(log E ratio) vs log L → 2c = {2 * cval:G3}"), fit, cval, 0.1, minDepth, alpha);
+        }).ToList();
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

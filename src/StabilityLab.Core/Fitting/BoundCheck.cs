@@ -6,7 +6,11 @@ namespace StabilityLab.Fitting;
 public sealed record BoundCell(int Depth, double Tau, int Width, double LogMeanRatio, double Se);
 
 /// <summary>The outcome of checking a bound on many cells.</summary>
-public sealed record BoundVerdict(bool Consistent, int Cells, int Contradicting, double WorstZ, BoundCell? Worst, double CriticalZ);
+public sealed record BoundVerdict(bool Consistent, int Cells, int Contradicting, double WorstZ, BoundCell? Worst, double CriticalZ)
+{
+    /// <summary>The p-value of "some cell lies beyond its bound": the worst cell's one-sided p times the number of cells (Bonferroni), at most 1.</summary>
+    public double PValue => Math.Min(1, Cells * (1 - Normal.CDF(0, 1, WorstZ)));
+}
 
 /// <summary>
 /// Statistical checks of bounds against measured cells (issue #4 §3), usable from notebooks with a

@@ -11,7 +11,7 @@ namespace StabilityLab.Fitting;
 
 /// <summary>Options of `stabilitylab fit`.</summary>
 public sealed record FitOptions(double BlowupLevel = 10, int MinDepth = 16, int Resamples = 400, double ConverseTolerance = 0.1,
-    double TrendLimit = 0.1);
+    double TrendLimit = GrowthChecks.DefaultMargin, double Alpha = 0.05);
 
 /// <summary>Everything `fit` found: thresholds and their law, converse slopes, stability checks, and the verdicts.</summary>
 public sealed record FitReport(IReadOnlyList<ThresholdEstimate> Thresholds, ThresholdLaw? Law, string ThresholdMethod,
@@ -22,11 +22,16 @@ public sealed record FitReport(IReadOnlyList<ThresholdEstimate> Thresholds, Thre
 /// <summary>
 /// Reads a sweep directory (cells.csv, and raw.csv when present) and runs the analyses of issue #4:
 /// the threshold fit τ* = C·L^α, the converse growth slope for τ = L^(−1/2+c), and the stability of
-/// τ = a/√L, each ending in a verdict.
+/// τ = a/√L, each ending in a verdict. A check that applies but cannot be computed is INCONCLUSIVE with its
+/// reason; the p-values of the checks are Holm-adjusted as one family (<see cref="VerdictFamily"/>).
 /// </summary>
 public static class SweepAnalysis
 {
-    public static FitReport Run(string dir, FitOptions o)
+    /// <summary>Runs every analysis that the sweep's cells allow.</summary>
+    /// <param name="dir">the sweep directory.</param>
+    /// <param name="o">the options of `fit`.</param>
+    /// <param name="reliable">whether a cell's log E ratio can be trusted, for the first-moment check (every cell by default).</param>
+    public static FitReport Run(string dir, FitOptions o, Func<CellRow, bool>? reliable = null)
     {
         var cellsPath = Path.Combine(dir, SweepRunner.CellsFile);
         if (!File.Exists(cellsPath)) throw new SpecException($"{dir} has no {SweepRunner.CellsFile}: not a sweep directory");
@@ -34,16 +39,18 @@ public static class SweepAnalysis
         if (cells.Count == 0) throw new SpecException($"{cellsPath} has no cells");
         var rawPath = Path.Combine(dir, SweepRunner.RawFile);
         var raw = File.Exists(rawPath) ? RawTable.Read(rawPath, "fwd_log_sq", cells.Count, cells.Max(c => c.Trials)) : null;
-        var verdicts = new List<Verdict>();
+        var checks = new List<Check>();
 
         // Threshold: every (block, width, depth) group with at least 3 τ values.
         var thresholds = new List<ThresholdEstimate>();
+        var applicable = new List<(string Block, int Width, int Depth)>();
         string method = raw is null ? "blow-up fraction crossing 1/2 (binomial delta-method interval)" : "median crossing 2·log K (bootstrap over trials)";
         var indexed = cells.Select((c, i) => (Cell: c, Index: i)).ToList();
         foreach (var g in indexed.GroupBy(c => (c.Cell.Block, c.Cell.Width, c.Cell.Depth)))
         {
             var members = g.GroupBy(c => c.Cell.Tau).Select(x => x.First()).OrderBy(c => c.Cell.Tau).ToList();
             if (members.Count < 3) continue;
+            applicable.Add((g.Key.Block.Name(), g.Key.Width, g.Key.Depth));
             var est = raw is null
                 ? FromBlowupFraction(g.Key.Block.Name(), g.Key.Width, g.Key.Depth, members.Select(m => m.Cell).ToList())
                 : ThresholdFit.Estimate(new ThresholdGroup(g.Key.Block.Name(), g.Key.Width, g.Key.Depth,
@@ -51,15 +58,24 @@ public static class SweepAnalysis
             if (est is not null) thresholds.Add(est);
         }
         ThresholdLaw? law = null;
-        foreach (var grp in thresholds.GroupBy(t => (t.Block, t.Width)))
+        foreach (var grp in applicable.GroupBy(k => (k.Block, k.Width)))
         {
-            var l = ThresholdFit.Law(grp.ToList(), o.MinDepth);
-            if (l is null) continue;
+            string claim = $"sharp threshold ({grp.Key.Block}, m={grp.Key.Width})", prediction = "τ*(L) ∝ L^α with α = −1/2";
+            string test = F($"two-sided t-test of α = −1/2, Holm-adjusted p ≤ {o.Alpha:G3} contradicts unless |α + 1/2| ≤ 0.05");
+            var ests = thresholds.Where(t => t.Block == grp.Key.Block && t.Width == grp.Key.Width).ToList();
+            var l = ThresholdFit.Law(ests, o.MinDepth);
+            if (l is null)
+            {
+                checks.Add(Check.Inconclusive(claim, prediction, test,
+                    F($"τ* found at {ests.Count(e => e.Depth >= o.MinDepth)} of {grp.Count(k => k.Depth >= o.MinDepth)} depths ≥ {o.MinDepth} ") +
+                    "(no crossing inside the τ grid, or too few live resamples); the law needs 3"));
+                continue;
+            }
             law ??= l;
-            verdicts.Add(new Verdict($"sharp threshold ({grp.Key.Block}, m={grp.Key.Width})", "τ*(L) ∝ L^α with α = −1/2",
-                F($"α = {l.Alpha:F3} [{l.Line.SlopeLo:F3}, {l.Line.SlopeHi:F3}] over L ≥ {o.MinDepth} ({l.Points.Count} depths)"),
-                l.Line.SlopeIntervalContains(-0.5) || Math.Abs(l.Alpha + 0.5) <= 0.05,
-                "95% interval of α contains −1/2, or |α + 1/2| ≤ 0.05"));
+            checks.Add(new Check(claim, prediction,
+                F($"α = {l.Alpha:F3} [{l.Line.SlopeLo:F3}, {l.Line.SlopeHi:F3}] over L ≥ {o.MinDepth} ({l.Points.Count} depths)"), test,
+                SlopeTests.TwoSided(l.Line, -0.5),
+                adj => (adj > o.Alpha || Math.Abs(l.Alpha + 0.5) <= 0.05 ? VerdictOutcome.Pass : VerdictOutcome.Fail, null)));
         }
 
         // Converse: members of a family τ = a·L^(−1/2+c), whatever the family is called.
@@ -69,7 +85,7 @@ public static class SweepAnalysis
         {
             var rows = fam.OrderBy(c => c.Depth).ToList();
             double cval = fam.Key.C;
-            var pts = rows.Select(r => new GrowthPoint(r.Depth, r.FwdLogMeanSq, r.FwdLogMeanSqLo, r.FwdLogMeanSqHi)).ToList();
+            var pts = Points(rows);
             var fit = GrowthFit.Slope(pts, o.MinDepth);
             double? theory = null;
             var rule = rows[0].Rule;
@@ -77,12 +93,9 @@ public static class SweepAnalysis
             if (IsPostRelu(rows[0]) && used.Count >= 2)
                 theory = GrowthFit.TheorySlope(used, L => InfiniteWidthRecursion.PostRelu(rule.Schedule(L)).LogRatio[^1]);
             converse.Add((cval, fit, theory, pts));
-            if (fit is not null)
-                verdicts.Add(new Verdict(F($"converse: τ = L^(−1/2+{cval:G3}) unbounded ({fam.Key.Block.Name()}, m={fam.Key.Width})"),
-                    F($"log E ratio ∝ L^(2c), slope → {2 * cval:G3}") + (theory is { } ts ? F($" (infinite-width theory over these depths: {ts:F3})") : ""),
-                    F($"slope {fit.Slope:F3} [{fit.SlopeLo:F3}, {fit.SlopeHi:F3}] over L ≥ {o.MinDepth}"),
-                    Math.Abs(fit.Slope - 2 * cval) <= o.ConverseTolerance && fit.SlopeLo > 0,
-                    F($"|slope − 2c| ≤ {o.ConverseTolerance:G3} and the slope's interval excludes 0")));
+            checks.Add(GrowthChecks.Converse(F($"converse: τ = L^(−1/2+{cval:G3}) unbounded ({fam.Key.Block.Name()}, m={fam.Key.Width})"),
+                F($"log E ratio ∝ L^(2c), slope → {2 * cval:G3}") + (theory is { } ts ? F($" (infinite-width theory over these depths: {ts:F3})") : ""),
+                fit, cval, o.ConverseTolerance, o.MinDepth, o.Alpha));
         }
 
         // Stability: rules with τ·√L constant over ≥ 3 depths (τ = a/√L).
@@ -96,43 +109,33 @@ public static class SweepAnalysis
             if (rows.Any(r => Math.Abs(r.Tau * Math.Sqrt(r.Depth) - a) > 1e-9 * a)) continue;
             // Two rules with the same a (1/sqrt(L) and L^-beta at β = 1/2) share their draws: check once.
             if (!seenA.Add((rule.Key.Block, rule.Key.Width, rows[0].Activation, Math.Round(a, 9)))) continue;
-            var pts = rows.Select(r => new GrowthPoint(r.Depth, r.FwdLogMeanSq, r.FwdLogMeanSqLo, r.FwdLogMeanSqHi)).ToList();
+            var pts = Points(rows);
             var trend = GrowthFit.Slope(pts, o.MinDepth);
             stability.Add((a, trend, pts));
             double limit = 2 * a * a; // L·log(1 + 2a²/L) ≤ 2a² bounds log E ratio for every L (post block)
             var worst = pts.MaxBy(p => p.LogMeanRatio)!;
             if (IsPostRelu(rows[0]))
-                verdicts.Add(new Verdict(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
+            {
+                var bound = BoundCheck.LogMeanRatio(rows.Select(r => new BoundCell(r.Depth, r.Tau, r.Width, r.FwdLogMeanSq, (r.FwdLogMeanSqHi - r.FwdLogMeanSqLo) / 3.92)).ToList(),
+                    _ => (double.NegativeInfinity, limit), o.Alpha);
+                checks.Add(new Check(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
                     F($"log E ratio ≤ 2a² = {limit:G4} at every L"),
                     F($"max over L: {worst.LogMeanRatio:F3} [{worst.Lo:F3}, {worst.Hi:F3}] at L = {worst.Depth}"),
-                    pts.All(p => p.Lo <= limit), "every depth's 95% interval reaches below 2a²"));
-            if (trend is not null)
-                verdicts.Add(new Verdict(F($"stability: no growth in L at τ = {a:G3}/√L ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
-                    F($"slope of log(log E ratio) vs log L → 0 (below {o.TrendLimit:G2}, unlike L^(2c))"),
-                    F($"slope {trend.Slope:F4} [{trend.SlopeLo:F4}, {trend.SlopeHi:F4}] over L ≥ {o.MinDepth}"),
-                    trend.SlopeHi < o.TrendLimit, F($"95% upper bound of the slope < {o.TrendLimit:G2}")));
+                    F($"one-sided z-test per depth, Bonferroni over the {bound.Cells} depths, Holm-adjusted p ≤ {o.Alpha:G3} contradicts"),
+                    bound.PValue, adj => (adj <= o.Alpha ? VerdictOutcome.Fail : VerdictOutcome.Pass, null)));
+            }
+            checks.Add(GrowthChecks.NoGrowth(F($"stability: no growth in L at τ = {a:G3}/√L ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
+                trend, o.TrendLimit, o.MinDepth, o.Alpha));
         }
 
         // Exact first-moment bounds, every post/ReLU cell with a parseable rule.
-        int inside = 0, checkedCells = 0;
-        string? worstCell = null;
-        double worstZ = 0;
-        foreach (var c in cells.Where(IsPostRelu))
-        {
-            var b = FirstMomentBounds.PostRelu(c.Rule.Schedule(c.Depth));
-            double se = Math.Max((c.FwdLogMeanSqHi - c.FwdLogMeanSqLo) / 3.92, 1e-12);
-            double z = Math.Max(b.LogLower - c.FwdLogMeanSq, c.FwdLogMeanSq - b.LogUpper) / se;
-            checkedCells++;
-            if (z <= 4) inside++;
-            if (worstCell is null || z > worstZ) { worstZ = z; worstCell = F($"L={c.Depth}, τ={c.Tau:G4}"); }
-        }
-        if (checkedCells > 0)
-            verdicts.Add(new Verdict("exact first-moment bounds (post, ReLU)", "L·log(1+τ²) ≤ log E ratio ≤ L·log(1+2τ²)",
-                F($"{inside}/{checkedCells} cells consistent; largest excursion {Math.Max(worstZ, 0):F2} SE ({worstCell})"),
-                inside == checkedCells, "no cell outside the bounds by more than 4 SE"));
+        if (FirstMomentCheck.Build(cells, o.Alpha, reliable) is { } fm) checks.Add(fm);
 
-        return new FitReport(thresholds, law, method, converse, stability, verdicts);
+        return new FitReport(thresholds, law, method, converse, stability, VerdictFamily.Resolve(checks));
     }
+
+    private static List<GrowthPoint> Points(IEnumerable<CellRow> rows) =>
+        rows.Select(r => new GrowthPoint(r.Depth, r.FwdLogMeanSq, r.FwdLogMeanSqLo, r.FwdLogMeanSqHi)).ToList();
 
     /// <summary>The paper's network (post block, ReLU), where the infinite-width theory and the exact bounds apply.</summary>
     public static bool IsPostRelu(CellRow c) => c.Block == BlockKind.Post && c.Activation == Activation.Relu;
@@ -190,10 +193,21 @@ public static class SweepAnalysis
                 ["max_log_mean_ratio"] = s.Points.Max(p => p.LogMeanRatio),
                 ["trend"] = s.Trend is null ? null : Line(s.Trend, "slope"),
             }).ToArray()),
+            ["summary"] = new JsonObject
+            {
+                ["headline"] = VerdictFamily.Headline(r.Verdicts),
+                ["pass"] = r.Verdicts.Count(v => v.Result == VerdictOutcome.Pass),
+                ["fail"] = r.Verdicts.Count(v => v.Result == VerdictOutcome.Fail),
+                ["inconclusive"] = r.Verdicts.Count(v => v.Result == VerdictOutcome.Inconclusive),
+                ["multiplicity"] = "Holm",
+                ["holm_family_size"] = r.Verdicts.Count(v => v.AdjustedPValue is not null),
+                ["alpha"] = o.Alpha,
+            },
             ["verdicts"] = new JsonArray(r.Verdicts.Select(v => (JsonNode)new JsonObject
             {
                 ["claim"] = v.Claim, ["prediction"] = v.Prediction, ["measurement"] = v.Measurement,
-                ["test"] = v.Test, ["outcome"] = v.Outcome,
+                ["test"] = v.Test, ["outcome"] = v.Outcome, ["verdict"] = v.Outcome, ["reason"] = v.Reason, ["pass"] = v.Pass,
+                ["p_value"] = v.PValue, ["p_adjusted"] = v.AdjustedPValue,
             }).ToArray()),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";

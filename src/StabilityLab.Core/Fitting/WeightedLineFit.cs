@@ -7,6 +7,9 @@ public sealed record LineFit(double Slope, double SlopeLo, double SlopeHi, doubl
     double ReducedChiSquare, int Points)
 {
     public bool SlopeIntervalContains(double value) => SlopeLo <= value && value <= SlopeHi;
+
+    /// <summary>Degrees of freedom of the slope's t statistic (n − 2).</summary>
+    public int Df => Points - 2;
 }
 
 /// <summary>

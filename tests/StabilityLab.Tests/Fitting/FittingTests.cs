@@ -126,7 +126,47 @@ public class FitCommandTests
         Assert.That(alpha, Is.InRange(-0.6, -0.45));
         var slope = (double)fits["converse"]![0]!["fit"]!["slope"]!;
         Assert.That(slope, Is.InRange(0.3, 0.5));
-        Assert.That(stdout, Does.Contain("PASS").And.Not.Contain("FAIL"));
+        // The headline now names every outcome ("… 0 FAIL …"), so "no FAIL in the output" is read from the verdicts themselves.
+        Assert.That(fits["verdicts"]!.AsArray().Select(v => (string)v!["verdict"]!), Is.Not.Empty.And.All.EqualTo("PASS"), stdout);
+        Assert.That(stdout, Does.Contain(" 0 FAIL · 0 INCONCLUSIVE"));
+    }
+
+    [Test]
+    public void FitAboveEveryDepthListsTheChecksItCannotComputeAsInconclusiveAndExits3()
+    {
+        var (code, stdout, err) = Cli("fit", _dir, "--resamples", "100", "--min-depth", "100000");
+        try
+        {
+            Assert.That(code, Is.EqualTo(CliApp.ExitInconclusive), stdout + err);
+            var fits = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "fits.json")))!;
+            var verdicts = fits["verdicts"]!.AsArray().Select(v => (Claim: (string)v!["claim"]!, Verdict: (string)v["verdict"]!,
+                Reason: (string?)v["reason"], Pass: (bool)v["pass"]!)).ToList();
+            var dropped = verdicts.Where(v => v.Verdict == "INCONCLUSIVE").ToList();
+            // The three checks that fit over depths ≥ --min-depth: threshold law, converse slope, growth slope.
+            Assert.That(dropped.Select(v => v.Claim), Has.Some.StartsWith("sharp threshold")
+                .And.Some.StartsWith("converse")
+                .And.Some.StartsWith("stability: no growth"));
+            Assert.That(dropped.Select(v => v.Reason), Has.All.Contains("100000"));
+            Assert.That(dropped.Select(v => v.Pass), Has.All.False);
+            // Checks that do not depend on --min-depth still run and pass.
+            Assert.That(verdicts.Where(v => v.Verdict != "INCONCLUSIVE").Select(v => v.Verdict), Is.Not.Empty.And.All.EqualTo("PASS"));
+            int pass = verdicts.Count(v => v.Verdict == "PASS");
+            Assert.That(stdout, Does.Contain($"{pass} PASS · 0 FAIL · {dropped.Count} INCONCLUSIVE"));
+            foreach (var v in dropped) Assert.That(stdout, Does.Contain($"INCONCLUSIVE: {v.Claim}: {v.Reason}"));
+        }
+        finally
+        {
+            Cli("fit", _dir, "--resamples", "100"); // leave the directory's fits.json as the default fit wrote it
+        }
+    }
+
+    [Test]
+    public void VerifyConverseWithTooFewDepthsIsInconclusiveNotBadInput()
+    {
+        var (code, stdout, err) = Cli("verify", _dir, "--bound", "converse", "--min-depth", "100000");
+        Assert.That(code, Is.EqualTo(CliApp.ExitInconclusive), stdout + err);
+        Assert.That(stdout, Does.Contain("fewer than 3 depths ≥ 100000"));
+        Assert.That(stdout.TrimEnd(), Does.EndWith("INCONCLUSIVE"));
     }
 
     [Test]
@@ -164,7 +204,7 @@ public class RuleMeaningAnalysisTests
             "--bootstrap", "50", "--tau", tau);
         Assert.That(code, Is.EqualTo(0), err);
         (code, var stdout, err) = CliHarness.Run("fit", dir, "--min-depth", "4");
-        Assert.That(code, Is.AnyOf(0, 1), stdout + err);
+        Assert.That(code, Is.AnyOf(CliApp.ExitOk, CliApp.ExitContradiction, CliApp.ExitInconclusive), stdout + err);
         return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "fits.json")))!;
     }
 

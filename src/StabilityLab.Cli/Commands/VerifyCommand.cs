@@ -92,7 +92,7 @@ public static class VerifyCommand
         bool contradicted = worst.Lower > delta;
         string claim = F($"bounded forward norm for τ ≤ {c}/√L");
         string prediction = F($"P(max_l ‖h_l‖/‖h_0‖ > {b}) ≤ δ = {delta} in every cell");
-        string measured = F($"{per.Count} cells; weakest: {weakest.Exceed}/{weakest.N} exceed, one-sided {1 - alpha:P0} upper bound {weakest.Upper:G4} at L={weakest.Cell.Depth}, τ={weakest.Cell.Tau:G4}; ") +
+        string measured = F($"{per.Count} cells; weakest: {weakest.Exceed}/{weakest.N} exceed, one-sided {100 * (1 - alpha):G3}% upper bound {weakest.Upper:G4} at L={weakest.Cell.Depth}, τ={weakest.Cell.Tau:G4}; ") +
             F($"largest: {worst.Exceed}/{worst.N} exceed, lower bound at level {alpha}/{per.Count} {worst.Lower:G4} at L={worst.Cell.Depth}, τ={worst.Cell.Tau:G4}");
         string test = F($"PASS when every cell's one-sided Clopper–Pearson upper bound at level {alpha} lies below δ (exact binomial test of rate ≥ δ, intersection–union: p = the largest); ") +
             F($"FAIL when some cell's lower bound at level {alpha}/{per.Count} (Bonferroni) lies above δ");

@@ -36,6 +36,6 @@ public static class VerdictFamily
     {
         string counts = string.Join(" · ", Enum.GetValues<VerdictOutcome>().Select(o => $"{verdicts.Count(v => v.Result == o)} {Verdict.Name(o)}"));
         int tested = verdicts.Count(v => v.AdjustedPValue is not null);
-        return tested > 0 ? $"{counts} (Holm-corrected over {tested} checks)" : counts;
+        return tested > 0 ? $"{counts} (Holm-corrected over {tested} {(tested == 1 ? "check" : "checks")})" : counts;
     }
 }

@@ -11,7 +11,7 @@ public static class GrowthChecks
 {
     /// <summary>
     /// The default equivalence margin δ on the slope: for τ = L^(−1/2+c) the slope is 2c, so |slope| &lt; 0.1
-    /// rules out growth with c ≥ 0.05, a quarter of the smallest converse excess the standard sweeps probe (c = 0.2).
+    /// rules out growth with c ≥ 0.05, half the smallest converse excess the quick report probes (c = 0.1); docs/statistics.md.
     /// </summary>
     public const double DefaultMargin = 0.1;
 

@@ -405,10 +405,16 @@ namespace StabilityLab.Build
 
         public string VersionName { get; set; } = ElfVersionNeed.LibTorchSharpUnusedVersion;
 
+        /// <summary>
+        /// Mark the need weak whatever this machine's libstdc++ has: for files bound for other machines
+        /// (a publish folder, a tool package), since the version is never used.
+        /// </summary>
+        public bool Always { get; set; }
+
         public override bool Execute()
         {
             string? libstdcxx = ElfVersionNeed.FindSystemLibstdcxx();
-            if (libstdcxx == null)
+            if (libstdcxx == null && !Always)
             {
                 Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, "No system libstdc++ found; leaving libLibTorchSharp.so alone.");
                 return true;
@@ -418,9 +424,12 @@ namespace StabilityLab.Build
                 string file = item.GetMetadata("FullPath");
                 try
                 {
-                    if (ElfVersionNeed.MarkWeakIfMissingFrom(file, VersionName, libstdcxx))
+                    bool changed = Always
+                        ? ElfVersionNeed.MarkWeak(file, VersionName)
+                        : ElfVersionNeed.MarkWeakIfMissingFrom(file, VersionName, libstdcxx);
+                    if (changed)
                         Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                            "Marked " + VersionName + " weak in " + file + " (" + libstdcxx + " lacks it)");
+                            "Marked " + VersionName + " weak in " + file + (Always ? "" : " (" + libstdcxx + " lacks it)"));
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {

@@ -1,19 +1,13 @@
-using System.Text.RegularExpressions;
-using Microsoft.DotNet.Interactive;
-using Microsoft.DotNet.Interactive.CSharp;
-using Microsoft.DotNet.Interactive.Documents;
-using Microsoft.DotNet.Interactive.Documents.Jupyter;
-using Microsoft.DotNet.Interactive.Events;
-
 namespace StabilityLab.Tests.Notebooks;
 
 /// <summary>
-/// Executes every C# notebook under notebooks/ top to bottom in a fresh C# kernel, headless.
-/// A notebook's <c>#r ".../bin/Release/net10.0/X.dll"</c> lines are pointed at the assemblies this
-/// test was built with, so the notebooks always run against the local build.
+/// Executes every C# notebook under notebooks/ top to bottom in a fresh C# kernel, headless, and checks that
+/// the outputs saved in the notebook are what a fresh run gives: text identical (every number), figures PNGs
+/// of the same pixel size. With STABILITYLAB_WRITE_NOTEBOOKS=1 (notebooks/execute.sh) the fresh outputs are
+/// written back into the notebooks instead.
 /// </summary>
 [NonParallelizable]
-public partial class NotebookTests
+public class NotebookTests
 {
     private static string NotebookDir()
     {
@@ -25,6 +19,8 @@ public partial class NotebookTests
     public static IEnumerable<TestCaseData> Notebooks() =>
         Directory.GetFiles(NotebookDir(), "*.ipynb").OrderBy(p => p).Select(p => new TestCaseData(p).SetName(Path.GetFileNameWithoutExtension(p)));
 
+    private static bool WriteBack => Environment.GetEnvironmentVariable("STABILITYLAB_WRITE_NOTEBOOKS") == "1";
+
     [Test]
     public void TheThreeNotebooksExist()
     {
@@ -35,29 +31,28 @@ public partial class NotebookTests
     [TestCaseSource(nameof(Notebooks))]
     public async Task RunsTopToBottom(string path)
     {
-        var doc = Notebook.Parse(await File.ReadAllTextAsync(path), new KernelInfoCollection { new Microsoft.DotNet.Interactive.Documents.KernelInfo("csharp") });
-        var cells = doc.Elements.Where(e => e.KernelName == "csharp").ToList();
-        Assert.That(cells, Is.Not.Empty, "a notebook without code cells");
-        using var kernel = new CSharpKernel();
-        var previous = Directory.GetCurrentDirectory();
-        Directory.SetCurrentDirectory(Path.GetDirectoryName(path)!);
-        try
+        var notebook = NotebookFile.Read(path);
+        var fresh = await NotebookExecution.Run(path, notebook);
+        if (WriteBack)
         {
-            for (int i = 0; i < cells.Count; i++)
-            {
-                var code = LocalReference().Replace(cells[i].Contents, m => $"#r \"{Path.Combine(AppContext.BaseDirectory, m.Groups[1].Value)}\"");
-                var result = await kernel.SubmitCodeAsync(code);
-                var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
-                Assert.That(failed, Is.Null, $"cell {i + 1} of {Path.GetFileName(path)} failed: {failed?.Message}");
-            }
+            NotebookFile.WriteOutputs(path, notebook, fresh);
+            return;
         }
-        finally
-        {
-            Directory.SetCurrentDirectory(previous);
-        }
+        var saved = NotebookFile.CodeCells(notebook).Select(c => c["outputs"]?.AsArray() ?? []).ToList();
+        NotebookOutputs.AssertSame(saved, fresh, Path.GetFileName(path));
     }
 
-    // Any assembly a notebook takes from a build output folder (…/bin/Release/net10.0/X.dll).
-    [GeneratedRegex("#r \"[^\"]*/bin/[A-Za-z]+/net[0-9.]+/([A-Za-z0-9_.]+\\.dll)\"")]
-    private static partial Regex LocalReference();
+    [Test]
+    public void TheSavedNotebooksShowTheirFigures()
+    {
+        // threshold and training draw a figure each: the committed notebooks carry it as image/png.
+        foreach (var name in new[] { "threshold", "training" })
+        {
+            var notebook = NotebookFile.Read(Path.Combine(NotebookDir(), name + ".ipynb"));
+            var pngs = NotebookFile.CodeCells(notebook).SelectMany(c => c["outputs"]?.AsArray() ?? [])
+                .Select(o => o?["data"]?["image/png"]).OfType<System.Text.Json.Nodes.JsonNode>().ToList();
+            Assert.That(pngs, Has.Count.EqualTo(1), $"{name}.ipynb should be saved with its figure (notebooks/execute.sh)");
+            Assert.That(NotebookOutputs.PngSize((string)pngs[0]!), Is.Not.Null, $"{name}.ipynb: the image/png output is not a PNG");
+        }
+    }
 }

@@ -104,4 +104,13 @@ public sealed class DeviceSelectionTests
         var e = Assert.Throws<SpecException>(() => DeviceRequests.Parse(text))!;
         Assert.That(e.Message, Does.StartWith("--device"));
     }
+
+    [Test]
+    public void TheCublasWorkspaceIsFixedBeforeAnyGpuMultiply()
+    {
+        // Set when the Torch assembly loads, unless the environment already had a value (the user's choice wins).
+        Assert.That(CublasReproducibility.CurrentConfig, Is.Not.Null);
+        if (Environment.GetEnvironmentVariable(CublasReproducibility.Variable) is null or CublasReproducibility.DeterministicWorkspace)
+            Assert.That(CublasReproducibility.CurrentConfig, Is.EqualTo(CublasReproducibility.DeterministicWorkspace));
+    }
 }

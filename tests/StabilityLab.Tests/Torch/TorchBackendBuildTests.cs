@@ -13,18 +13,19 @@ public sealed class TorchBackendBuildTests
 {
     private const string Cpu = "libtorch-cpu-linux-x64", Cuda = "libtorch-cuda-12.8-linux-x64";
 
-    private static string TorchProject()
+    private static string Project(string name)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "StabilityLab.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found"),
-            "src", "StabilityLab.Torch", "StabilityLab.Torch.csproj");
+        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found"), "src", name, name + ".csproj");
     }
 
     /// <summary>Runs `dotnet msbuild` on the Torch project; returns its exit code and standard output.</summary>
-    private static (int Code, string Out) MsBuild(params string[] args)
+    private static (int Code, string Out) MsBuild(params string[] args) => MsBuildOn("StabilityLab.Torch", args);
+
+    private static (int Code, string Out) MsBuildOn(string project, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet", ["msbuild", TorchProject(), "-nologo", .. args])
+        var psi = new ProcessStartInfo("dotnet", ["msbuild", Project(project), "-nologo", .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -77,5 +78,32 @@ public sealed class TorchBackendBuildTests
         var (code, output) = MsBuild("-t:StabilityLabCheckTorchBackend", "-p:TorchBackend=rocm");
         Assert.That(code, Is.Not.Zero, output);
         Assert.That(output, Does.Contain("TorchBackend must be cpu or cuda (got 'rocm')"));
+    }
+
+    [Test]
+    public void TheCudaBuildHasItsOwnOutputAndRestoreFoldersAndCompilesNeitherBuildsGeneratedFiles()
+    {
+        (string OutDir, string Assets, string[] Compile) Evaluate(params string[] properties)
+        {
+            var (code, output) = MsBuildOn("StabilityLab.Cli",
+                ["-p:Configuration=Release", "-getProperty:OutDir", "-getProperty:ProjectAssetsFile", "-getItem:Compile", .. properties]);
+            Assert.That(code, Is.Zero, output);
+            using var json = JsonDocument.Parse(output);
+            var props = json.RootElement.GetProperty("Properties");
+            return (props.GetProperty("OutDir").GetString()!.Replace('\\', '/'), props.GetProperty("ProjectAssetsFile").GetString()!,
+                json.RootElement.GetProperty("Items").GetProperty("Compile").EnumerateArray()
+                    .Select(i => i.GetProperty("Identity").GetString()!.Replace('\\', '/')).ToArray());
+        }
+
+        var cpu = Evaluate();
+        var cuda = Evaluate("-p:TorchBackend=cuda");
+        Assert.Multiple(() =>
+        {
+            Assert.That(cuda.OutDir, Is.Not.EqualTo(cpu.OutDir));
+            Assert.That(cuda.OutDir, Does.StartWith("bin/cuda/"));
+            Assert.That(cuda.Assets, Is.Not.EqualTo(cpu.Assets));
+            Assert.That(cuda.Compile, Is.EquivalentTo(cpu.Compile), "the same sources in both builds");
+            Assert.That(cuda.Compile.Where(f => f.StartsWith("obj/", StringComparison.Ordinal) || f.StartsWith("bin/", StringComparison.Ordinal)), Is.Empty);
+        });
     }
 }

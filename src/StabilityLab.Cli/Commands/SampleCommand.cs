@@ -23,7 +23,7 @@ public static class SampleCommand
         var sampler = new Option<string>("--sampler") { Description = "exact (O(L·m), Gaussian weights) or dense (materialized weights, TorchSharp)", DefaultValueFactory = _ => "exact" }
             .Check(v => v.Trim().ToLowerInvariant() is "exact" or "dense" ? null : $"must be exact or dense (got '{v}')");
         var threads = ThreadsOption.Create();
-        var device = DeviceOption.Create("dense sampler only: auto (CUDA when this build has a CUDA libtorch and a GPU is visible, else CPU), cpu or cuda");
+        var device = DeviceOption.Create("dense sampler only: " + DeviceOption.Values);
         var blowup = SamplingOptions.BlowupLevel();
         var json = OutputOptions.Json("print one JSON object keyed by the cells.csv column names");
         var cmd = new Command("sample", "Sample random networks of one cell and print its statistics (log squared-norm ratios).");

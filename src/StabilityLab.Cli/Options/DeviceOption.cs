@@ -13,7 +13,10 @@ public static class DeviceOption
 {
     public const string Name = "--device";
 
-    public static Option<string> Create(string description = "auto (CUDA when this build has a CUDA libtorch and a GPU is visible, else CPU), cpu or cuda") =>
+    /// <summary>What the three values mean (the option's default description).</summary>
+    public const string Values = "auto (CUDA when this build has a CUDA libtorch and a GPU is visible, else CPU), cpu or cuda";
+
+    public static Option<string> Create(string description = Values) =>
         new Option<string>(Name) { Description = description, DefaultValueFactory = _ => DeviceRequest.Auto.Name() }
             .Parses(DeviceRequests.Parse);
 

@@ -7,6 +7,7 @@ using StabilityLab.Sampling;
 using StabilityLab.Statistics;
 using StabilityLab.Tables;
 using StabilityLab.Torch;
+using StabilityLab.Torch.Devices;
 using StabilityLab.Torch.Sampling;
 
 namespace StabilityLab.Cli.Commands;
@@ -22,15 +23,20 @@ public static class SampleCommand
         var sampler = new Option<string>("--sampler") { Description = "exact (O(L·m), Gaussian weights) or dense (materialized weights, TorchSharp)", DefaultValueFactory = _ => "exact" }
             .Check(v => v.Trim().ToLowerInvariant() is "exact" or "dense" ? null : $"must be exact or dense (got '{v}')");
         var threads = ThreadsOption.Create();
+        var device = DeviceOption.Create("dense sampler only: " + DeviceOption.Values);
         var blowup = SamplingOptions.BlowupLevel();
         var json = OutputOptions.Json("print one JSON object keyed by the cells.csv column names");
         var cmd = new Command("sample", "Sample random networks of one cell and print its statistics (log squared-norm ratios).");
         net.AddTo(cmd);
-        foreach (var o in new Option[] { trials, seed, sampler, threads, blowup, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { trials, seed, sampler, threads, device, blowup, json }) cmd.Options.Add(o);
+        cmd.Require(c => c.GetResult(device) is { Implicit: false } && DeviceRequests.TryParse(c.Value(device)) is not null
+            && c.Value(sampler).Trim().ToLowerInvariant() != "dense"
+            ? $"{DeviceOption.Name} applies to --sampler dense" : null);
         cmd.SetAction(r =>
         {
             var spec = net.Read(r);
             var kind = r.GetValue(sampler)!.Trim().ToLowerInvariant();
+            if (kind == "dense") DeviceOption.Use(r.GetValue(device)!);
             int n = r.GetValue(trials), th = r.GetValue(threads);
             double k = r.GetValue(blowup);
             var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io);
@@ -59,6 +65,7 @@ public static class SampleCommand
             {
                 TorchRuntime.SetThreads(threads <= 0 ? Environment.ProcessorCount : threads);
                 var dense = new DenseSampler(spec);
+                io.Err.WriteLine($"sample: dense sampler, device {TorchRuntime.DefaultDevice}, {TorchSharp.torch.get_num_threads()} thread(s)");
                 summaries = dense.Sample(seed, CellKey.Of(spec), trials).Select(TrialSummary.Of).ToArray();
                 break;
             }

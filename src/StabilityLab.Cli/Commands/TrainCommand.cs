@@ -44,6 +44,7 @@ public static class TrainCommand
         var divergence = new Option<double>("--divergence-factor") { Description = "diverged when the loss is not finite or exceeds this × the initial loss", DefaultValueFactory = _ => 1e3 };
         var stopRatio = new Option<double>("--stop-loss-ratio") { Description = "stop a run once loss ≤ this × initial loss (0: never)", DefaultValueFactory = _ => 1e-6 };
         var threads = ThreadsOption.Create("libtorch threads (0 = all cores)");
+        var device = DeviceOption.Create();
         var outDir = OutputOptions.Directory("output directory (curves.csv, runs.csv, fits.json, manifest.json)", defaultValue: "train-out");
         var resume = OutputOptions.Resume("keep the finished runs already in --out and train only the missing ones");
 
@@ -51,7 +52,7 @@ public static class TrainCommand
         foreach (var o in new Option[]
                  {
                      block, activation, weights, width, depths, taus, seeds, lrs, dataset, dataPath, trainSize, testSize, inputDim, outputDim,
-                     targets, optimizer, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, outDir, resume,
+                     targets, optimizer, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, device, outDir, resume,
                  })
             cmd.Options.Add(o);
         cmd.Subcommands.Add(BuildBench(io));
@@ -60,6 +61,7 @@ public static class TrainCommand
 
         cmd.SetAction(r =>
         {
+            DeviceOption.Use(r.GetValue(device)!);
             int th = r.GetValue(threads);
             var opt = OptionNames.ParseOptimizer(r.GetValue(optimizer)!);
             int b = r.GetValue(batch);
@@ -181,12 +183,14 @@ public static class TrainCommand
         var trained = new Option<string>("--trainable") { Description = "w or all", DefaultValueFactory = _ => "w" };
         var threads = ThreadsOption.Create("libtorch threads (0 = all cores)");
         var repeats = new Option<int>("--repeats") { Description = "timed repetitions (median reported)", DefaultValueFactory = _ => 5 }.AtLeast(1);
-        var cmd = new Command("bench", "GFLOP/s of one training step (forward + backward matmul FLOPs) against TorchSharp's matrix multiply in the same run.")
+        var device = DeviceOption.Create();
+        var cmd = new Command("bench", "GFLOP/s of one training step (forward + backward matmul FLOPs) against TorchSharp's matrix multiply in the same run, on the chosen device.")
         {
-            width, depth, batch, precision, trained, threads, repeats,
+            width, depth, batch, precision, trained, threads, repeats, device,
         };
         cmd.SetAction(r =>
         {
+            DeviceOption.Use(r.GetValue(device)!);
             var spec = new TrainingBenchmarkSpec(r.GetValue(width), r.GetValue(depth), r.GetValue(batch),
                 OptionNames.ParsePrecision(r.GetValue(precision)!), TrainingNames.ParseTrained(r.GetValue(trained)!),
                 ThreadsOption.Resolve(r.GetValue(threads)), r.GetValue(repeats));

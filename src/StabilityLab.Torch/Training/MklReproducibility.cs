@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace StabilityLab.Torch.Training;
 
@@ -16,36 +15,10 @@ public static class MklReproducibility
     public const string StrictMode = "AUTO,STRICT";
 
     /// <summary>The value of MKL_CBWR in the native environment (what oneMKL sees), or null.</summary>
-    public static string? CurrentMode
-    {
-        get
-        {
-            if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable(Variable);
-            var p = getenv(Variable);
-            return p == IntPtr.Zero ? null : Marshal.PtrToStringAnsi(p);
-        }
-    }
+    public static string? CurrentMode => NativeEnvironment.Get(Variable);
 
 #pragma warning disable CA2255 // a library module initializer: it must run before the first oneMKL call of the process
     [ModuleInitializer]
-    internal static void Initialize()
+    internal static void Initialize() => NativeEnvironment.SetDefault(Variable, StrictMode);
 #pragma warning restore CA2255
-    {
-        try
-        {
-            if (CurrentMode is not null) return;
-            if (OperatingSystem.IsWindows()) Environment.SetEnvironmentVariable(Variable, StrictMode);
-            else setenv(Variable, StrictMode, 0);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // No C library to call: results stay correct, only the last bits may vary.
-        }
-    }
-
-    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false)]
-    private static extern IntPtr getenv(string name);
-
-    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false)]
-    private static extern int setenv(string name, string value, int overwrite);
 }

@@ -9,7 +9,7 @@ namespace StabilityLab.Torch.Training;
 /// The template's depth and τ rule are replaced by each grid point (<see cref="SpecFor"/>); its input and output
 /// dimensions must match the data. The options' step size is replaced by each entry of <see cref="StepSizes"/>.
 /// </summary>
-public sealed record TrainingSweepSpec(
+public sealed record TrainingStudySpec(
     NetworkSpec Network,
     IReadOnlyList<int> Depths,
     IReadOnlyList<TauRule> TauRules,

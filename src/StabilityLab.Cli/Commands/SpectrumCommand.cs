@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Spectral;

@@ -12,7 +12,7 @@ namespace StabilityLab.Torch.Training;
 /// <c>curves.csv</c> (one row per recorded step of every run), <c>runs.csv</c> (one row per finished run: outcome
 /// and fitted rate), <c>fits.json</c> (rates and the depth verdicts of <see cref="DepthVerdicts"/>) and
 /// <c>manifest.json</c> (settings, grid, tool version, machine, start/end time, per-run timings). Files are
-/// rewritten atomically after every run, so a killed sweep loses at most the run in progress; with
+/// rewritten atomically after every run, so a killed study loses at most the run in progress; with
 /// <c>resume</c>, runs already in runs.csv keep their rows and are skipped.
 /// </summary>
 public static class TrainingStudy

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using StabilityLab.Cli.Options;
-using StabilityLab.Fitting;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Export;
@@ -34,7 +33,7 @@ public static class PlotCommand
             if (!Directory.Exists(d)) throw new SpecException($"not a directory: {d}");
             var names = r.GetValue(figure) is { } f
                 ? f.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(FigureCatalog.Check).Distinct().ToList()
-                : Supported(d);
+                : FigureAvailability.Supported(d);
             if (names.Count == 0) throw new SpecException($"no figure given and {d} has no {CellsTable.FileName}, {PlotData.CurvesFile} or {FigureCatalog.SpectrumFile}");
             var target = r.GetValue(outDir) ?? Path.Combine(d, "figures");
             // Build every figure before writing any, so bad input leaves no partial set of files.
@@ -45,22 +44,5 @@ public static class PlotCommand
             return CliApp.ExitOk;
         });
         return cmd;
-    }
-
-    /// <summary>The figures a directory has data for.</summary>
-    public static List<string> Supported(string dir)
-    {
-        var names = new List<string>();
-        if (File.Exists(Path.Combine(dir, CellsTable.FileName)))
-        {
-            var data = SweepTables.ReadSweep(dir);
-            names.AddRange([DepthFigure.Name, HeatmapFigure.Name, GradientsFigure.Name]);
-            if (data.Traces.Count > 0) names.Add(LayersFigure.Name);
-            if (data.Cells.Any(c => SweepAnalysis.ConverseExcess(c.Rule) is not null)) names.Add(ConverseFigure.Name);
-            if (FitsFile.TryRead(dir) is { Threshold.Count: > 0 }) names.Add(ThresholdFigure.Name);
-        }
-        if (File.Exists(Path.Combine(dir, PlotData.CurvesFile))) names.Add(TrainingFigure.Name);
-        if (File.Exists(Path.Combine(dir, FigureCatalog.SpectrumFile))) names.Add(SpectrumFigure.Name);
-        return names;
     }
 }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Runtime.InteropServices;
 using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Statistics;
@@ -70,37 +68,14 @@ public static class SweepCommand
                     Raw = r.GetValue(raw),
                 };
             }
-            return Run(s, r.GetValue(outDir)!, r.GetValue(threads), ShardSpec.Parse(r.GetValue(shard)!), r.GetValue(resume), io);
+            s.Validate();
+            var part = ShardSpec.Parse(r.GetValue(shard)!);
+            var result = ProgressRunner.Run(io, "sweep", "trial-layers", StabilityStudy.Work(s, part),
+                advance => StabilityStudy.Run(s, r.GetValue(outDir)!, r.GetValue(threads), part, r.GetValue(resume), advance));
+            io.Err.WriteLine(result.Report);
+            return result.Interrupted ? ExitInterrupted : CliApp.ExitOk;
         });
         return cmd;
-    }
-
-    /// <summary>Runs a sweep with progress on stderr and Ctrl-C/SIGTERM turned into a clean, resumable stop.</summary>
-    public static int Run(SweepSpec spec, string outDir, int threads, ShardSpec shard, bool resume, CliIo io)
-    {
-        spec.Validate();
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
-        try
-        {
-            long total = SweepRunner.TotalTrialLayers(spec, shard);
-            var summary = ProgressRunner.Run(io, "sweep", "trial-layers", total,
-                advance => SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, advance, cts.Token)));
-            io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sweep: {summary.CellsInRun} cells ({summary.CellsComputed} computed, {summary.CellsResumed} resumed) in {summary.Seconds:F1} s, {summary.TrialLayersPerSecond:E3} trial-layers/s → {Path.GetFullPath(outDir)}"));
-            return CliApp.ExitOk;
-        }
-        catch (OperationCanceledException)
-        {
-            io.Error($"stabilitylab: interrupted; finished cells are kept in {Path.GetFullPath(outDir)}; run the same command with --resume to complete it");
-            return ExitInterrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
     }
 
     /// <summary>Pairs each τ rule with the --param values of the parameters it uses.</summary>

@@ -91,23 +91,20 @@ public static class TrainCommand
                 weights: ModelNames.ParseWeightLaw(r.GetValue(weights)!),
                 inputDim: data.InputDim,
                 outputDim: data.OutputDim);
-            var spec = new TrainingSweepSpec(network,
+            var spec = new TrainingStudySpec(network,
                 ListOptions.Values(r.GetValue(depths)!, "--depth", ParseDepth, "an integer ≥ 1"),
                 ListOptions.Values(r.GetValue(taus)!, "--tau", ModelOptions.ParseTau, "a τ rule"),
                 ListOptions.Values(r.GetValue(seeds)!, "--seed", ParseSeed, "a seed (0 or more)"),
                 ListOptions.Values(r.GetValue(lrs)!, "--lr", ParseNumber, "a number"),
                 data, options);
             spec.Validate();
-            TorchRuntime.SetThreads(ThreadsOption.Resolve(th));
             string dir = r.GetValue(outDir)!;
             bool res = r.GetValue(resume);
-            long total = TrainingSweep.StepsToRun(spec, dir, res);
-            io.Err.WriteLine($"train: {spec.Grid().Count()} run(s) ({total} steps to train), {data.Name}, width {network.Width}, {options.Optimizer.Name()}, {OptionNames.PrecisionName(options.Precision)}, device {TorchRuntime.DefaultDevice}, {TorchSharp.torch.get_num_threads()} thread(s)");
-            SweepResult result;
-            using (var progress = new ProgressReporter(io, "training steps", total))
+            TrainingStudyResult result;
+            using (var progress = new ProgressReporter(io, "training steps", TrainingStudy.StepsToRun(spec, dir, res)))
             {
-                result = TrainingSweep.Run(spec, dir, res, n => progress.Advance(n), line => io.Err.WriteLine(line),
-                    "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)));
+                result = TrainingStudy.Run(spec, dir, res, n => progress.Advance(n), line => io.Err.WriteLine(line),
+                    "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)), threads: ThreadsOption.Resolve(th));
             }
             Print(result, io);
             return CliApp.ExitOk;
@@ -151,7 +148,7 @@ public static class TrainCommand
 
     private static double ParseNumber(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
 
-    private static void Print(SweepResult result, CliIo io)
+    private static void Print(TrainingStudyResult result, CliIo io)
     {
         string G(double? v) => v is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : "—";
         io.Out.WriteLine($"data: {result.DataDescription}".TrimEnd());

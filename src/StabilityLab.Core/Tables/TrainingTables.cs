@@ -3,7 +3,7 @@ namespace StabilityLab.Tables;
 /// <summary>
 /// The training study's tables (docs/file-formats.md): curves.csv, one row per recorded step of every run, and
 /// runs.csv, one row per finished run. Their columns, in order, defined here once; the study writes them
-/// (StabilityLab.Torch.Training.TrainingSweep) and figures read curves.csv back with <see cref="ReadCurves"/>.
+/// (StabilityLab.Torch.Training.TrainingStudy) and figures read curves.csv back with <see cref="ReadCurves"/>.
 /// </summary>
 public static class TrainingTables
 {

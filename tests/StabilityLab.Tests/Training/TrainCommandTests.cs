@@ -73,17 +73,17 @@ public sealed class TrainCommandTests
         Assert.That(code, Is.EqualTo(CliApp.ExitOk), stderr);
         Assert.That(stdout, Does.Contain("tau = 1/sqrt(L)").And.Contain("verdict"));
 
-        var curves = File.ReadAllLines(Path.Combine(outDir, TrainingSweep.CurvesFile));
-        var runs = File.ReadAllLines(Path.Combine(outDir, TrainingSweep.RunsFile));
+        var curves = File.ReadAllLines(Path.Combine(outDir, TrainingStudy.CurvesFile));
+        var runs = File.ReadAllLines(Path.Combine(outDir, TrainingStudy.RunsFile));
         Assert.Multiple(() =>
         {
-            Assert.That(curves[0].Split(','), Is.EqualTo(TrainingSweep.CurveColumns));
-            Assert.That(runs[0].Split(','), Is.EqualTo(TrainingSweep.RunColumns));
+            Assert.That(curves[0].Split(','), Is.EqualTo(TrainingStudy.CurveColumns));
+            Assert.That(runs[0].Split(','), Is.EqualTo(TrainingStudy.RunColumns));
             Assert.That(runs, Has.Length.EqualTo(1 + 4), "2 depths × 2 τ rules");
             Assert.That(curves.Length, Is.GreaterThan(1 + 40));
             Assert.That(string.Join("\n", curves.Concat(runs)), Does.Not.Contain("NaN").And.Not.Contain("Infinity").And.Not.Contain("∞"));
         });
-        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, TrainingSweep.ManifestFile))))
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, TrainingStudy.ManifestFile))))
         {
             var m = manifest.RootElement;
             Assert.That(m.GetProperty("status").GetString(), Is.EqualTo("complete"));
@@ -94,7 +94,7 @@ public sealed class TrainCommandTests
             Assert.That(m.GetProperty("run_seconds").EnumerateObject().Count(), Is.EqualTo(4));
             Assert.That(DateTimeOffset.Parse(m.GetProperty("finished").GetString()!), Is.GreaterThanOrEqualTo(DateTimeOffset.Parse(m.GetProperty("started").GetString()!)));
         }
-        using (var fits = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, TrainingSweep.FitsFile))))
+        using (var fits = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, TrainingStudy.FitsFile))))
             Assert.That(fits.RootElement.GetProperty("trends").GetArrayLength(), Is.EqualTo(2));
 
         // Without --resume an existing output is refused.
@@ -104,14 +104,14 @@ public sealed class TrainCommandTests
 
         // Forget the last run (as if the sweep had been killed during it), then resume: only that run trains,
         // the others keep their rows, and the files come out identical.
-        var runsPath = Path.Combine(outDir, TrainingSweep.RunsFile);
+        var runsPath = Path.Combine(outDir, TrainingStudy.RunsFile);
         File.WriteAllLines(runsPath, runs.Take(runs.Length - 1));
         var resumed = Run([.. SmallSweep(outDir), "--resume"]);
         Assert.That(resumed.Code, Is.EqualTo(CliApp.ExitOk), resumed.Err);
         Assert.That(resumed.Out, Does.Contain("3 kept from before"));
         Assert.That(resumed.Err, Does.Contain("run 4/4").And.Not.Contain("run 1/4"));
         Assert.That(StripSeconds(File.ReadAllLines(runsPath)), Is.EqualTo(StripSeconds(runs)));
-        Assert.That(File.ReadAllLines(Path.Combine(outDir, TrainingSweep.CurvesFile)), Is.EqualTo(curves));
+        Assert.That(File.ReadAllLines(Path.Combine(outDir, TrainingStudy.CurvesFile)), Is.EqualTo(curves));
 
         // Resuming with other settings is refused.
         var other = Run([.. SmallSweep(outDir).Select(a => a == "16" ? "17" : a), "--resume"]);
@@ -147,7 +147,7 @@ public sealed class TrainCommandTests
             "--depth", "4", "--tau", "1/sqrt(L)", "--width", "32", "--optimizer", "gd", "--reduction", "mean", "--trainable", "all",
             "--lr", "0.5", "--steps", "150", "--eval-every", "50", "--threads", "1", "--out", outDir);
         Assert.That(code, Is.EqualTo(CliApp.ExitOk), stderr);
-        var runs = File.ReadAllLines(Path.Combine(outDir, TrainingSweep.RunsFile));
+        var runs = File.ReadAllLines(Path.Combine(outDir, TrainingStudy.RunsFile));
         var header = runs[0].Split(',');
         var row = runs[1].Split(',');
         double trainAcc = double.Parse(row[Array.IndexOf(header, "train_acc")], System.Globalization.CultureInfo.InvariantCulture);
@@ -157,7 +157,7 @@ public sealed class TrainCommandTests
             Assert.That(trainAcc, Is.EqualTo(1.0), "30 random images are memorized");
             Assert.That(testAcc, Is.InRange(0.0, 1.0));
             Assert.That(stdout, Does.Contain("test acc"));
-            Assert.That(File.ReadAllLines(Path.Combine(outDir, TrainingSweep.CurvesFile)).Skip(1).Select(l => l.Split(',')[Array.IndexOf(TrainingSweep.CurveColumns, "step")]),
+            Assert.That(File.ReadAllLines(Path.Combine(outDir, TrainingStudy.CurvesFile)).Skip(1).Select(l => l.Split(',')[Array.IndexOf(TrainingStudy.CurveColumns, "step")]),
                 Is.EqualTo(new[] { "0", "50", "100", "150" }));
         });
     }

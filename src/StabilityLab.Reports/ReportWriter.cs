@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using StabilityLab.Fitting;
 
-namespace StabilityLab.Cli.Reproduce;
+namespace StabilityLab.Reports;
 
 /// <summary>
 /// The reproduction's README.md: the claims of docs/science.md §2 with prediction, measurement and

@@ -10,167 +10,22 @@ using static TorchSharp.torch;
 
 namespace StabilityLab.Torch.Training;
 
-/// <summary>What a sweep produced: every run of its grid (trained now or kept from before), and the depth trends.</summary>
-public sealed record SweepResult(string Directory, IReadOnlyList<SweepRun> Runs, IReadOnlyList<DepthTrend> Trends, int Kept, string DataDescription);
-
 /// <summary>
-/// Runs a <see cref="TrainingSweepSpec"/> into an output directory:
-/// <c>curves.csv</c> (one row per recorded step of every run), <c>runs.csv</c> (one row per finished run: outcome
-/// and fitted rate), <c>fits.json</c> (rates and the depth verdicts of <see cref="DepthVerdicts"/>) and
-/// <c>manifest.json</c> (settings, grid, tool version, machine, start/end time, per-run timings). Files are
-/// rewritten atomically after every run, so a killed sweep loses at most the run in progress; with
-/// <c>resume</c>, runs already in runs.csv keep their rows and are skipped.
+/// The files of a training study: run and curve lines of runs.csv and curves.csv (columns: <see cref="TrainingTables"/>),
+/// reading them back for --resume, fits.json and the manifest body.
 /// </summary>
-public static class TrainingSweep
+internal static class TrainingStudyFiles
 {
-    public const string CurvesFile = TrainingTables.CurvesFile, RunsFile = TrainingTables.RunsFile, FitsFile = "fits.json", ManifestFile = RunManifest.FileName;
-
-    // Readable JSON: τ, δ and + stay as they are (the files are UTF-8).
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static readonly string[] CurveColumns = [.. TrainingTables.CurveColumns];
-
-    public static readonly string[] RunColumns = [.. TrainingTables.RunColumns];
-
-    /// <param name="spec">Depths × τ rules × seeds × step sizes to train.</param>
-    /// <param name="directory">Output directory (curves.csv, runs.csv, fits.json, manifest.json).</param>
-    /// <param name="resume">Keep the finished runs already in the directory.</param>
-    /// <param name="onStep">Progress: called with the number of steps done (skipped or early-stopped steps included),
-    /// so the total is runs-to-train × <see cref="TrainingOptions.Steps"/> (<see cref="StepsToRun"/>).</param>
-    /// <param name="log">One line per finished run.</param>
-    /// <param name="commandLine">Recorded in the manifest when given.</param>
-    /// <param name="device">Where to train (default: the runtime's device).</param>
-    public static SweepResult Run(TrainingSweepSpec spec, string directory, bool resume = false,
-        Action<int>? onStep = null, Action<string>? log = null, string? commandLine = null, Device? device = null)
-    {
-        spec.Validate();
-        spec.Data.CheckAvailable();
-        var dir = Path.GetFullPath(directory);
-        string runsPath = Path.Combine(dir, RunsFile), curvesPath = Path.Combine(dir, CurvesFile), manifestPath = Path.Combine(dir, ManifestFile);
-        var settings = spec.Settings();
-        if (!resume && (File.Exists(runsPath) || File.Exists(curvesPath)))
-            throw new SpecException($"{dir} already holds training results; pass --resume to continue them or choose another --out");
-        if (resume) CheckSameSettings(manifestPath, settings);
-
-        var kept = resume ? ReadRuns(runsPath) : new Dictionary<string, (SweepRun Run, string Line)>();
-        var curveLines = resume ? ReadCurveLines(curvesPath, kept.Keys.ToHashSet()) : new List<string>();
-        var runLines = kept.Values.Select(v => v.Line).ToList();
-        var dev = device ?? TorchRuntime.DefaultDevice;
-        var head = RunManifest.Start("train", commandLine);
-        var grid = spec.Grid().ToList();
-        var timings = kept.Values.ToDictionary(v => v.Run.Id, v => v.Run.Seconds);
-        head.Write(dir, ManifestBody(spec, settings, timings, dev, dataDescription: null));
-        try
-        {
-            return Train(spec, dir, onStep, log, dev, head, settings, kept, curveLines, runLines, grid, timings);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException)
-        {
-            // Finished runs stay in runs.csv: --resume trains the rest.
-            head.End(RunManifest.StatusFor(e)).TryWrite(dir, ManifestBody(spec, settings, timings, dev, dataDescription: null));
-            throw;
-        }
-    }
-
-    private static SweepResult Train(TrainingSweepSpec spec, string dir, Action<int>? onStep, Action<string>? log, Device dev,
-        RunManifest head, IReadOnlyDictionary<string, string> settings, Dictionary<string, (SweepRun Run, string Line)> kept,
-        List<string> curveLines, List<string> runLines, List<(int Depth, TauRule Tau, ulong Seed, double StepSize)> grid,
-        Dictionary<string, double> timings)
-    {
-        string runsPath = Path.Combine(dir, RunsFile), curvesPath = Path.Combine(dir, CurvesFile);
-
-        var results = new List<SweepRun>();
-        var dataCache = new Dictionary<ulong, TrainingData>();
-        string description;
-        int index = 0, keptCount = 0;
-        foreach (var (depth, tau, seed, lr) in grid)
-        {
-            index++;
-            string id = SweepRun.MakeId(depth, tau.ToString(), seed, lr);
-            if (kept.TryGetValue(id, out var old))
-            {
-                results.Add(old.Run);
-                keptCount++;
-                continue;
-            }
-            var data = LoadData(spec.Data, seed, dataCache);
-            var netSpec = spec.SpecFor(depth, tau);
-            var options = spec.Options with { StepSize = lr };
-            var run = Trainer.Run(netSpec, data, options, seed, dev, onStep);
-            onStep?.Invoke(options.Steps - run.StepsDone);
-            var rate = run.Outcome == TrainingOutcome.Diverged ? null : RateFit.Fit(run.Curve);
-            var result = new SweepRun(id, depth, tau.ToString(), netSpec.TauSchedule()[0], seed, lr, run.Outcome, run.StepsDone,
-                run.DivergedAtStep, run.InitialLoss, run.FinalLoss, rate, run.FinalTrainAccuracy, run.FinalTestAccuracy,
-                data.MinPairwiseDistance, run.Seconds)
-            {
-                WeightChange = run.RelativeWeightChange,
-            };
-            results.Add(result);
-            var common = CommonFields(spec, netSpec, result);
-            foreach (var c in run.Curve)
-                curveLines.Add(Csv.Line(common.Concat([
-                    c.Step.ToString(CultureInfo.InvariantCulture), Csv.Optional(c.Loss), Csv.Optional(c.MeanLoss),
-                    Csv.Optional(c.TrainAccuracy), Csv.Optional(c.TestLoss), Csv.Optional(c.TestAccuracy)])));
-            runLines.Add(RunLine(spec, netSpec, result));
-            timings[id] = result.Seconds;
-            // Curves first: runs.csv is the record of what finished (a run missing there is redone on --resume).
-            AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));
-            AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
-            log?.Invoke($"run {index}/{grid.Count} {Describe(result)}");
-        }
-        if (!File.Exists(runsPath))
-        {
-            AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));
-            AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
-        }
-
-        var trends = DepthVerdicts.Analyze(results);
-        AtomicFile.WriteAllText(Path.Combine(dir, FitsFile), FitsJson(results, trends));
-        // The data of the first grid point's seed describe the sweep, whichever runs were resumed.
-        description = LoadData(spec.Data, grid[0].Seed, dataCache).Description;
-        head.End(RunStatus.Complete).Write(dir, ManifestBody(spec, settings, timings, dev, description));
-        return new SweepResult(dir, results, trends, keptCount, description);
-    }
-
-    /// <summary>Steps a sweep will train (runs not yet in runs.csv × steps per run): the progress total.</summary>
-    public static long StepsToRun(TrainingSweepSpec spec, string directory, bool resume)
-    {
-        var done = resume ? ReadRuns(Path.Combine(Path.GetFullPath(directory), RunsFile)).Keys.ToHashSet() : [];
-        return (long)spec.Grid().Count(g => !done.Contains(SweepRun.MakeId(g.Depth, g.Tau.ToString(), g.Seed, g.StepSize))) * spec.Options.Steps;
-    }
-
-    /// <summary>One line: grid point, outcome and rate of a run.</summary>
-    public static string Describe(SweepRun r)
-    {
-        string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
-        string head = $"L={r.Depth} tau={r.TauRule} seed={r.Seed} lr={G(r.StepSize)}: {TrainingRun.Name(r.Outcome)}";
-        head += r.Outcome == TrainingOutcome.Diverged ? $" at step {r.DivergedAt}" : $" after {r.StepsDone} steps, loss ratio {G(r.FinalLoss / r.InitialLoss)}";
-        if (r.Rate is { } f) head += $", rate {G(f.Rate)} [{G(f.Lower)}, {G(f.Upper)}]";
-        if (r.TestAccuracy is double a) head += $", test acc {a:P1}";
-        if (r.WeightChange is double w) head += $", weight change {G(w)}";
-        return head + $" ({r.Seconds:F1} s)";
-    }
-
-    private static TrainingData LoadData(DataSource source, ulong seed, Dictionary<ulong, TrainingData> cache)
-    {
-        ulong key = source.DependsOnSeed ? seed : 0;
-        if (!cache.TryGetValue(key, out var data))
-        {
-            if (!source.DependsOnSeed && cache.Count > 0) return cache.Values.First();
-            data = source.Load(seed);
-            cache[key] = data;
-        }
-        return data;
-    }
-
-    private static List<string> CommonFields(TrainingSweepSpec spec, NetworkSpec net, SweepRun r) =>
+    internal static List<string> CommonFields(TrainingStudySpec spec, NetworkSpec net, SweepRun r) =>
     [
         r.Id, spec.Data.Name, net.Block.Name(), net.Activation.Name(), net.Width.ToString(CultureInfo.InvariantCulture),
         net.Depth.ToString(CultureInfo.InvariantCulture), r.TauRule, Csv.Optional(r.Tau), r.Seed.ToString(CultureInfo.InvariantCulture),
         spec.Options.Optimizer.Name(), Csv.Optional(r.StepSize), spec.Options.Trained.Name(), OptionNames.PrecisionName(spec.Options.Precision),
     ];
 
-    private static string RunLine(TrainingSweepSpec spec, NetworkSpec net, SweepRun r)
+    internal static string RunLine(TrainingStudySpec spec, NetworkSpec net, SweepRun r)
     {
         var f = r.Rate;
         return Csv.Line(CommonFields(spec, net, r).Concat([
@@ -184,14 +39,14 @@ public static class TrainingSweep
             Csv.Optional(r.MinPairwiseDistance), Csv.Optional(r.Seconds)]));
     }
 
-    private static Dictionary<string, (SweepRun Run, string Line)> ReadRuns(string path)
+    internal static Dictionary<string, (SweepRun Run, string Line)> ReadRuns(string path)
     {
         var result = new Dictionary<string, (SweepRun, string)>();
         if (!File.Exists(path)) return result;
         var lines = File.ReadAllLines(path);
         if (lines.Length == 0) return result;
         var header = CsvTable.Fields(lines[0], path);
-        var col = RunColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
+        var col = TrainingTables.RunColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
         if (col.Any(kv => kv.Value < 0))
             throw new SpecException($"{path} is not a runs.csv of this tool (missing column {col.First(kv => kv.Value < 0).Key})");
         foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
@@ -232,7 +87,7 @@ public static class TrainingSweep
         return result;
     }
 
-    private static List<string> ReadCurveLines(string path, HashSet<string> finished)
+    internal static List<string> ReadCurveLines(string path, HashSet<string> finished)
     {
         if (!File.Exists(path)) return [];
         return File.ReadLines(path).Skip(1).Where(l => l.Length > 0 && Fields(l) is [var run, ..] && finished.Contains(run)).ToList();
@@ -256,7 +111,7 @@ public static class TrainingSweep
 
     private static double? ParseOptional(string s) => s.Length == 0 ? null : ParseNum(s);
 
-    private static void CheckSameSettings(string manifestPath, IReadOnlyDictionary<string, string> settings)
+    internal static void CheckSameSettings(string manifestPath, IReadOnlyDictionary<string, string> settings)
     {
         if (!File.Exists(manifestPath)) return;
         JsonNode? old;
@@ -278,7 +133,7 @@ public static class TrainingSweep
     }
 
     /// <summary>What the training study adds to the <see cref="RunManifest"/> head.</summary>
-    private static JsonObject ManifestBody(TrainingSweepSpec spec, IReadOnlyDictionary<string, string> settings,
+    internal static JsonObject ManifestBody(TrainingStudySpec spec, IReadOnlyDictionary<string, string> settings,
         Dictionary<string, double> timings, Device device, string? dataDescription)
     {
         var settingsObj = new JsonObject();
@@ -303,7 +158,7 @@ public static class TrainingSweep
         };
     }
 
-    private static string FitsJson(IReadOnlyList<SweepRun> runs, IReadOnlyList<DepthTrend> trends)
+    internal static string FitsJson(IReadOnlyList<SweepRun> runs, IReadOnlyList<DepthTrend> trends)
     {
         static JsonNode? N(double? v) => v is double d && double.IsFinite(d) ? d : null;
         var runArr = new JsonArray();

@@ -5,11 +5,11 @@ using StabilityLab.Torch.Data;
 namespace StabilityLab.Torch.Training;
 
 /// <summary>
-/// A training sweep: depths × τ rules × seeds × step sizes of one network template and one data source.
+/// A training study: depths × τ rules × seeds × step sizes of one network template and one data source.
 /// The template's depth and τ rule are replaced by each grid point (<see cref="SpecFor"/>); its input and output
 /// dimensions must match the data. The options' step size is replaced by each entry of <see cref="StepSizes"/>.
 /// </summary>
-public sealed record TrainingSweepSpec(
+public sealed record TrainingStudySpec(
     NetworkSpec Network,
     IReadOnlyList<int> Depths,
     IReadOnlyList<TauRule> TauRules,

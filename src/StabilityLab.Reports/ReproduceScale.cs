@@ -1,9 +1,11 @@
 using StabilityLab.Models;
 using StabilityLab.Sweeps;
+using StabilityLab.Spectral;
 using StabilityLab.Torch.Data;
+using StabilityLab.Torch.Spectral;
 using StabilityLab.Torch.Training;
 
-namespace StabilityLab.Cli.Reproduce;
+namespace StabilityLab.Reports;
 
 /// <summary>
 /// The sizes of one reproduction. <c>quick</c> finishes in minutes on a 2-core laptop;
@@ -16,18 +18,23 @@ public sealed record ReproduceScale(string Name, int Width, string Depths, int B
     public static ReproduceScale Paper { get; } = new("paper", 512, "4..4096x2", 33, 1000, [64, 1024], [4, 8, 16, 32, 64, 128, 256], 3, 500, 128, "4..256x2", 16);
 
     /// <summary>
-    /// `stabilitylab spectrum` arguments for claim 1: block-product operator norms (all pairs up to L = 64,
-    /// a sample beyond) and the Gram matrix of 8 inputs, at τ = 1/√L and τ = L^−1/4.
+    /// The spectral study of claim 1: block-product operator norms (all pairs up to L = 64, a sample beyond) and the
+    /// Gram matrix of 8 inputs, at τ = 1/√L and τ = L^−1/4; the other settings are those of `stabilitylab spectrum`.
     /// </summary>
-    public string[] SpectrumArguments(ulong seed, string outDir) =>
-        ["spectrum", "--width", $"{SpectrumWidth}", "--depth", SpectrumDepths, "--tau", "1/sqrt(L)", "--tau", "L^-0.25",
-         "--trials", $"{SpectrumTrials}", "--seed", $"{seed}", "--inputs", "8", "--pairs", "auto", "--threads", "1", "--out", outDir];
+    public SpectralStudySpec SpectralStudy(ulong seed)
+    {
+        var depths = GridValues.ParseIntegers(SpectrumDepths, "depth").Distinct().ToArray();
+        TauRule[] rules = [TauRule.Parse("1/sqrt(L)"), TauRule.Parse("L^-0.25")];
+        return new SpectralStudySpec(SpectralStudySpec.Grid(SpectrumWidth, depths, rules), depths, rules, SpectrumTrials, seed, Inputs: 8,
+            GramPath.Dense, PairSelection.Auto, OperatorNorm.DefaultTolerance, OperatorNorm.DefaultMaxSteps, Svd: false, Raw: false, MemoryBytes: 1024L << 20,
+            CommandLine: $"stabilitylab spectrum --width {SpectrumWidth} --depth {SpectrumDepths} --tau 1/sqrt(L) --tau L^-0.25 --trials {SpectrumTrials} --seed {seed} --inputs 8 --pairs auto --threads 1");
+    }
 
     public static ReproduceScale Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "quick" => Quick,
         "paper" => Paper,
-        _ => throw new Models.SpecException($"unknown scale '{name}' (expected quick or paper)"),
+        _ => throw new SpecException($"unknown scale '{name}' (expected quick or paper)"),
     };
 
     /// <summary>
@@ -57,7 +64,7 @@ public sealed record ReproduceScale(string Name, int Width, string Depths, int B
     /// random targets, width 256 (8n, training stays near the initialization), W trained, one step
     /// size η = 1e-4 for every depth and for τ = 1/√L and τ = 1.
     /// </summary>
-    public TrainingSweepSpec TrainingStudy(ulong seed) => new(
+    public TrainingStudySpec TrainingStudy(ulong seed) => new(
         Network: new NetworkSpec(256, TrainDepths[0], TauRule.Parse("1/sqrt(L)"), inputDim: 16, outputDim: 1),
         Depths: TrainDepths,
         TauRules: [TauRule.Parse("1/sqrt(L)"), TauRule.Parse("1")],

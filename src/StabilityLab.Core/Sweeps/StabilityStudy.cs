@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace StabilityLab.Sweeps;
+
+/// <summary>
+/// What a stability study did: the run's summary, or null when Ctrl-C/SIGTERM stopped it (its finished
+/// cells are kept, and rerunning with resume completes it).
+/// </summary>
+public sealed record StabilityStudyResult(string Directory, SweepRunSummary? Summary)
+{
+    public bool Interrupted => Summary is null;
+
+    /// <summary>One line for the log: what was computed, or how to complete an interrupted study.</summary>
+    public string Report => Summary is { } s
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"sweep: {s.CellsInRun} cells ({s.CellsComputed} computed, {s.CellsResumed} resumed) in {s.Seconds:F1} s, {s.TrialLayersPerSecond:E3} trial-layers/s → {Directory}")
+        : $"stabilitylab: interrupted; finished cells are kept in {Directory}; run the same command with --resume to complete it";
+}
+
+/// <summary>
+/// The stability study: a <see cref="SweepSpec"/> run by <see cref="SweepRunner"/> with Ctrl-C and SIGTERM
+/// turned into a clean, resumable stop (finished cells are checkpointed; see <see cref="SweepRunner"/>).
+/// </summary>
+public static class StabilityStudy
+{
+    /// <summary>Work of a run in trial-layers, the unit of the progress callback of <see cref="Run"/>.</summary>
+    public static long Work(SweepSpec spec, ShardSpec shard) => SweepRunner.TotalTrialLayers(spec, shard);
+
+    /// <param name="spec">The grid and sampling settings.</param>
+    /// <param name="outDir">Output directory (cells.csv, manifest.json, …).</param>
+    /// <param name="threads">Worker threads (0 = all cores).</param>
+    /// <param name="shard">The part of the grid to run.</param>
+    /// <param name="resume">Keep the finished cells already in the directory.</param>
+    /// <param name="progress">Trial-layers done (thread-safe calls); the total is <see cref="Work"/>.</param>
+    public static StabilityStudyResult Run(SweepSpec spec, string outDir, int threads, ShardSpec shard, bool resume, Action<long>? progress = null)
+    {
+        spec.Validate();
+        var dir = Path.GetFullPath(outDir);
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+        try
+        {
+            return new StabilityStudyResult(dir, SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress, cts.Token)));
+        }
+        catch (OperationCanceledException)
+        {
+            return new StabilityStudyResult(dir, null);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

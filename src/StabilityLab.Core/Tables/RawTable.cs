@@ -33,21 +33,31 @@ public static class RawTable
     private static string R(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One column of a raw table per cell and trial: values[cell][trial], NaN for a dead trial or an empty field.
-    /// A row naming a cell or trial outside the sweep throws <see cref="SpecException"/>.
+    /// One column of a raw table per cell and trial: values[cell][trial], NaN for a dead trial (its fields are empty).
+    /// A row naming a cell or trial outside the sweep or twice, a dead flag other than 0/1, an empty value in a live
+    /// trial, NaN, ±∞ or a trial of a cell missing throws <see cref="SpecException"/> naming the file and line.
     /// </summary>
     public static double[][] Read(string path, string column, int cells, int trials)
     {
         var t = CsvTable.Read(path);
-        int ci = t.Column("cell"), ti = t.Column("trial"), vi = t.Column(column);
+        int ci = t.Column("cell"), ti = t.Column("trial"), vi = t.Column(column), di = t.Has("dead") ? t.Column("dead") : -1;
         var v = Enumerable.Range(0, cells).Select(_ => Enumerable.Repeat(double.NaN, trials).ToArray()).ToArray();
+        var seen = new bool[cells, trials];
         for (int r = 0; r < t.Rows.Count; r++)
         {
             var row = t.Rows[r];
             int c = t.Integer(row, ci, r), k = t.Integer(row, ti, r);
-            if (c < 0 || c >= cells || k < 0 || k >= trials) throw new SpecException($"{path}: row {r + 2} names cell {c}, trial {k} outside the sweep");
-            v[c][k] = CsvTable.Number(row[vi]);
+            if (c < 0 || c >= cells || k < 0 || k >= trials) throw new SpecException($"{path} line {t.Line(r)}: cell {c}, trial {k} is outside the sweep");
+            if (seen[c, k]) throw new SpecException($"{path} line {t.Line(r)}: cell {c}, trial {k} appears twice");
+            seen[c, k] = true;
+            bool dead = di >= 0 && t.Flag(row, di, r);
+            v[c][k] = dead ? t.Optional(row, vi, r) is var d && double.IsNaN(d) ? d
+                    : throw new SpecException($"{t.Where(vi, r)} holds a value for a dead trial")
+                : t.Real(row, vi, r);
         }
+        for (int c = 0; c < cells; c++)
+            for (int k = 0; k < trials; k++)
+                if (!seen[c, k]) throw new SpecException($"{path}: cell {c}, trial {k} is missing");
         return v;
     }
 }

@@ -105,7 +105,33 @@ public static class CellsTable
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    public static IReadOnlyList<CellRow> Read(string path) => Parse(CsvTable.Read(path));
+    /// <summary>
+    /// Reads and checks a cells table (<see cref="Parse"/>); beside a complete sweep's manifest.json, a row count other
+    /// than the manifest's cells_in_run (a row lost or added) also throws <see cref="SpecException"/>.
+    /// </summary>
+    public static IReadOnlyList<CellRow> Read(string path)
+    {
+        var rows = Parse(CsvTable.Read(path));
+        if (ExpectedRows(path) is int n && n != rows.Count)
+            throw new SpecException($"{path} has {rows.Count} rows but its sweep ran {n} cells (manifest.json): a row is {(rows.Count < n ? "missing" : "extra")}");
+        return rows;
+    }
+
+    // cells_in_run of a complete sweep manifest beside the file; null when there is none to compare with.
+    private static int? ExpectedRows(string path)
+    {
+        var manifest = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "manifest.json");
+        if (!File.Exists(manifest)) return null;
+        try
+        {
+            var m = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest));
+            return (string?)m?["command"] == "sweep" && (string?)m?["status"] == "complete" ? (int?)m?["cells_in_run"] : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or IOException)
+        {
+            return null; // the manifest's own reader reports a broken manifest
+        }
+    }
 
     /// <summary>
     /// The rows of a cells table, every value checked (<see cref="CsvTable.Real"/>): NaN, ±∞, an out-of-range value,

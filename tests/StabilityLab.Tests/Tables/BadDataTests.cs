@@ -100,6 +100,10 @@ public class BadDataTests
         lines[3] = lines[3][..lines[3].LastIndexOf(',')];
         File.WriteAllLines(Path.Combine(cut, "cells.csv"), lines);
         AssertBadInput(Command(cmd, cut), "cells.csv line 4:");
+
+        var lost = Damaged(_good, "cells.csv", 1, "block", "block");
+        File.WriteAllLines(Path.Combine(lost, "cells.csv"), File.ReadAllLines(Path.Combine(lost, "cells.csv")).SkipLast(1));
+        AssertBadInput(Command(cmd, lost), "a row is missing");
     }
 
     [Test]

@@ -60,7 +60,7 @@ public static class ReportTables
             r => SweepAnalysis.ConverseExcess(r) is { } c && Math.Abs(c - 0.3) < 1e-12,
         };
         var sb = new StringBuilder();
-        sb.AppendLine("log E[‖h_L‖²/‖h_0‖²] measured (95% bootstrap interval) beside the infinite-width recursion log(Q_L/Q_0) (density evolution, docs/science.md §3) and the exact bounds [L·log(1+τ²), L·log(1+2τ²)].");
+        sb.AppendLine("log E[‖h_L‖²/‖h_0‖²] measured (95% interval from the cell's estimator, docs/statistics.md; \"not estimable\" where the n trials cannot give one) beside the infinite-width recursion log(Q_L/Q_0) (density evolution, docs/science.md §3) and the exact bounds [L·log(1+τ²), L·log(1+2τ²)].");
         sb.AppendLine();
         sb.AppendLine("| τ rule | L | measured | infinite width | bounds |");
         sb.AppendLine("|---|---|---|---|---|");
@@ -70,7 +70,8 @@ public static class ReportTables
                 var sched = c.Rule.Schedule(c.Depth);
                 double theory = InfiniteWidthRecursion.PostRelu(sched).LogRatio[^1];
                 var b = FirstMomentBounds.PostRelu(sched);
-                sb.AppendLine(F($"| {c.Rule} | {c.Depth} | {c.FwdLogMeanSq:F4} [{c.FwdLogMeanSqLo:F4}, {c.FwdLogMeanSqHi:F4}] | {theory:F4} | [{b.LogLower:F4}, {b.LogUpper:F4}] |"));
+                string measured = c.HasTrustedMean ? F($"{c.FwdLogMeanSq:F4} [{c.FwdLogMeanSqLo:F4}, {c.FwdLogMeanSqHi:F4}]") : F($"{c.FwdLogMeanSq:F4} (not estimable)");
+                sb.AppendLine(F($"| {c.Rule} | {c.Depth} | {measured} | {theory:F4} | [{b.LogLower:F4}, {b.LogUpper:F4}] |"));
             }
         sb.AppendLine();
         sb.AppendLine("At finite width m the measured log E ratio sits O(1/m) from the infinite-width value.");

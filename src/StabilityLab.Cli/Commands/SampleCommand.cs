@@ -73,6 +73,9 @@ public static class SampleCommand
                 throw new SpecException($"unknown sampler '{sampler}' (expected exact or dense)");
         }
         var stats = CellStatistics.Compute(summaries, blowupLevel, bootstrapSeed: seed);
+        // One cell and no statistics: nothing to print (a sweep writes such a cell and goes on).
+        if (!stats.HasStatistics)
+            throw new SpecException($"{stats.DeadTrials} of {summaries.Length} trials died (a layer became exactly zero), fewer than {CellStatistics.MinLiveTrials} live; increase the width");
         return new CellResult(spec, sampler, seed, trials, stats);
     }
 

@@ -71,7 +71,7 @@ public static class SweepCommand
             s.Validate();
             var part = ShardSpec.Parse(r.GetValue(shard)!);
             var result = ProgressRunner.Run(io, "sweep", "trial-layers", StabilityStudy.Work(s, part),
-                advance => StabilityStudy.Run(s, r.GetValue(outDir)!, r.GetValue(threads), part, r.GetValue(resume), advance));
+                advance => StabilityStudy.Run(s, r.GetValue(outDir)!, r.GetValue(threads), part, r.GetValue(resume), advance, io.Err.WriteLine));
             io.Err.WriteLine(result.Report);
             return result.Interrupted ? ExitInterrupted : CliApp.ExitOk;
         });

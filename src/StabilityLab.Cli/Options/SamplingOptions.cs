@@ -14,6 +14,6 @@ public static class SamplingOptions
         new Option<double>("--blowup-level") { Description = description, DefaultValueFactory = _ => defaultValue }.Parses(CellStatistics.CheckBlowupLevel);
 
     public static Option<int> Bootstrap() =>
-        new Option<int>("--bootstrap") { Description = "bootstrap resamples for the interval of log E ratio", DefaultValueFactory = _ => CellStatistics.DefaultBootstrap }
+        new Option<int>("--bootstrap") { Description = "bootstrap resamples; recorded in the manifest and accepted for older specs, but no cells.csv statistic uses it any more (the interval of log E ratio comes from the log-normal or sample-mean estimator, docs/statistics.md)", DefaultValueFactory = _ => CellStatistics.DefaultBootstrap }
             .Parses(CellStatistics.CheckBootstrap);
 }

@@ -16,14 +16,14 @@ public static class FirstMomentCheck
 
     /// <summary>
     /// The check, or null when the sweep has no post/ReLU cell. <paramref name="reliable"/> says whether a cell's
-    /// log E ratio estimate can be trusted (a hook for a per-cell reliability flag; every cell by default): cells it
+    /// log E ratio estimate can be trusted (by default <see cref="CellRow.HasTrustedMean"/>, the cell's own flag): cells it
     /// rejects are left out and counted, and the check is INCONCLUSIVE when none is left.
     /// </summary>
     public static Check? Build(IReadOnlyList<CellRow> cells, double alpha = 0.05, Func<CellRow, bool>? reliable = null)
     {
         var post = cells.Where(SweepAnalysis.IsPostRelu).ToList();
         if (post.Count == 0) return null;
-        var rows = post.Where(reliable ?? (_ => true)).ToList();
+        var rows = post.Where(reliable ?? (c => c.HasTrustedMean)).ToList();
         int unreliable = post.Count - rows.Count;
         string test = F($"one-sided z-test per cell, Bonferroni over the cells (p = n × the worst cell's p), Holm-adjusted p ≤ {alpha:G3} contradicts");
         if (rows.Count == 0) return Check.Inconclusive(Claim, Prediction, test, F($"all {post.Count} cells flagged unreliable"));

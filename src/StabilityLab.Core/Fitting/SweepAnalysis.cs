@@ -30,7 +30,7 @@ public static class SweepAnalysis
     /// <summary>Runs every analysis that the sweep's cells allow.</summary>
     /// <param name="dir">the sweep directory.</param>
     /// <param name="o">the options of `fit`.</param>
-    /// <param name="reliable">whether a cell's log E ratio can be trusted, for the first-moment check (every cell by default).</param>
+    /// <param name="reliable">whether a cell's log E ratio can be trusted, for the first-moment check (default: the cell's own flag, <see cref="CellRow.HasTrustedMean"/>).</param>
     public static FitReport Run(string dir, FitOptions o, Func<CellRow, bool>? reliable = null)
     {
         var cellsPath = Path.Combine(dir, SweepRunner.CellsFile);
@@ -114,9 +114,14 @@ public static class SweepAnalysis
             stability.Add((a, trend, pts));
             double limit = 2 * a * a; // L·log(1 + 2a²/L) ≤ 2a² bounds log E ratio for every L (post block)
             var worst = pts.MaxBy(p => p.LogMeanRatio)!;
-            if (IsPostRelu(rows[0]))
+            var trusted = rows.Where(r => r.HasTrustedMean).ToList();
+            if (IsPostRelu(rows[0]) && trusted.Count == 0)
+                checks.Add(Check.Inconclusive(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
+                    F($"log E ratio ≤ 2a² = {limit:G4} at every L"), "one-sided z-test per depth, Bonferroni over the depths",
+                    "no depth has a trusted interval for log E ratio (fwd_log_mean_sq_ok = 0)"));
+            else if (IsPostRelu(rows[0]))
             {
-                var bound = BoundCheck.LogMeanRatio(rows.Select(r => new BoundCell(r.Depth, r.Tau, r.Width, r.FwdLogMeanSq, (r.FwdLogMeanSqHi - r.FwdLogMeanSqLo) / 3.92)).ToList(),
+                var bound = BoundCheck.LogMeanRatio(trusted.Select(r => new BoundCell(r.Depth, r.Tau, r.Width, r.FwdLogMeanSq, (r.FwdLogMeanSqHi - r.FwdLogMeanSqLo) / 3.92)).ToList(),
                     _ => (double.NegativeInfinity, limit), o.Alpha);
                 checks.Add(new Check(F($"stability: τ = {a:G3}/√L bounded ({rule.Key.Block.Name()}, m={rule.Key.Width})"),
                     F($"log E ratio ≤ 2a² = {limit:G4} at every L"),

@@ -52,9 +52,10 @@ public static class SpectraTable
             foreach (var (q, prefix) in new[] { (ProductQuantity.Whole, "whole"), (ProductQuantity.MaxPair, "maxpair") })
             {
                 string Get(string s) => f[Col($"{prefix}_log_sq_{s}")];
+                double Real(string s) => t.Real(f, Col($"{prefix}_log_sq_{s}"), i);
                 if (Get("mean").Length == 0) continue;
-                points.Add(new OperatorNormPoint(f[iTau], t.Integer(f, iDepth, i), t.Integer(f, iWidth, i), q, t.Integer(f, iTrials, i),
-                    Num(Get("mean")), Num(Get("lo")), Num(Get("hi")), Num(Get("q50")), Num(Get("q05")), Num(Get("q95"))));
+                points.Add(new OperatorNormPoint(f[iTau], t.Integer(f, iDepth, i, min: 1), t.Integer(f, iWidth, i, min: 1), q, t.Integer(f, iTrials, i, min: 0),
+                    Real("mean"), Real("lo"), Real("hi"), Real("q50"), Real("q05"), Real("q95")));
             }
         }
         return points;

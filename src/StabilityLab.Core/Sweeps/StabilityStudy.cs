@@ -33,7 +33,9 @@ public static class StabilityStudy
     /// <param name="shard">The part of the grid to run.</param>
     /// <param name="resume">Keep the finished cells already in the directory.</param>
     /// <param name="progress">Trial-layers done (thread-safe calls); the total is <see cref="Work"/>.</param>
-    public static StabilityStudyResult Run(SweepSpec spec, string outDir, int threads, ShardSpec shard, bool resume, Action<long>? progress = null)
+    /// <param name="note">One-line notes, such as a damaged checkpoint being recomputed (default: standard error).</param>
+    public static StabilityStudyResult Run(SweepSpec spec, string outDir, int threads, ShardSpec shard, bool resume, Action<long>? progress = null,
+        Action<string>? note = null)
     {
         spec.Validate();
         var dir = Path.GetFullPath(outDir);
@@ -43,7 +45,7 @@ public static class StabilityStudy
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
         try
         {
-            return new StabilityStudyResult(dir, SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress, cts.Token)));
+            return new StabilityStudyResult(dir, SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress, cts.Token, note)));
         }
         catch (OperationCanceledException)
         {

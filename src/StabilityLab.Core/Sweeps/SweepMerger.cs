@@ -45,6 +45,7 @@ public static class SweepMerger
         {
             int expected = cells.Count(c => c.Index % n == i);
             if (rows[i].Count != expected) throw new SpecException($"shard {byIndex[i].Dir} has {rows[i].Count} cells, expected {expected}");
+            CheckShard(byIndex[i].Dir, spec, cells.Where(c => c.Index % n == i).ToList());
         }
         var dirOut = Path.GetFullPath(outDir);
         if (Directory.Exists(dirOut) && Directory.EnumerateFileSystemEntries(dirOut).Any())
@@ -65,6 +66,30 @@ public static class SweepMerger
         manifest["finished"] = byIndex.Select(s => RunManifest.FinishedOf(s.Manifest)).Max();
         RunManifest.WriteJson(Path.Combine(dirOut, SweepManifest.FileName), manifest);
         return cells.Count;
+    }
+
+    /// <summary>
+    /// Reads a shard's files with the checking readers (NaN, ±∞, out-of-range values, missing or repeated rows throw
+    /// <see cref="SpecException"/> naming the file and line) and checks that its cells.csv rows are its cells, in order.
+    /// </summary>
+    private static void CheckShard(string dir, SweepSpec spec, IReadOnlyList<SweepCell> mine)
+    {
+        var path = Path.Combine(dir, SweepRunner.CellsFile);
+        var rows = CellsTable.Read(path);
+        for (int k = 0; k < mine.Count; k++)
+        {
+            var (want, got) = (mine[k].Spec, rows[k]);
+            if (got.Block != want.Block || got.Width != want.Width || got.Depth != want.Depth || got.Rule.ToString() != want.Tau.ToString())
+                throw new SpecException($"{path} line {k + 2}: holds {got.Block.Name()} width {got.Width} depth {got.Depth} τ {got.Rule}, expected cell {mine[k].Index} ({want.Block.Name()} width {want.Width} depth {want.Depth} τ {want.Tau})");
+        }
+        if (spec.TraceDepths.Count > 0)
+        {
+            var traced = mine.Where(c => spec.TraceDepths.Contains(c.Spec.Depth)).Select(c => c.Index).ToHashSet();
+            var tracesPath = Path.Combine(dir, SweepRunner.TracesFile);
+            var bad = TracesTable.Read(tracesPath).Select(r => r.Cell).FirstOrDefault(c => !traced.Contains(c), -1);
+            if (bad >= 0) throw new SpecException($"{tracesPath}: cell {bad} is not a traced cell of this shard");
+        }
+        if (spec.Raw) RawTable.Check(CsvTable.Read(Path.Combine(dir, SweepRunner.RawFile)), mine.Select(c => c.Index).ToHashSet(), spec.Trials);
     }
 
     /// <summary>Rows of a per-cell file (first column = cell index) from every shard, in cell order.</summary>

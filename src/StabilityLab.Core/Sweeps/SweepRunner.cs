@@ -12,15 +12,17 @@ namespace StabilityLab.Sweeps;
 
 /// <summary>How to run a sweep: where, on how many threads, which shard, and whether to resume.</summary>
 public sealed record SweepRunOptions(string OutDir, int Threads = 0, ShardSpec? Shard = null, bool Resume = false,
-    Action<long>? Progress = null, CancellationToken Cancel = default);
+    Action<long>? Progress = null, CancellationToken Cancel = default, Action<string>? Note = null);
 
 /// <summary>What a finished run did.</summary>
 public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond);
 
 /// <summary>
 /// Runs a sweep cell group by cell group (all τ of one block × width × depth share their draws).
-/// Each finished cell is checkpointed at once under DIR/.partial (atomic files), so an interrupted
-/// run keeps every finished cell and <c>Resume</c> completes the rest; the final files are then
+/// Each finished cell is checkpointed at once under DIR/.partial (atomic files, sealed with checksums by
+/// <see cref="SweepCheckpoint"/>), so an interrupted run keeps every finished cell and <c>Resume</c> completes
+/// the rest, recomputing any checkpoint that is damaged; a cell whose trials nearly all died is written without
+/// statistics (<see cref="CellStatistics.None"/>) and the sweep goes on; the final files are then
 /// assembled in grid order and equal an uninterrupted run's bit for bit (timings aside).
 /// </summary>
 public static class SweepRunner
@@ -68,9 +70,10 @@ public static class SweepRunner
         var clock = Stopwatch.StartNew();
         long trialLayers = 0;
         int computed = 0, resumed = 0;
+        var note = options.Note ?? Console.Error.WriteLine;
         foreach (var group in mine.GroupBy(c => c.Group))
         {
-            var todo = group.Where(c => !File.Exists(CellPath(partial, c.Index, ".csv"))).ToList();
+            var todo = group.Where(c => !Trusted(partial, spec, c, note)).ToList();
             int skipped = group.Count() - todo.Count;
             resumed += skipped;
             options.Progress?.Invoke(skipped * spec.Trials * group.First().Spec.Depth);
@@ -95,8 +98,9 @@ public static class SweepRunner
                 if (traces[k] is { } trace) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".trace.csv"), trace.CsvRows(cell));
                 if (spec.Raw) AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".raw.csv"), RawTable.Rows(cell.Index, results[k]));
                 AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".seconds"), seconds.ToString("R", CultureInfo.InvariantCulture));
-                // The row file goes last: its presence marks the cell done.
                 AtomicFile.WriteAllText(CellPath(partial, cell.Index, ".csv"), row + "\n");
+                // The seal goes last: a sealed, intact checkpoint marks the cell done.
+                SweepCheckpoint.Seal(partial, cell.Index, Parts(spec, cell));
                 computed++;
             }
             trialLayers += (long)spec.Trials * first.Depth * todo.Count;
@@ -115,6 +119,21 @@ public static class SweepRunner
         head.End(RunStatus.Complete).Write(dir, body);
         Directory.Delete(partial, recursive: true);
         return new SweepRunSummary(mine.Count, computed, resumed, secs, rate);
+    }
+
+    /// <summary>The part files of a cell's checkpoint.</summary>
+    private static string[] Parts(SweepSpec spec, SweepCell cell) =>
+        [".csv", ".seconds", .. spec.TraceDepths.Contains(cell.Spec.Depth) ? [".trace.csv"] : Array.Empty<string>(), .. spec.Raw ? [".raw.csv"] : Array.Empty<string>()];
+
+    /// <summary>Whether a cell's checkpoint can be used as it is; a damaged one is removed (with a note) and recomputed.</summary>
+    private static bool Trusted(string partial, SweepSpec spec, SweepCell cell, Action<string> note)
+    {
+        var parts = Parts(spec, cell);
+        if (!SweepCheckpoint.Exists(partial, cell.Index, parts)) return false;
+        if (SweepCheckpoint.Problem(partial, cell.Index, parts) is not { } problem) return true;
+        note($"checkpoint of cell {cell.Index} is damaged ({problem}); recomputing it");
+        SweepCheckpoint.Remove(partial, cell.Index, parts);
+        return false;
     }
 
     private static void PrepareDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)

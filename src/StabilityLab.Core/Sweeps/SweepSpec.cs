@@ -40,7 +40,14 @@ public sealed record SweepSpec
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads a spec file, or the "spec" member of a sweep's manifest.json.</summary>
+    /// <summary>The keys a spec file may hold: those <see cref="ToJson"/> writes.</summary>
+    public static IReadOnlySet<string> Keys { get; } = JsonDocument.Parse(new SweepSpec().ToJson()).RootElement
+        .EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Reads a spec file, or the "spec" member of a sweep's manifest.json. A key that is not a spec key (a typo would
+    /// otherwise silently keep the default) and a spec that sets nothing throw <see cref="SpecException"/>.
+    /// </summary>
     public static SweepSpec FromJsonFile(string path)
     {
         if (!File.Exists(path)) throw new SpecException($"spec file not found: {path}");
@@ -49,6 +56,12 @@ public sealed record SweepSpec
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var root = doc.RootElement;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("spec", out var inner)) root = inner;
+            if (root.ValueKind != JsonValueKind.Object) throw new SpecException($"spec file {path} does not hold a JSON object");
+            var unknown = root.EnumerateObject().Select(p => p.Name).Where(k => !Keys.Contains(k)).ToList();
+            if (unknown.Count > 0)
+                throw new SpecException($"spec file {path}: {string.Join("; ", unknown.Select(k => $"unknown key '{k}'"))} (keys: {string.Join(", ", Keys)})");
+            if (!root.EnumerateObject().Any())
+                throw new SpecException($"spec file {path}: spec has no keys (give at least one of {string.Join(", ", Keys)})");
             var spec = root.Deserialize<SweepSpec>(Json) ?? throw new SpecException($"spec file {path} is empty");
             spec.Validate();
             return spec;

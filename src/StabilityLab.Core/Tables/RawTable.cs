@@ -33,21 +33,53 @@ public static class RawTable
     private static string R(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One column of a raw table per cell and trial: values[cell][trial], NaN for a dead trial or an empty field.
-    /// A row naming a cell or trial outside the sweep throws <see cref="SpecException"/>.
+    /// One column of a raw table per cell and trial: values[cell][trial], NaN for a dead trial (its fields are empty).
+    /// A row naming a cell or trial outside the sweep or twice, a dead flag other than 0/1, an empty value in a live
+    /// trial, NaN, ±∞ or a trial of a cell missing throws <see cref="SpecException"/> naming the file and line.
     /// </summary>
     public static double[][] Read(string path, string column, int cells, int trials)
     {
         var t = CsvTable.Read(path);
-        int ci = t.Column("cell"), ti = t.Column("trial"), vi = t.Column(column);
-        var v = Enumerable.Range(0, cells).Select(_ => Enumerable.Repeat(double.NaN, trials).ToArray()).ToArray();
+        var all = Check(t, Enumerable.Range(0, cells).ToHashSet(), trials);
+        int vi = t.Column(column);
+        var v = Enumerable.Range(0, cells).Select(_ => new double[trials]).ToArray();
+        for (int r = 0; r < t.Rows.Count; r++)
+        {
+            var (c, k) = all[r];
+            v[c][k] = t.Optional(t.Rows[r], vi, r);
+        }
+        return v;
+    }
+
+    /// <summary>
+    /// Checks every row of a raw table holding the given cells, <paramref name="trials"/> trials each (see
+    /// <see cref="Read"/>), and gives the (cell, trial) of each row.
+    /// </summary>
+    public static (int Cell, int Trial)[] Check(CsvTable t, IReadOnlySet<int> cells, int trials)
+    {
+        int ci = t.Column("cell"), ti = t.Column("trial"), di = t.Column("dead");
+        int[] vi = [.. Names.Skip(2).Take(3).Select(t.Column)];
+        var seen = new HashSet<(int, int)>();
+        var ids = new (int, int)[t.Rows.Count];
         for (int r = 0; r < t.Rows.Count; r++)
         {
             var row = t.Rows[r];
             int c = t.Integer(row, ci, r), k = t.Integer(row, ti, r);
-            if (c < 0 || c >= cells || k < 0 || k >= trials) throw new SpecException($"{path}: row {r + 2} names cell {c}, trial {k} outside the sweep");
-            v[c][k] = CsvTable.Number(row[vi]);
+            if (!cells.Contains(c) || k < 0 || k >= trials) throw new SpecException($"{t.Source} line {t.Line(r)}: cell {c}, trial {k} is outside the sweep");
+            if (!seen.Add((c, k))) throw new SpecException($"{t.Source} line {t.Line(r)}: cell {c}, trial {k} appears twice");
+            bool dead = t.Flag(row, di, r);
+            foreach (var col in vi)
+            {
+                if (!dead) t.Real(row, col, r);
+                else if (row[col].Length > 0) throw new SpecException($"{t.Where(col, r)} holds a value for a dead trial");
+            }
+            ids[r] = (c, k);
         }
-        return v;
+        if (seen.Count != cells.Count * trials)
+        {
+            var (c, k) = cells.Order().SelectMany(c => Enumerable.Range(0, trials).Select(k => (c, k))).First(p => !seen.Contains(p));
+            throw new SpecException($"{t.Source}: cell {c}, trial {k} is missing");
+        }
+        return ids;
     }
 }

@@ -48,12 +48,18 @@ public static class TracesTable
         int[] d = [.. Description.Select(t.Column)];
         int[] num = [.. Statistics.Select(s => t.Column(s.Name))];
         var rows = new List<TraceRow>(t.Rows.Count);
+        var seen = new HashSet<(string, int)>();
         for (int i = 0; i < t.Rows.Count; i++)
         {
             var r = t.Rows[i];
-            double N(int k) => CsvTable.Number(r[num[k]]);
-            rows.Add(new TraceRow(t.Integer(r, d[0], i), t.Block(r, d[1], i), t.Integer(r, d[2], i), t.Integer(r, d[3], i),
-                CsvTable.Number(r[d[4]]), t.Rule(r, d[5], i), t.Integer(r, d[6], i),
+            // Only the weight gradient may be empty (at l = 0); everything else is a finite number.
+            double N(int k) => k == num.Length - 1 ? t.Optional(r, num[k], i) : t.Real(r, num[k], i);
+            int depth = t.Integer(r, d[3], i, min: 1), layer = t.Integer(r, d[6], i, min: 0);
+            if (layer > depth) throw new SpecException($"{t.Where(d[6], i)} is {layer}, beyond the depth {depth}");
+            var key = (r[d[0]], layer);
+            if (!seen.Add(key)) throw new SpecException($"{t.Source} line {t.Line(i)}: cell {key.Item1}, layer {layer} appears twice");
+            rows.Add(new TraceRow(t.Integer(r, d[0], i, min: 0), t.Block(r, d[1], i), t.Integer(r, d[2], i, min: 1), depth,
+                t.Real(r, d[4], i), t.Rule(r, d[5], i), layer,
                 N(0), N(1), N(2), N(3), N(4), N(5), N(6), N(7), N(8)));
         }
         return rows;

@@ -1,3 +1,5 @@
+using StabilityLab.Models;
+
 namespace StabilityLab.Tables;
 
 /// <summary>
@@ -24,7 +26,8 @@ public static class TrainingTables
 
     /// <summary>
     /// A training curves file: at least the columns tau_rule, depth, seed, step, loss (any order, more allowed).
-    /// A loss that is empty or not finite reads as NaN (the figure skips it and says so).
+    /// An empty loss (not measured, e.g. after a divergence) reads as NaN (the figure skips it and says so); a loss
+    /// written as NaN or ±∞, or a negative step, depth or seed throws <see cref="SpecException"/> naming the line.
     /// </summary>
     public static IReadOnlyList<TrainingCurvePoint> ReadCurves(string path) => ParseCurves(CsvTable.Read(path));
 
@@ -35,7 +38,7 @@ public static class TrainingTables
         for (int i = 0; i < t.Rows.Count; i++)
         {
             var r = t.Rows[i];
-            points.Add(new TrainingCurvePoint(t.Rule(r, rule, i), t.Integer(r, depth, i), t.Integer(r, seed, i), t.Integer(r, step, i), CsvTable.Number(r[loss])));
+            points.Add(new TrainingCurvePoint(t.Rule(r, rule, i), t.Integer(r, depth, i, min: 1), t.Integer(r, seed, i, min: 0), t.Integer(r, step, i, min: 0), t.Optional(r, loss, i)));
         }
         return points;
     }

@@ -31,7 +31,7 @@ public sealed record DepthFigureOptions
 
 /// <summary>
 /// Figure "depth": the forward log norm ratio against depth L (log axis), one colour per τ rule — the log of the
-/// mean ratio ln E[‖h_L‖²/‖h_0‖²] with its bootstrap 95% band (solid), the median of ln(‖h_L‖²/‖h_0‖²) (dotted,
+/// mean ratio ln E[‖h_L‖²/‖h_0‖²] with its 95% band from the cell estimator (none where not estimable) (solid), the median of ln(‖h_L‖²/‖h_0‖²) (dotted,
 /// open markers), the exact first-moment bounds [Σ ln(1+τ²), Σ ln(1+2τ²)] shaded, and a dashed theory curve
 /// when one is given.
 /// </summary>

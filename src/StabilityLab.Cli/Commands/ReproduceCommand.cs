@@ -1,3 +1,4 @@
+using StabilityLab.Fitting;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -27,8 +28,8 @@ public static class ReproduceCommand
             if (result.Interrupted) return SweepCommand.ExitInterrupted;
             FitCommand.PrintVerdicts(result.Verdicts, io);
             io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"reproduce: {result.Verdicts.Count(v => v.Pass)}/{result.Verdicts.Count} checks pass; report {result.ReportPath} ({clock.Elapsed.TotalSeconds:F0} s)"));
-            return result.Verdicts.All(v => v.Pass) ? CliApp.ExitOk : CliApp.ExitContradiction;
+                $"reproduce: {VerdictFamily.Headline(result.Verdicts)}; report {result.ReportPath} ({clock.Elapsed.TotalSeconds:F0} s)"));
+            return CliApp.ExitCodeFor(result.Verdicts);
         });
         return cmd;
     }

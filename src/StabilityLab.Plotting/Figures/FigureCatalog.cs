@@ -89,9 +89,18 @@ public static class FigureCatalog
         if (c.Block != BlockKind.Post || c.Activation != Activation.Relu || c.Weights != WeightLaw.Gaussian) return null;
         var tau = c.Rule.Schedule(c.Depth);
         if (Theory.FiniteWidthTheory.GridPoints(tau) > Fitting.TheoryComparison.MaxStoredPoints) return null;
-        try { return Theory.FiniteWidthTheory.Predict(new NetworkSpec(c.Width, c.Depth, c.Rule)).FwdLogSqQ50; }
-        catch (SpecException) { return null; }
+        // Two rules with the same schedule (1/sqrt(L) and L^-0.5) are one prediction.
+        var key = (c.Width, c.Depth, string.Join(',', tau));
+        lock (MedianCache)
+            if (MedianCache.TryGetValue(key, out var known)) return known;
+        double? v;
+        try { v = Theory.FiniteWidthTheory.Predict(new NetworkSpec(c.Width, c.Depth, c.Rule)).FwdLogSqQ50; }
+        catch (SpecException) { v = null; }
+        lock (MedianCache) MedianCache[key] = v;
+        return v;
     }
+
+    private static readonly Dictionary<(int, int, string), double?> MedianCache = new();
 
     private static IReadOnlyList<TraceRow> RequireTraces(SweepData data) => data.Traces.Count > 0
         ? data.Traces

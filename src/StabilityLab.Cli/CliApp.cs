@@ -43,6 +43,7 @@ public static class CliApp
             PlotCommand.Build(io),
             TrainCommand.Build(io),
             SpectrumCommand.Build(io),
+            TheoryCommand.Build(io),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

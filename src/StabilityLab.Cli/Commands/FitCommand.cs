@@ -22,8 +22,11 @@ public static class FitCommand
             var o = new FitOptions(r.GetValue(level), r.GetValue(minDepth), r.GetValue(resamples));
             var d = r.GetValue(dir)!;
             var report = SweepAnalysis.Run(d, o);
-            AtomicFile.WriteAllText(Path.Combine(d, "fits.json"), SweepAnalysis.ToJson(report, o));
+            var theory = SweepTheory.Run(d, report, o);
+            AtomicFile.WriteAllText(Path.Combine(d, "fits.json"), SweepTheory.AddToJson(SweepAnalysis.ToJson(report, o), theory));
+            AtomicFile.WriteAllText(Path.Combine(d, "theory.csv"), TheoryComparison.Csv(theory.Cells));
             PrintVerdicts(report.Verdicts, io);
+            foreach (var line in SweepTheory.Summary(theory)) io.Out.WriteLine(line);
             return CliApp.ExitCodeFor(report.Verdicts);
         });
         return cmd;

@@ -26,8 +26,7 @@ public static class FiniteWidthTheory
         var tau = spec.TauSchedule();
         // The 4-points-per-σ grid where it fits, else the 2-points one (within 1e-3 of it in every moment, far below
         // the standard errors of a 500-trial cell), else the cell is refused.
-        var grid = FiniteWidthLayers.TheoryGrid;
-        if (FiniteWidthLayers.StoredPoints(tau, grid) > MaxStoredPoints) grid = FiniteWidthLayers.CoarseGrid;
+        var grid = GridFor(tau);
         double stored = FiniteWidthLayers.StoredPoints(tau, grid);
         if (stored > MaxStoredPoints)
             throw new SpecException($"the density grid would need {stored:G3} points over the {spec.Depth} layers (limit {MaxStoredPoints:G3}): τ is too small for this depth");
@@ -59,6 +58,15 @@ public static class FiniteWidthTheory
             bMean, Math.Sqrt(bVar), cov, fwdInf[L], inc.LogRatio[0],
             fwdMean, fwdVar.Select(Math.Sqrt).ToArray(), inc.LogRatio, regime);
     }
+
+    private static DensityGridOptions GridFor(IReadOnlyList<double> tau) =>
+        FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.TheoryGrid) > MaxStoredPoints ? FiniteWidthLayers.CoarseGrid : FiniteWidthLayers.TheoryGrid;
+
+    /// <summary>
+    /// Grid points × layers that <see cref="Predict"/> would store for this schedule: its memory, and (≈ linearly) its
+    /// cost, known before running it. Above <see cref="MaxStoredPoints"/> Predict refuses the cell.
+    /// </summary>
+    public static double GridPoints(IReadOnlyList<double> tau) => FiniteWidthLayers.StoredPoints(tau, GridFor(tau));
 
     /// <summary>
     /// B(u) = log((m−1)e^{I} + u e^{C}) − log(m−1+u) for u = ‖ζ‖² ~ χ²_d (I, C the two parts' log means, Gaussian

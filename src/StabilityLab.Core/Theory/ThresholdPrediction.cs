@@ -19,9 +19,14 @@ public static class ThresholdPrediction
             var layers = FiniteWidthLayers.Evolve(Enumerable.Repeat(tau, depth).ToArray());
             return layers.LogR.Sum() - layers.Noise.Sum() / (2 * width) - target;
         }
-        // τ·√L is between 0.05·√(log K) and 20·√(log K) for every L ≥ 1 (the median grows like 2τ²L at small τ).
-        double sq = Math.Sqrt(depth), a = Math.Sqrt(Math.Log(k));
-        return Brent.FindRoot(F, 0.05 * a / sq, 20 * a / sq, 1e-7 * a / sq, 200);
+        // Bracket around the large-depth limit and widen geometrically: τ*·√L decreases to it from above (§7), and an
+        // endpoint far above τ* costs many kernel taps per grid point (the grid spacing is capped), so the old fixed
+        // bracket [0.05, 20]·√(log K)/√L made the first evaluation the most expensive one (5.4 s of 5.4 s at L = 1024).
+        double sq = Math.Sqrt(depth), a = LargeDepthLimit(width, k) / sq;
+        double lo = 0.95 * a, hi = 1.5 * a;
+        while (F(lo) > 0) lo /= 1.5;
+        while (F(hi) < 0) { lo = hi; hi *= 1.5; }
+        return Brent.FindRoot(F, lo, hi, 1e-7 * a, 200);
     }
 
     /// <summary>

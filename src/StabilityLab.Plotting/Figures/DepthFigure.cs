@@ -17,6 +17,13 @@ public sealed record DepthFigureOptions
     /// <summary>ln(Q_L/Q_0) of the infinite-width recursion for (τ, L), drawn dashed per rule; null: none.</summary>
     public Func<double, int, double>? Theory { get; init; }
 
+    /// <summary>
+    /// The finite-width median of ln ratio for a cell (docs/finite-width.md §2: E F_L, the Gaussian's median), drawn
+    /// dash-dotted beside the measured median; null for a cell without a prediction. (Its ln E ratio equals the
+    /// infinite-width curve to first order in 1/m, so the median is where width shows.)
+    /// </summary>
+    public Func<CellRow, double?>? FiniteWidthMedian { get; init; }
+
     /// <summary>Shade the exact first-moment bounds (post block, ReLU only).</summary>
     public bool ShowBounds { get; init; } = true;
 
@@ -31,9 +38,9 @@ public sealed record DepthFigureOptions
 
 /// <summary>
 /// Figure "depth": the forward log norm ratio against depth L (log axis), one colour per τ rule — the log of the
-/// mean ratio ln E[‖h_L‖²/‖h_0‖²] with its 95% band from the cell estimator (none where not estimable) (solid), the median of ln(‖h_L‖²/‖h_0‖²) (dotted,
-/// open markers), the exact first-moment bounds [Σ ln(1+τ²), Σ ln(1+2τ²)] shaded, and a dashed theory curve
-/// when one is given.
+/// mean ratio ln E[‖h_L‖²/‖h_0‖²] with its 95% band from the cell estimator (none where not estimable) (solid), the
+/// median of ln(‖h_L‖²/‖h_0‖²) (dotted, open markers), the exact first-moment bounds [Σ ln(1+τ²), Σ ln(1+2τ²)]
+/// shaded, a dashed theory curve (width ∞) and a dash-dotted finite-width median when given.
 /// </summary>
 public static class DepthFigure
 {
@@ -49,7 +56,7 @@ public static class DepthFigure
         model.Axes.Add(HouseStyle.DepthAxis(AxisPosition.Bottom, Symbols.DepthAxis, rows.Select(r => r.Depth)));
         model.Axes.Add(HouseStyle.Linear(AxisPosition.Left, Symbols.LnForward));
 
-        bool anyBounds = false, anyTheory = false, anyMedian = false;
+        bool anyBounds = false, anyTheory = false, anyMedian = false, anyFinite = false;
         var lines = new List<OxyPlot.Series.Series>();
         for (int i = 0; i < rules.Count; i++)
         {
@@ -106,6 +113,14 @@ public static class DepthFigure
                 }
                 if (curve.Points.Count > 0) { lines.Add(curve); anyTheory = true; }
             }
+
+            if (o.FiniteWidthMedian is { } finite)
+            {
+                var curve = FiniteWidthCurve($"{rule}: finite-width theory median ln ratio", null, color);
+                foreach (var c in mine)
+                    if (finite(c) is { } v && skips.Ok(v)) curve.Points.Add(new DataPoint(c.Depth, v));
+                if (curve.Points.Count > 0) { lines.Add(curve); anyFinite = true; }
+            }
         }
         foreach (var s in lines) model.Series.Add(s);
 
@@ -113,8 +128,23 @@ public static class DepthFigure
         model.Series.Add(HouseStyle.Key("ln E[ratio], 95% band", LineStyle.Solid, HouseStyle.Muted));
         if (anyMedian) model.Series.Add(HouseStyle.Key("median of ln(ratio)", LineStyle.Dot, HouseStyle.Muted, MarkerType.Circle, open: true));
         if (anyTheory) model.Series.Add(HouseStyle.Key("theory, width m = ∞", LineStyle.Dash, HouseStyle.Muted));
+        if (anyFinite)
+        {
+            var key = FiniteWidthCurve("", "theory, width m: median of ln(ratio)", HouseStyle.Muted);
+            key.Tag = null;
+            model.Series.Add(key);
+        }
         if (anyBounds) model.Series.Add(HouseStyle.Key("exact bounds on ln E[ratio]", LineStyle.Solid, HouseStyle.Muted, band: true));
         skips.Flag(model);
         return model;
+    }
+
+    /// <summary>Dash-dot, thin: the finite-width curve, told apart from the dashed infinite-width one and the dotted median.</summary>
+    private static OxyPlot.Series.LineSeries FiniteWidthCurve(string name, string? legend, OxyColor color)
+    {
+        var s = HouseStyle.Theory(name, legend, color);
+        s.LineStyle = LineStyle.DashDot;
+        s.Dashes = [2.5, 1.5, 0.6, 1.5];
+        return s;
     }
 }

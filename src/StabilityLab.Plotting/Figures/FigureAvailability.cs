@@ -18,6 +18,7 @@ public static class FigureAvailability
             if (data.Traces.Count > 0) names.Add(LayersFigure.Name);
             if (data.Cells.Any(c => SweepAnalysis.ConverseExcess(c.Rule) is not null)) names.Add(ConverseFigure.Name);
             if (FitsFile.TryRead(dir) is { Threshold.Count: > 0 }) names.Add(ThresholdFigure.Name);
+            if (File.Exists(Path.Combine(dir, TheoryZFigure.FileName))) names.Add(TheoryZFigure.Name);
         }
         if (File.Exists(Path.Combine(dir, PlotData.CurvesFile))) names.Add(TrainingFigure.Name);
         if (File.Exists(Path.Combine(dir, FigureCatalog.SpectrumFile))) names.Add(SpectrumFigure.Name);

@@ -78,6 +78,16 @@ public static class ReportTables
         return sb.ToString();
     }
 
+    /// <summary>Every post/ReLU cell against the finite-width prediction (docs/finite-width.md): the summary lines of `fit`.</summary>
+    public static string Theory(TheoryReport theory)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Each cell's measured mean and sd of the forward and backward log ratios against the finite-width prediction at its own m and L, as z-scores (per cell in `stability/theory.csv`, drawn in the `theory-z` figure); τ*(L) measured against the predicted τ*(L; m, K), and the correction-to-scaling fit of τ*(L).");
+        sb.AppendLine();
+        foreach (var line in SweepTheory.Summary(theory)) sb.AppendLine("- " + line);
+        return sb.ToString();
+    }
+
     public static string Provenance() =>
         "- `stability/cells.csv`: one row per cell (docs/file-formats.md columns); `stability/traces.csv`: per-layer traces; `stability/raw.csv`: per-trial scalars.\n" +
         "- `stability/fits.json`: thresholds, fitted laws and verdicts; `stability/manifest.json`: the sweep's full spec (reproduce it with `stabilitylab sweep --spec stability/manifest.json --out DIR`).\n" +

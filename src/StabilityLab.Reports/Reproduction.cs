@@ -51,8 +51,7 @@ public static class Reproduction
 
         // 2. Fits and verdicts.
         var fitOptions = new FitOptions();
-        var fit = SweepAnalysis.Run(sweepDir, fitOptions);
-        AtomicFile.WriteAllText(Path.Combine(sweepDir, "fits.json"), SweepAnalysis.ToJson(fit, fitOptions));
+        var (fit, theory) = SweepFit.Run(sweepDir, fitOptions);
         timings["fit_s"] = clock.Elapsed.TotalSeconds;
         var verdicts = fit.Verdicts.ToList();
         var cells = CellsTable.Read(Path.Combine(sweepDir, SweepRunner.CellsFile));
@@ -101,6 +100,7 @@ public static class Reproduction
             new("Threshold τ*(L)", ReportTables.Threshold(fit)),
             new("Training: rate against depth (claim 4)", ReportTables.Training(training, study)),
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", ReportTables.Growth(cells)),
+            new("Finite-width theory beside the measurements", ReportTables.Theory(theory)),
             new("Figures", gallery.ToString()),
             new("Data and provenance", ReportTables.Provenance()),
         };
@@ -117,7 +117,7 @@ public static class Reproduction
             ["scale"] = JsonSerializer.SerializeToNode(scale),
             ["seed"] = seed,
             ["timings"] = timings,
-            ["outputs"] = new JsonArray("README.md", "stability/cells.csv", "stability/traces.csv", "stability/raw.csv", "stability/fits.json",
+            ["outputs"] = new JsonArray("README.md", "stability/cells.csv", "stability/traces.csv", "stability/raw.csv", "stability/fits.json", "stability/theory.csv",
                 "stability/manifest.json", "training/curves.csv", "training/runs.csv", "training/fits.json", "training/manifest.json",
                 "spectrum/spectra.csv", "spectrum/manifest.json", "figures/"),
         };

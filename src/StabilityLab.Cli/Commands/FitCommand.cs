@@ -20,11 +20,7 @@ public static class FitCommand
         cmd.SetAction(r =>
         {
             var o = new FitOptions(r.GetValue(level), r.GetValue(minDepth), r.GetValue(resamples));
-            var d = r.GetValue(dir)!;
-            var report = SweepAnalysis.Run(d, o);
-            var theory = SweepTheory.Run(d, report, o);
-            AtomicFile.WriteAllText(Path.Combine(d, "fits.json"), SweepTheory.AddToJson(SweepAnalysis.ToJson(report, o), theory));
-            AtomicFile.WriteAllText(Path.Combine(d, "theory.csv"), TheoryComparison.Csv(theory.Cells));
+            var (report, theory) = SweepFit.Run(r.GetValue(dir)!, o);
             PrintVerdicts(report.Verdicts, io);
             foreach (var line in SweepTheory.Summary(theory)) io.Out.WriteLine(line);
             return CliApp.ExitCodeFor(report.Verdicts);

@@ -43,24 +43,24 @@ public static class SweepAnalysis
 
         // Threshold: every (block, width, depth) group with at least 3 τ values.
         var thresholds = new List<ThresholdEstimate>();
-        var applicable = new List<(string Block, int Width, int Depth)>();
+        var applicable = new List<(BlockKind Block, int Width, int Depth)>();
         string method = raw is null ? "blow-up fraction crossing 1/2 (binomial delta-method interval)" : "median crossing 2·log K (bootstrap over trials)";
         var indexed = cells.Select((c, i) => (Cell: c, Index: i)).ToList();
         foreach (var g in indexed.GroupBy(c => (c.Cell.Block, c.Cell.Width, c.Cell.Depth)))
         {
             var members = g.GroupBy(c => c.Cell.Tau).Select(x => x.First()).OrderBy(c => c.Cell.Tau).ToList();
             if (members.Count < 3) continue;
-            applicable.Add((g.Key.Block.Name(), g.Key.Width, g.Key.Depth));
+            applicable.Add((g.Key.Block, g.Key.Width, g.Key.Depth));
             var est = raw is null
-                ? FromBlowupFraction(g.Key.Block.Name(), g.Key.Width, g.Key.Depth, members.Select(m => m.Cell).ToList())
-                : ThresholdFit.Estimate(new ThresholdGroup(g.Key.Block.Name(), g.Key.Width, g.Key.Depth,
+                ? FromBlowupFraction(g.Key.Block, g.Key.Width, g.Key.Depth, members.Select(m => m.Cell).ToList())
+                : ThresholdFit.Estimate(new ThresholdGroup(g.Key.Block, g.Key.Width, g.Key.Depth,
                     members.Select(m => m.Cell.Tau).ToArray(), members.Select(m => raw[m.Index]).ToArray()), o.BlowupLevel, o.Resamples);
             if (est is not null) thresholds.Add(est);
         }
         ThresholdLaw? law = null;
         foreach (var grp in applicable.GroupBy(k => (k.Block, k.Width)))
         {
-            string claim = $"sharp threshold ({grp.Key.Block}, m={grp.Key.Width})", prediction = "τ*(L) ∝ L^α with α = −1/2";
+            string claim = $"sharp threshold ({grp.Key.Block.Name()}, m={grp.Key.Width})", prediction = "τ*(L) ∝ L^α with α = −1/2";
             string test = F($"two-sided t-test of α = −1/2, Holm-adjusted p ≤ {o.Alpha:G3} contradicts unless |α + 1/2| ≤ 0.05");
             var ests = thresholds.Where(t => t.Block == grp.Key.Block && t.Width == grp.Key.Width).ToList();
             var l = ThresholdFit.Law(ests, o.MinDepth);
@@ -152,7 +152,7 @@ public static class SweepAnalysis
     public static double? ConverseExcess(TauRule rule) => rule.TryExponentFamily(-0.5, out double c) ? c : null;
 
     /// <summary>Without per-trial data: τ* where the blow-up fraction crosses 1/2, SE by the delta method.</summary>
-    private static ThresholdEstimate? FromBlowupFraction(string block, int width, int depth, IReadOnlyList<CellRow> rows)
+    private static ThresholdEstimate? FromBlowupFraction(BlockKind block, int width, int depth, IReadOnlyList<CellRow> rows)
     {
         var taus = rows.Select(r => r.Tau).ToArray();
         var p = rows.Select(r => r.BlowupFrac).ToArray();
@@ -181,7 +181,7 @@ public static class SweepAnalysis
                 ["level_log_sq"] = 2 * Math.Log(o.BlowupLevel),
                 ["per_depth"] = new JsonArray(r.Thresholds.Select(t => (JsonNode)new JsonObject
                 {
-                    ["block"] = t.Block, ["width"] = t.Width, ["depth"] = t.Depth,
+                    ["block"] = t.Block.Name(), ["width"] = t.Width, ["depth"] = t.Depth,
                     ["tau_star"] = t.TauStar, ["lo"] = t.Lo, ["hi"] = t.Hi, ["log_tau_se"] = t.LogTauSe,
                     ["beta_star"] = -Math.Log(t.TauStar) / Math.Log(t.Depth),
                 }).ToArray()),

@@ -25,7 +25,7 @@ public static class SweepTheory
     {
         var cells = Tables.CellsTable.Read(Path.Combine(dir, Sweeps.SweepRunner.CellsFile));
         var comparison = TheoryComparison.Compare(cells, TheoryComparison.OutputDimOf(dir));
-        var post = report.Thresholds.Where(t => t.Block == "post" && cells.Any(c => SweepAnalysis.IsPostRelu(c) && c.Width == t.Width)).ToList();
+        var post = report.Thresholds.Where(t => t.Block == Models.BlockKind.Post && cells.Any(c => SweepAnalysis.IsPostRelu(c) && c.Width == t.Width)).ToList();
         var scaling = new List<(int, ThresholdScaling)>();
         foreach (var g in post.GroupBy(t => t.Width))
         {

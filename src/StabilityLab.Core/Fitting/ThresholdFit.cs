@@ -1,12 +1,13 @@
+using StabilityLab.Models;
 using StabilityLab.Randomness;
 
 namespace StabilityLab.Fitting;
 
 /// <summary>The τ grid of one (block, width, depth) group: τ values and each trial's log(‖h_L‖²/‖h_0‖²) (NaN for a dead trial), trials aligned across τ.</summary>
-public sealed record ThresholdGroup(string Block, int Width, int Depth, double[] Taus, double[][] ForwardLogSq);
+public sealed record ThresholdGroup(BlockKind Block, int Width, int Depth, double[] Taus, double[][] ForwardLogSq);
 
 /// <summary>τ*(L) of one group with a percentile-bootstrap 95% interval and the bootstrap SE of log τ*.</summary>
-public sealed record ThresholdEstimate(string Block, int Width, int Depth, double TauStar, double Lo, double Hi, double LogTauSe, int Resamples);
+public sealed record ThresholdEstimate(BlockKind Block, int Width, int Depth, double TauStar, double Lo, double Hi, double LogTauSe, int Resamples);
 
 /// <summary>τ* = C·L^α fitted over depths.</summary>
 public sealed record ThresholdLaw(LineFit Line, IReadOnlyList<ThresholdEstimate> Points)

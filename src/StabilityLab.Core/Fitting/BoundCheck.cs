@@ -13,7 +13,7 @@ public sealed record BoundVerdict(bool Consistent, int Cells, int Contradicting,
 }
 
 /// <summary>
-/// Statistical checks of bounds against measured cells (issue #4 §3), usable from notebooks with a
+/// Statistical checks of bounds against measured cells, usable from notebooks with a
 /// bound of one's own. A cell contradicts a bound when its estimate lies beyond it by more than z*
 /// standard errors, z* the one-sided normal quantile at level α/n (Bonferroni over the n cells).
 /// Exceedance claims use Clopper–Pearson intervals.

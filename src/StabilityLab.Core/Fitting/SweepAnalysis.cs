@@ -20,7 +20,7 @@ public sealed record FitReport(IReadOnlyList<ThresholdEstimate> Thresholds, Thre
     IReadOnlyList<Verdict> Verdicts);
 
 /// <summary>
-/// Reads a sweep directory (cells.csv, and raw.csv when present) and runs the analyses of issue #4:
+/// Reads a sweep directory (cells.csv, and raw.csv when present) and runs the analyses of docs/science.md §2, claims 1–3:
 /// the threshold fit τ* = C·L^α, the converse growth slope for τ = L^(−1/2+c), and the stability of
 /// τ = a/√L, each ending in a verdict. A check that applies but cannot be computed is INCONCLUSIVE with its
 /// reason; the p-values of the checks are Holm-adjusted as one family (<see cref="VerdictFamily"/>).

@@ -17,7 +17,7 @@ public sealed record ThresholdLaw(LineFit Line, IReadOnlyList<ThresholdEstimate>
 }
 
 /// <summary>
-/// The empirical stability threshold (issue #4, docs/science.md §2 claim 3): for each depth, τ*(L) where
+/// The empirical stability threshold (docs/science.md §2 claim 3): for each depth, τ*(L) where
 /// the median of log(‖h_L‖²/‖h_0‖²) crosses 2·log K, by monotone interpolation in log τ; its interval
 /// from a bootstrap over trials that resamples the same trial indices at every τ (the draws are
 /// common across τ). Then τ* = C·L^α by weighted least squares in log–log.

@@ -49,11 +49,11 @@ public static class Reproduction
         if (sweep.Interrupted) return new ReproductionResult(dir, [], Interrupted: true);
         timings["stability_sweep_s"] = clock.Elapsed.TotalSeconds;
 
-        // 2. Fits and verdicts.
+        // 2. Fits and their checks (resolved below with the other studies' checks).
         var fitOptions = new FitOptions();
         var (fit, theory) = SweepFit.Run(sweepDir, fitOptions);
         timings["fit_s"] = clock.Elapsed.TotalSeconds;
-        var verdicts = fit.Verdicts.ToList();
+        var checks = fit.Checks.ToList();
         var cells = CellsTable.Read(Path.Combine(sweepDir, SweepRunner.CellsFile));
 
         // 3. The training study (claim 4): rates against depth at one step size.
@@ -64,7 +64,7 @@ public static class Reproduction
         // One thread: the study's runs are small, and two threads collapse when the other core is busy.
         progress("training", "steps", TrainingStudy.StepsToRun(study, trainDir, resume: true),
             advance => training = TrainingStudy.Run(study, trainDir, resume: true, onStep: n => advance(n), threads: 1));
-        verdicts.AddRange(ReproductionVerdicts.Training(training));
+        checks.AddRange(ReproductionVerdicts.Training(training, fitOptions.Alpha));
         timings["training_s"] = clock.Elapsed.TotalSeconds;
 
         // 4. Spectral diagnostics (claim 1): operator norms of block products.
@@ -78,7 +78,9 @@ public static class Reproduction
         foreach (var line in spectrum.Table()) log?.Invoke(line);
         log?.Invoke(spectrum.Report);
         var norms = SpectraTable.ReadPoints(Path.Combine(spectrumDir, SpectraTable.FileName));
-        verdicts.AddRange(ReproductionVerdicts.Spectrum(norms));
+        checks.AddRange(ReproductionVerdicts.Spectrum(norms, fitOptions.Alpha));
+        // Every check of the report is one family: fits, training and spectrum, Holm-adjusted together.
+        var verdicts = VerdictFamily.Resolve(checks);
         timings["spectrum_s"] = clock.Elapsed.TotalSeconds;
 
         // 5. Figures (PNG for the report, SVG for papers), each with the CSV of what it plots.

@@ -15,16 +15,26 @@ public static class GrowthChecks
     /// </summary>
     public const double DefaultMargin = 0.1;
 
-    /// <summary>"No growth in L": PASS when the TOST shows |slope| &lt; δ, FAIL when the slope is significantly above δ, else INCONCLUSIVE.</summary>
-    public static Check NoGrowth(string claim, LineFit? fit, double margin, int minDepth, double alpha = 0.05)
+    /// <summary>"No growth in L" on the slope of log(log E ratio) against log L (<see cref="Equivalent"/>).</summary>
+    public static Check NoGrowth(string claim, LineFit? fit, double margin, int minDepth, double alpha = 0.05) =>
+        Equivalent(claim, F($"slope of log(log E ratio) vs log L → 0: |slope| < δ = {margin:G3}"),
+            F($"(τ = L^(−1/2+c) gives slope 2c, so this rules out c ≥ {margin / 2:G3})"), fit, margin,
+            F($"over L ≥ {minDepth}"), F($"fewer than 3 depths ≥ {minDepth} with a positive log E ratio"), alpha);
+
+    /// <summary>
+    /// A slope shown equivalent to 0 (TOST, <see cref="SlopeTests.Tost"/>): PASS when |slope| &lt; δ is shown, FAIL when the
+    /// slope is significantly above δ, else INCONCLUSIVE (underpowered); null <paramref name="fit"/> is INCONCLUSIVE with
+    /// <paramref name="missing"/>. <paramref name="marginReason"/> says why δ, <paramref name="over"/> which depths were fitted.
+    /// </summary>
+    public static Check Equivalent(string claim, string prediction, string marginReason, LineFit? fit, double margin,
+        string over, string missing, double alpha = 0.05)
     {
-        string prediction = F($"slope of log(log E ratio) vs log L → 0: |slope| < δ = {margin:G3}");
         string test = F($"equivalence (two one-sided t-tests): PASS when the slope's 90% interval lies inside (−δ, δ), δ = {margin:G3} ") +
-            F($"(τ = L^(−1/2+c) gives slope 2c, so this rules out c ≥ {margin / 2:G3}); FAIL when the slope is above δ at level {alpha:G3}; ") +
+            marginReason + F($"; FAIL when the slope is above δ at level {alpha:G3}; ") +
             "p = the larger one-sided p, Holm-adjusted";
-        if (fit is null) return Check.Inconclusive(claim, prediction, test, F($"fewer than 3 depths ≥ {minDepth} with a positive log E ratio"));
+        if (fit is null) return Check.Inconclusive(claim, prediction, test, missing);
         var e = SlopeTests.Tost(fit, margin, alpha);
-        string measured = F($"slope {fit.Slope:F4}, 90% [{e.Lo:F4}, {e.Hi:F4}] over L ≥ {minDepth} ({fit.Points} depths); power {e.Power:F2} against slope ±δ");
+        string measured = F($"slope {fit.Slope:F4}, 90% [{e.Lo:F4}, {e.Hi:F4}] {over} ({fit.Points} depths); power {e.Power:F2} against slope ±δ");
         return new Check(claim, prediction, measured, test, e.P, adj =>
             adj <= alpha ? (VerdictOutcome.Pass, null)
             : e.PGrowth <= alpha ? (VerdictOutcome.Fail, null)

@@ -13,11 +13,17 @@ namespace StabilityLab.Fitting;
 public sealed record FitOptions(double BlowupLevel = 10, int MinDepth = 16, int Resamples = 400, double ConverseTolerance = 0.1,
     double TrendLimit = GrowthChecks.DefaultMargin, double Alpha = 0.05);
 
-/// <summary>Everything `fit` found: thresholds and their law, converse slopes, stability checks, and the verdicts.</summary>
+/// <summary>
+/// Everything `fit` found: thresholds and their law, converse slopes, stability checks, the checks before their family is
+/// known (a report resolves them together with its own), and the verdicts of `fit` alone (its checks as one Holm family).
+/// </summary>
 public sealed record FitReport(IReadOnlyList<ThresholdEstimate> Thresholds, ThresholdLaw? Law, string ThresholdMethod,
     IReadOnlyList<(double C, LineFit? Fit, double? TheorySlope, IReadOnlyList<GrowthPoint> Points)> Converse,
     IReadOnlyList<(double A, LineFit? Trend, IReadOnlyList<GrowthPoint> Points)> Stability,
-    IReadOnlyList<Verdict> Verdicts);
+    IReadOnlyList<Check> Checks)
+{
+    public IReadOnlyList<Verdict> Verdicts { get; } = VerdictFamily.Resolve(Checks);
+}
 
 /// <summary>
 /// Reads a sweep directory (cells.csv, and raw.csv when present) and runs the analyses of docs/science.md §2, claims 1–3:
@@ -136,7 +142,7 @@ public static class SweepAnalysis
         // Exact first-moment bounds, every post/ReLU cell with a parseable rule.
         if (FirstMomentCheck.Build(cells, o.Alpha, reliable) is { } fm) checks.Add(fm);
 
-        return new FitReport(thresholds, law, method, converse, stability, VerdictFamily.Resolve(checks));
+        return new FitReport(thresholds, law, method, converse, stability, checks);
     }
 
     private static List<GrowthPoint> Points(IEnumerable<CellRow> rows) =>

@@ -275,7 +275,7 @@ public static class HouseStyle
         {
             l.LegendFontSize = tick;
             l.LegendSymbolLength = size.WidthInches < 4 ? 18 : 22;
-            if (size.WidthInches < 4)
+            if (size.WidthInches < 4 || theme.LegendBelow)
             {
                 l.LegendPlacement = LegendPlacement.Outside;
                 l.LegendPosition = LegendPosition.BottomCenter;

@@ -21,15 +21,18 @@ public static class PlotCommand
         var outDir = OutputOptions.OptionalDirectory("output directory (default: DIR/figures)");
         var size = new Option<string>("--size") { Description = "single (3.35 in column) or double (7 in text width)", DefaultValueFactory = _ => "double" }
             .Parses(FigureSize.Parse);
+        var theme = new Option<string>("--theme") { Description = "paper (white, print type) or slides (dark background, large type, thick lines)", DefaultValueFactory = _ => "paper" }
+            .Parses(FigureTheme.Parse);
         var cmd = new Command("plot", "Draw paper figures (PNG/SVG/PDF, with the plotted data as CSV beside each) from a sweep or training directory.")
         {
-            dir, figure, format, outDir, size,
+            dir, figure, format, outDir, size, theme,
         };
         cmd.SetAction(r =>
         {
             var d = r.GetValue(dir)!;
             var formats = FigureFormats.ParseList(r.GetValue(format)!);
             var figureSize = FigureSize.Parse(r.GetValue(size)!);
+            var figureTheme = FigureTheme.Parse(r.GetValue(theme)!);
             if (!Directory.Exists(d)) throw new SpecException($"not a directory: {d}");
             var names = r.GetValue(figure) is { } f
                 ? f.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(FigureCatalog.Check).Distinct().ToList()
@@ -39,7 +42,7 @@ public static class PlotCommand
             // Build every figure before writing any, so bad input leaves no partial set of files.
             var figures = names.SelectMany(n => FigureCatalog.Build(n, d)).ToList();
             foreach (var fig in figures)
-                foreach (var path in FigureExporter.Export(fig.Model, target, fig.FileName, formats, figureSize))
+                foreach (var path in FigureExporter.Export(fig.Model, target, fig.FileName, formats, figureSize, figureTheme))
                     io.Out.WriteLine(path);
             return CliApp.ExitOk;
         });

@@ -9,24 +9,24 @@ namespace StabilityLab.Plotting.Export;
 /// <summary>
 /// Writes figures with OxyPlot.SkiaSharp's exporters (PNG at print resolution, SVG, PDF with real glyphs),
 /// each file atomically, and beside them NAME.csv with exactly the plotted data (<see cref="FigureData"/>).
-/// Exporting applies the house style for the size (<see cref="HouseStyle.Apply"/>) to the model.
+/// Exporting applies the house style for the size and theme (<see cref="HouseStyle.Apply"/>) to the model.
 /// </summary>
 public static class FigureExporter
 {
     /// <summary>The figure as the bytes of one file format.</summary>
-    public static byte[] Render(PlotModel model, FigureFormat format, FigureSize size)
+    public static byte[] Render(PlotModel model, FigureFormat format, FigureSize size, FigureTheme? theme = null)
     {
         using var ms = new MemoryStream();
-        Write(model, ms, format, size);
+        Write(model, ms, format, size, theme);
         return ms.ToArray();
     }
 
     /// <summary>Writes the figure in one format to a stream.</summary>
-    public static void Write(PlotModel model, Stream stream, FigureFormat format, FigureSize size)
+    public static void Write(PlotModel model, Stream stream, FigureFormat format, FigureSize size, FigureTheme? theme = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(size);
-        HouseStyle.Apply(model, size);
+        HouseStyle.Apply(model, size, theme);
         FigureData.FromModel(model); // throws before anything is drawn if a non-finite value slipped in
         switch (format)
         {
@@ -45,7 +45,7 @@ public static class FigureExporter
     }
 
     /// <summary>Writes DIR/NAME.ext for each format and DIR/NAME.csv (the plotted data); returns the paths written.</summary>
-    public static IReadOnlyList<string> Export(PlotModel model, string directory, string name, IEnumerable<FigureFormat> formats, FigureSize size)
+    public static IReadOnlyList<string> Export(PlotModel model, string directory, string name, IEnumerable<FigureFormat> formats, FigureSize size, FigureTheme? theme = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
@@ -55,7 +55,7 @@ public static class FigureExporter
         foreach (var f in formats.Distinct())
         {
             var path = Path.Combine(directory, name + f.Extension());
-            AtomicFile.Write(path, s => Write(model, s, f, size));
+            AtomicFile.Write(path, s => Write(model, s, f, size, theme));
             written.Add(path);
         }
         var csv = Path.Combine(directory, name + ".csv");

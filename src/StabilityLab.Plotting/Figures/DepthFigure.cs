@@ -54,16 +54,17 @@ public static class DepthFigure
         var skips = new SkipCounter();
         var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? description);
         model.Axes.Add(HouseStyle.DepthAxis(AxisPosition.Bottom, Symbols.DepthAxis, rows.Select(r => r.Depth)));
-        model.Axes.Add(HouseStyle.Linear(AxisPosition.Left, Symbols.LnForward));
 
         bool anyBounds = false, anyTheory = false, anyMedian = false, anyFinite = false;
         var lines = new List<OxyPlot.Series.Series>();
-        for (int i = 0; i < rules.Count; i++)
+        // Rules with the same τ at every depth are the same cells: drawn once, named by all.
+        var classes = RuleClass.Of(rules);
+        for (int i = 0; i < classes.Count; i++)
         {
-            var rule = rules[i];
+            var rule = classes[i].Tag;
             var color = Palette.Color(i);
-            var mine = rows.Where(r => r.Rule.Equals(rule)).OrderBy(r => r.Depth).ToList();
-            var label = TauLabel.Of(rule);
+            var mine = rows.Where(r => r.Rule.Equals(classes[i].Representative)).OrderBy(r => r.Depth).ToList();
+            var label = classes[i].Label;
 
             if (o.ShowBounds && mine.All(TheoryBounds.Applies))
             {
@@ -135,8 +136,30 @@ public static class DepthFigure
             model.Series.Add(key);
         }
         if (anyBounds) model.Series.Add(HouseStyle.Key("exact bounds on ln E[ratio]", LineStyle.Solid, HouseStyle.Muted, band: true));
+        var scale = YAxis(model.Series);
+        model.Axes.Add(scale.Axis);
+        if (scale.Note is { } note) model.Subtitle = string.IsNullOrEmpty(model.Subtitle) ? note : model.Subtitle + "; " + note;
         skips.Flag(model);
         return model;
+    }
+
+    /// <summary>
+    /// Log y axis, so rules whose ln E ratio stays bounded look flat beside those that grow; where a plotted value is
+    /// ≤ 0 (a median, another block) a symmetric-log axis instead, linear within ±c (c: the smallest |value| drawn, at
+    /// least 0.01), said in the subtitle.
+    /// </summary>
+    internal static (OxyPlot.Axes.Axis Axis, string? Note) YAxis(IEnumerable<OxyPlot.Series.Series> series)
+    {
+        var ys = series.SelectMany(s => s switch
+        {
+            OxyPlot.Series.AreaSeries a => a.Points.Concat(a.Points2).Select(p => p.Y),
+            OxyPlot.Series.LineSeries l => l.Points.Select(p => p.Y),
+            _ => [],
+        }).ToList();
+        if (ys.All(y => y > 0)) return (HouseStyle.Log(AxisPosition.Left, Symbols.LnForwardLogScale), null);
+        double c = Math.Max(0.01, ys.Where(y => y != 0).Select(Math.Abs).DefaultIfEmpty(1).Min());
+        var axis = HouseStyle.Styled(new SymLogAxis(c) { MaximumPadding = 0.04, MinimumPadding = 0.04 }, AxisPosition.Left, Symbols.LnForwardSymLogScale, null);
+        return (axis, $"symlog y axis (values ≤ 0 drawn): linear within ±{HouseStyle.Number(Math.Round(c, 3))}, log beyond");
     }
 
     /// <summary>Dash-dot, thin: the finite-width curve, told apart from the dashed infinite-width one and the dotted median.</summary>

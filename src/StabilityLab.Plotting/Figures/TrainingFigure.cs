@@ -52,8 +52,10 @@ public static class TrainingFigure
             var x = HouseStyle.Linear(AxisPosition.Bottom, Symbols.StepAxis, xKey);
             x.StartPosition = start;
             x.EndPosition = end;
-            x.MinimumPadding = 0;
-            x.MaximumPadding = 0.02;
+            // Padding at both ends: a run that diverged at step 0 has its × on the panel's left edge, and a marker
+            // there is clipped to its right half ('‹').
+            x.MinimumPadding = 0.03;
+            x.MaximumPadding = 0.03;
             x.AxislineStyle = LineStyle.Solid;
             x.AxislineColor = HouseStyle.Muted;
             model.Axes.Add(x);

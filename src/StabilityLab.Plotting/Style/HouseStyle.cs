@@ -64,7 +64,7 @@ public static class HouseStyle
         return m;
     }
 
-    private static T Styled<T>(T axis, AxisPosition position, string title, string? key) where T : Axis
+    internal static T Styled<T>(T axis, AxisPosition position, string title, string? key) where T : Axis
     {
         axis.Position = position;
         axis.Title = title;
@@ -242,12 +242,15 @@ public static class HouseStyle
     /// <summary>
     /// Fits type and legend to a printed size: label and tick sizes in points, the legend outside on the right
     /// (double column) or below the plot in rows (single column).
+    /// The paper theme leaves the house colours and widths as built; another theme recolours them and scales lines
+    /// (<see cref="Dress"/>).
     /// </summary>
-    public static void Apply(PlotModel model, FigureSize size)
+    public static void Apply(PlotModel model, FigureSize size, FigureTheme? theme = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(size);
-        double font = FigureSize.Units(size.FontPoints), tick = FigureSize.Units(size.TickFontPoints);
+        theme ??= FigureTheme.Paper;
+        double font = FigureSize.Units(size.FontPoints) * theme.FontScale, tick = FigureSize.Units(size.TickFontPoints) * theme.FontScale;
         model.DefaultFont = Font;
         model.DefaultFontSize = tick;
         model.TitleFontSize = font * 1.1;
@@ -272,7 +275,7 @@ public static class HouseStyle
         {
             l.LegendFontSize = tick;
             l.LegendSymbolLength = size.WidthInches < 4 ? 18 : 22;
-            if (size.WidthInches < 4)
+            if (size.WidthInches < 4 || theme.LegendBelow)
             {
                 l.LegendPlacement = LegendPlacement.Outside;
                 l.LegendPosition = LegendPosition.BottomCenter;
@@ -286,5 +289,48 @@ public static class HouseStyle
                 l.LegendMaxWidth = l.LegendOrientation == LegendOrientation.Vertical ? double.NaN : size.WidthUnits - 10;
             }
         }
+        // Once per model: exporting one model in several formats must not thicken its lines again.
+        if (theme != FigureTheme.Paper && !Dressed.TryGetValue(model, out _))
+        {
+            Dress(model, theme);
+            Dressed.Add(model, theme);
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlotModel, FigureTheme> Dressed = new();
+
+    /// <summary>Recolours text, background and grid for a theme and scales line widths; series colours stay (black ones turn to the text colour).</summary>
+    private static void Dress(PlotModel model, FigureTheme theme)
+    {
+        OxyColor Swap(OxyColor c) => c == Text || c == OxyColors.Black ? theme.Text : c == Muted ? theme.Muted : c;
+        model.Background = theme.Background;
+        model.TextColor = model.TitleColor = theme.Text;
+        model.SubtitleColor = theme.Muted;
+        model.PlotAreaBorderColor = theme.Muted;
+        foreach (var a in model.Axes)
+        {
+            a.TextColor = a.TitleColor = theme.Text;
+            a.TicklineColor = theme.Muted;
+            a.AxislineColor = theme.Muted;
+            a.MajorGridlineColor = theme.MajorGrid;
+            a.MinorGridlineColor = theme.MinorGrid;
+        }
+        foreach (var l in model.Legends) l.LegendTextColor = theme.Text;
+        foreach (var series in model.Series)
+            switch (series)
+            {
+                case LineSeries ls:
+                    ls.Color = Swap(ls.Color);
+                    ls.MarkerStroke = Swap(ls.MarkerStroke);
+                    ls.MarkerFill = ls.MarkerFill == OxyColors.White ? theme.Background : Swap(ls.MarkerFill);
+                    ls.StrokeThickness *= theme.LineScale;
+                    break;
+                case ScatterSeries sc:
+                    sc.MarkerStroke = Swap(sc.MarkerStroke);
+                    sc.MarkerStrokeThickness *= theme.LineScale;
+                    break;
+            }
+        foreach (var a in model.Annotations)
+            if (a is OxyPlot.Annotations.TextualAnnotation t) t.TextColor = theme.Text;
     }
 }

@@ -16,6 +16,8 @@ public static class Symbols
     public const string StepAxis = "training step";
 
     public const string LnForward = "ln(" + ForwardRatio + ")  (natural log)";
+    public const string LnForwardLogScale = "ln(" + ForwardRatio + ")  (natural log, log scale)";
+    public const string LnForwardSymLogScale = "ln(" + ForwardRatio + ")  (natural log, symlog scale)";
     public const string Log10Forward = "log_{10}(" + ForwardRatio + ")";
     public const string LnBackward = "ln(" + BackwardRatio + ")  (natural log)";
     public const string Log10Backward = "log_{10}(" + BackwardRatio + ")";

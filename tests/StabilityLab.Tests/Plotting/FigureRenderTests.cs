@@ -35,10 +35,10 @@ public sealed class FigureRenderTests
         ExportAll(model, "depth");
         Assert.Multiple(() =>
         {
-            // Per rule: bounds band, CI band, mean line, median line, theory line.
-            Assert.That(DataSeries(model), Has.Count.EqualTo(5 * Rules.Length));
-            Assert.That(Titled(model), Is.EqualTo(Rules.Length + 4), "one legend entry per rule plus four style keys");
-            Assert.That(model.Axes.OfType<LogarithmicAxis>().Single().Position, Is.EqualTo(AxisPosition.Bottom), "depth on a log axis");
+            // Per distinct τ (1/sqrt(L) and L^-beta [beta=0.5] are one): bounds band, CI band, mean line, median line, theory line.
+            Assert.That(DataSeries(model), Has.Count.EqualTo(5 * (Rules.Length - 1)));
+            Assert.That(Titled(model), Is.EqualTo(Rules.Length - 1 + 4), "one legend entry per distinct τ plus four style keys");
+            Assert.That(model.Axes.OfType<LogarithmicAxis>().Count(a => a.Position == AxisPosition.Bottom), Is.EqualTo(1), "depth on a log axis");
             Assert.That(model.Axes.Single(a => a.Position == AxisPosition.Left).Title, Does.Contain("natural log"));
         });
         var theory = Line(model, "1/sqrt(L): theory ln(Q_L/Q_0)");
@@ -123,8 +123,8 @@ public sealed class FigureRenderTests
         ExportAll(model, "layers");
         Assert.Multiple(() =>
         {
-            Assert.That(DataSeries(model), Has.Count.EqualTo(4 * Rules.Length), "forward and backward, line and band, per rule");
-            Assert.That(Titled(model), Is.EqualTo(Rules.Length));
+            Assert.That(DataSeries(model), Has.Count.EqualTo(4 * (Rules.Length - 1)), "forward and backward, line and band, per distinct τ");
+            Assert.That(Titled(model), Is.EqualTo(Rules.Length - 1));
             var line = Line(model, "forward: 1/sqrt(L)");
             Assert.That(line.Points, Has.Count.EqualTo(17), "layers 0..16");
             Assert.That(line.Points[0].Y, Is.EqualTo(0), "ln(‖h_0‖²/‖h_0‖²) = 0");
@@ -151,7 +151,7 @@ public sealed class FigureRenderTests
         {
             Assert.That(DataSeries(byDepth), Has.Count.EqualTo(Rules.Length));
             Assert.That(Line(byDepth, "1/sqrt(L): median ln backward ratio").Points[^1].Y, Is.EqualTo(row.BwdLogSqQ50));
-            Assert.That(DataSeries(byLayer), Has.Count.EqualTo(Rules.Length));
+            Assert.That(DataSeries(byLayer), Has.Count.EqualTo(Rules.Length - 1), "1/sqrt(L) and L^-beta [beta=0.5] trace the same cells: one group");
             Assert.That(byLayer.Series.OfType<LineSeries>().First().Points.Select(p => p.X), Is.EqualTo(Enumerable.Range(1, 16).Select(l => (double)l)), "layers 1..16 (layer 0 has no weights)");
         });
     }

@@ -5,11 +5,14 @@ namespace StabilityLab.Sweeps;
 
 /// <summary>
 /// What a stability study did: the run's summary, or null when Ctrl-C/SIGTERM stopped it (its finished
-/// cells are kept, and rerunning with resume completes it).
+/// cells are kept, and rerunning with resume completes it); <paramref name="StoppedBy"/> names the signal that stopped it.
 /// </summary>
-public sealed record StabilityStudyResult(string Directory, SweepRunSummary? Summary)
+public sealed record StabilityStudyResult(string Directory, SweepRunSummary? Summary, PosixSignal? StoppedBy = null)
 {
     public bool Interrupted => Summary is null;
+
+    /// <summary>The shell's convention for a process stopped by a signal: 128 + its number (SIGINT 130, SIGTERM 143).</summary>
+    public int? SignalExitCode => Interrupted ? (StoppedBy == PosixSignal.SIGTERM ? 143 : 130) : null;
 
     /// <summary>One line for the log: what was computed, or how to complete an interrupted study.</summary>
     public string Report => Summary is { } s
@@ -40,16 +43,17 @@ public static class StabilityStudy
         spec.Validate();
         var dir = Path.GetFullPath(outDir);
         using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        PosixSignal? stoppedBy = null;
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stoppedBy ??= PosixSignal.SIGINT; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stoppedBy ??= PosixSignal.SIGTERM; cts.Cancel(); });
         try
         {
             return new StabilityStudyResult(dir, SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress, cts.Token, note)));
         }
         catch (OperationCanceledException)
         {
-            return new StabilityStudyResult(dir, null);
+            return new StabilityStudyResult(dir, null, stoppedBy ?? PosixSignal.SIGINT);
         }
         finally
         {

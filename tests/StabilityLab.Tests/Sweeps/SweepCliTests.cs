@@ -72,9 +72,10 @@ public class SweepCliTests
         Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1));
     }
 
-    [TestCase("TERM")]
-    [TestCase("KILL")]
-    public void AKilledRunLeavesNoPartialFileAndResumes(string signal)
+    [TestCase("TERM", 143)]
+    [TestCase("INT", 130)]
+    [TestCase("KILL", 137)]
+    public void AKilledRunLeavesNoPartialFileAndResumes(string signal, int exitCode)
     {
         var outDir = Path.Combine(_root, "run");
         string[] args = ["sweep", "--out", outDir, "--width", "256", "--depth", "16..1024x2", "--tau", "1/sqrt(L)", "--tau", "1", "--trials", "400", "--bootstrap", "20"];
@@ -87,10 +88,12 @@ public class SweepCliTests
             Thread.Sleep(20);
         Process.Start("kill", [$"-{signal}", p.Id.ToString()])!.WaitForExit();
         p.WaitForExit();
-        if (signal == "TERM")
+        if (signal != "KILL")
         {
-            Assert.That(p.ExitCode, Is.EqualTo(130), p.StandardError.ReadToEnd());
+            // The shell's convention, 128 + the signal's number; the manifest records the stop.
+            Assert.That(p.ExitCode, Is.EqualTo(exitCode), p.StandardError.ReadToEnd());
             Assert.That(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories), Is.Empty, "a graceful stop leaves no temporary file");
+            Assert.That(StabilityLab.Output.RunManifest.StatusOf(StabilityLab.Output.RunManifest.Read(outDir)), Is.EqualTo(StabilityLab.Output.RunStatus.Interrupted));
         }
         Assert.That(File.Exists(Path.Combine(outDir, "cells.csv")), Is.False);
         // Every checkpoint under its final name is whole: one row with every column.

@@ -48,10 +48,11 @@ public static class SweepRunner
         var dir = Path.GetFullPath(options.OutDir);
         var partial = Path.Combine(dir, PartialDir);
         PrepareDirectory(dir, spec, shard, options.Resume);
-        Directory.CreateDirectory(partial);
         var body = SweepManifest.Body(spec, shard, all.Count, mine.Count);
         var head = RunManifest.Start("sweep");
+        // The manifest (status running) comes before any checkpoint: a directory with checkpoints always says which sweep they belong to.
         head.Write(dir, body);
+        Directory.CreateDirectory(partial);
         try
         {
             return RunCells(spec, options, dir, partial, mine, head, body);
@@ -146,6 +147,14 @@ public static class SweepRunner
         {
             // A process killed with SIGKILL can leave temporary files (never files under final names).
             foreach (var tmp in Directory.EnumerateFiles(dir, ".*.tmp", SearchOption.AllDirectories)) File.Delete(tmp);
+            if (!File.Exists(Path.Combine(dir, RunManifest.FileName)) && OnlyLeftovers(dir))
+            {
+                // Killed before its manifest was written: nothing says which sweep made the checkpoints, so start afresh.
+                var partial = Path.Combine(dir, PartialDir);
+                if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+                foreach (var probe in Directory.EnumerateFiles(dir, ".write-test-*")) File.Delete(probe);
+                return;
+            }
             var old = SweepManifest.Read(dir);
             if (SweepManifest.SpecOf(old, dir).ToJson() != spec.ToJson() || SweepManifest.ShardOf(old) != shard)
                 throw new SpecException($"{dir} holds a different sweep (spec or shard differs); resume it with the same spec or choose another --out");
@@ -162,6 +171,10 @@ public static class SweepRunner
             throw new SpecException($"cannot write to output directory {dir}: {e.Message}");
         }
     }
+
+    /// <summary>Whether a directory holds only what a run killed before writing its manifest can leave (checkpoints, a write probe).</summary>
+    private static bool OnlyLeftovers(string dir) =>
+        Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).All(n => n == PartialDir || n!.StartsWith(".write-test-", StringComparison.Ordinal));
 
     /// <summary>Writes cells.csv (and traces.csv, raw.csv) from the checkpoints, in grid order.</summary>
     private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells)

@@ -58,6 +58,25 @@ public class SweepTests
     }
 
     [Test]
+    public void ResumeCompletesADirectoryKilledBeforeItsManifestWasWritten()
+    {
+        // The state an early SIGKILL could leave: checkpoints (and a write probe) but no manifest.json.
+        var spec = SmallSpec();
+        SweepRunner.Run(spec, new SweepRunOptions(Dir("whole")));
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => SweepRunner.Run(spec, new SweepRunOptions(Dir("cut"), Threads: 1,
+            Progress: _ => cts.Cancel(), Cancel: cts.Token)));
+        File.Delete(Path.Combine(Dir("cut"), "manifest.json"));
+        File.WriteAllText(Path.Combine(Dir("cut"), ".write-test-12345"), "");
+        Assert.That(Directory.Exists(Path.Combine(Dir("cut"), ".partial")));
+
+        SweepRunner.Run(spec, new SweepRunOptions(Dir("cut"), Resume: true));
+        AssertSameOutputs(Dir("whole"), Dir("cut"));
+        Assert.That(Directory.GetFileSystemEntries(Dir("cut")).Select(Path.GetFileName).Order(),
+            Is.EqualTo(Directory.GetFileSystemEntries(Dir("whole")).Select(Path.GetFileName).Order()));
+    }
+
+    [Test]
     public void ShardsMergedEqualTheUnshardedRunBitForBit()
     {
         var spec = SmallSpec();

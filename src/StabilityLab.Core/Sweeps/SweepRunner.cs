@@ -47,7 +47,7 @@ public static class SweepRunner
         var mine = all.Where(c => shard.Contains(c.Index)).ToList();
         var dir = Path.GetFullPath(options.OutDir);
         var partial = Path.Combine(dir, PartialDir);
-        PrepareDirectory(dir, spec, shard, options.Resume);
+        using var hold = PrepareDirectory(dir, spec, shard, options.Resume);
         var body = SweepManifest.Body(spec, shard, all.Count, mine.Count);
         var head = RunManifest.Start("sweep");
         // The manifest (status running) comes before any checkpoint: a directory with checkpoints always says which sweep they belong to.
@@ -137,10 +137,34 @@ public static class SweepRunner
         return false;
     }
 
-    private static void PrepareDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
+    /// <summary>Holds the directory (<see cref="OutputLock"/>) and checks it may be written: empty, or the same sweep when resuming.</summary>
+    private static OutputLock PrepareDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
     {
         if (File.Exists(dir)) throw new SpecException($"output path {dir} is a file, not a directory");
-        bool nonEmpty = Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();
+        OutputLock hold;
+        try
+        {
+            hold = OutputLock.Take(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException($"cannot write to output directory {dir}: {e.Message}");
+        }
+        try
+        {
+            CheckDirectory(dir, spec, shard, resume);
+            return hold;
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
+    {
+        bool nonEmpty = Directory.EnumerateFileSystemEntries(dir).Any(e => !OutputLock.IsLockEntry(Path.GetFileName(e)));
         if (nonEmpty && !resume)
             throw new SpecException($"output directory {dir} is not empty; pass --resume to continue that sweep or choose another --out");
         if (nonEmpty)
@@ -153,15 +177,16 @@ public static class SweepRunner
                 var partial = Path.Combine(dir, PartialDir);
                 if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
                 foreach (var probe in Directory.EnumerateFiles(dir, ".write-test-*")) File.Delete(probe);
-                return;
             }
-            var old = SweepManifest.Read(dir);
-            if (SweepManifest.SpecOf(old, dir).ToJson() != spec.ToJson() || SweepManifest.ShardOf(old) != shard)
-                throw new SpecException($"{dir} holds a different sweep (spec or shard differs); resume it with the same spec or choose another --out");
+            else
+            {
+                var old = SweepManifest.Read(dir);
+                if (SweepManifest.SpecOf(old, dir).ToJson() != spec.ToJson() || SweepManifest.ShardOf(old) != shard)
+                    throw new SpecException($"{dir} holds a different sweep (spec or shard differs); resume it with the same spec or choose another --out");
+            }
         }
         try
         {
-            Directory.CreateDirectory(dir);
             var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
@@ -174,7 +199,8 @@ public static class SweepRunner
 
     /// <summary>Whether a directory holds only what a run killed before writing its manifest can leave (checkpoints, a write probe).</summary>
     private static bool OnlyLeftovers(string dir) =>
-        Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).All(n => n == PartialDir || n!.StartsWith(".write-test-", StringComparison.Ordinal));
+        Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)
+            .All(n => n == PartialDir || n!.StartsWith(".write-test-", StringComparison.Ordinal) || OutputLock.IsLockEntry(n));
 
     /// <summary>Writes cells.csv (and traces.csv, raw.csv) from the checkpoints, in grid order.</summary>
     private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells)

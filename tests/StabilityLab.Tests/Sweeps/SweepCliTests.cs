@@ -72,6 +72,40 @@ public class SweepCliTests
         Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1));
     }
 
+    private static Dictionary<string, string> Snapshot(string dir) =>
+        Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => f,
+            // The held lock file cannot be opened; its name is what counts.
+            f => Path.GetFileName(f) == StabilityLab.Output.OutputLock.FileName ? "" : Convert.ToHexString(File.ReadAllBytes(f)));
+
+    [Test]
+    public void ASecondWriterIsRefusedAndAStaleLockFileBlocksNobody()
+    {
+        var outDir = Path.Combine(_root, "busy");
+        string[] args = ["sweep", "--out", outDir, "--width", "8", "--depth", "2", "--trials", "2", "--resume"];
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "mine.txt"), "x");
+        using (StabilityLab.Output.OutputLock.Take(outDir))
+        {
+            var before = Snapshot(outDir);
+            var (code, stdout, err) = Cli(args);
+            Assert.That(code, Is.EqualTo(2), err);
+            Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), err);
+            Assert.That(err, Does.Contain($"{outDir} is in use by another stabilitylab process (pid {Environment.ProcessId})"));
+            Assert.That(stdout, Is.Empty);
+            Assert.That(Snapshot(outDir), Is.EqualTo(before), "the refused writer wrote nothing");
+        }
+        Assert.That(Directory.GetFiles(outDir), Is.EqualTo(new[] { Path.Combine(outDir, "mine.txt") }), "the lock goes with its holder");
+
+        // What a holder killed by SIGKILL leaves: lock and pid files that no process holds.
+        var stale = Path.Combine(_root, "stale");
+        Directory.CreateDirectory(stale);
+        File.WriteAllText(Path.Combine(stale, StabilityLab.Output.OutputLock.FileName), "");
+        File.WriteAllText(Path.Combine(stale, StabilityLab.Output.OutputLock.PidFileName), "999999\n");
+        var (ok, _, okErr) = Cli("sweep", "--out", stale, "--width", "8", "--depth", "2", "--trials", "2");
+        Assert.That(ok, Is.EqualTo(0), okErr);
+        Assert.That(Directory.GetFileSystemEntries(stale).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "cells.csv", "manifest.json" }));
+    }
+
     [TestCase("TERM", 143)]
     [TestCase("INT", 130)]
     [TestCase("KILL", 137)]

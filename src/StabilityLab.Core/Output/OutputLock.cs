@@ -21,25 +21,44 @@ public sealed class OutputLock : IDisposable
     /// <summary>Whether a directory entry is the lock's own (ignored when deciding whether a directory is empty).</summary>
     public static bool IsLockEntry(string name) => name is FileName or PidFileName;
 
-    /// <summary>Creates the directory if needed and holds it; held by another process: <see cref="SpecException"/>.</summary>
+    /// <summary>
+    /// Creates the directory if needed and holds it. Held by another process, or not writable:
+    /// <see cref="SpecException"/> (one line), and nothing is written.
+    /// </summary>
     public static OutputLock Take(string dir)
     {
         dir = Path.GetFullPath(dir);
-        Directory.CreateDirectory(dir);
+        if (File.Exists(dir)) throw new SpecException($"output path {dir} is a file, not a directory");
         var path = Path.Combine(dir, FileName);
         var pidPath = Path.Combine(dir, PidFileName);
-        FileStream handle;
         try
         {
-            handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            Directory.CreateDirectory(dir);
+            FileStream handle;
+            try
+            {
+                handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                string pid = File.Exists(pidPath) ? File.ReadAllText(pidPath).Trim() : "unknown";
+                throw new SpecException($"{dir} is in use by another stabilitylab process (pid {pid})");
+            }
+            try
+            {
+                AtomicFile.WriteAllText(pidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+            return new OutputLock(handle, pidPath);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            string pid = File.Exists(pidPath) ? File.ReadAllText(pidPath).Trim() : "unknown";
-            throw new SpecException($"{dir} is in use by another stabilitylab process (pid {pid})");
+            throw new SpecException($"cannot write to output directory {dir}: {e.Message}");
         }
-        AtomicFile.WriteAllText(pidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        return new OutputLock(handle, pidPath);
     }
 
     public void Dispose()

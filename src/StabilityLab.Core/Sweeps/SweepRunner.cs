@@ -140,16 +140,7 @@ public static class SweepRunner
     /// <summary>Holds the directory (<see cref="OutputLock"/>) and checks it may be written: empty, or the same sweep when resuming.</summary>
     private static OutputLock PrepareDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
     {
-        if (File.Exists(dir)) throw new SpecException($"output path {dir} is a file, not a directory");
-        OutputLock hold;
-        try
-        {
-            hold = OutputLock.Take(dir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SpecException($"cannot write to output directory {dir}: {e.Message}");
-        }
+        var hold = OutputLock.Take(dir);
         try
         {
             CheckDirectory(dir, spec, shard, resume);

@@ -15,7 +15,9 @@ public sealed record StabilityStudyResult(string Directory, SweepRunSummary? Sum
     public int? SignalExitCode => Interrupted ? (StoppedBy == PosixSignal.SIGTERM ? 143 : 130) : null;
 
     /// <summary>One line for the log: what was computed, or how to complete an interrupted study.</summary>
-    public string Report => Summary is { } s
+    public string Report => Summary is { AlreadyComplete: true } done
+        ? $"sweep: already complete ({done.CellsInRun} cells); nothing to do → {Directory}"
+        : Summary is { } s
         ? string.Create(CultureInfo.InvariantCulture,
             $"sweep: {s.CellsInRun} cells ({s.CellsComputed} computed, {s.CellsResumed} resumed) in {s.Seconds:F1} s, {s.TrialLayersPerSecond:E3} trial-layers/s → {Directory}")
         : $"stabilitylab: interrupted; finished cells are kept in {Directory}; run the same command with --resume to complete it";

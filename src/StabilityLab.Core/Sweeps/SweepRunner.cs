@@ -14,8 +14,9 @@ namespace StabilityLab.Sweeps;
 public sealed record SweepRunOptions(string OutDir, int Threads = 0, ShardSpec? Shard = null, bool Resume = false,
     Action<long>? Progress = null, CancellationToken Cancel = default, Action<string>? Note = null);
 
-/// <summary>What a finished run did.</summary>
-public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond);
+/// <summary>What a finished run did; <paramref name="AlreadyComplete"/>: nothing, the directory held the complete sweep.</summary>
+public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond,
+    bool AlreadyComplete = false);
 
 /// <summary>
 /// Runs a sweep cell group by cell group (all τ of one block × width × depth share their draws).
@@ -48,6 +49,11 @@ public static class SweepRunner
         var dir = Path.GetFullPath(options.OutDir);
         var partial = Path.Combine(dir, PartialDir);
         using var hold = PrepareDirectory(dir, spec, shard, options.Resume);
+        if (options.Resume && IsComplete(dir))
+        {
+            options.Progress?.Invoke(TotalTrialLayers(spec, shard));
+            return new SweepRunSummary(mine.Count, 0, mine.Count, 0, 0, AlreadyComplete: true);
+        }
         var body = SweepManifest.Body(spec, shard, all.Count, mine.Count);
         var head = RunManifest.Start("sweep");
         // The manifest (status running) comes before any checkpoint: a directory with checkpoints always says which sweep they belong to.
@@ -187,6 +193,11 @@ public static class SweepRunner
             throw new SpecException($"cannot write to output directory {dir}: {e.Message}");
         }
     }
+
+    /// <summary>Whether a directory (already checked to hold this sweep) holds it complete: its files are final and are left as they are.</summary>
+    private static bool IsComplete(string dir) =>
+        File.Exists(Path.Combine(dir, RunManifest.FileName)) && RunManifest.StatusOf(SweepManifest.Read(dir)) == RunStatus.Complete
+        && File.Exists(Path.Combine(dir, CellsFile)) && !Directory.Exists(Path.Combine(dir, PartialDir));
 
     /// <summary>Whether a directory holds only what a run killed before writing its manifest can leave (checkpoints, a write probe).</summary>
     private static bool OnlyLeftovers(string dir) =>

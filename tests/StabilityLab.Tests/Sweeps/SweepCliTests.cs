@@ -104,6 +104,11 @@ public class SweepCliTests
         var (ok, _, okErr) = Cli("sweep", "--out", stale, "--width", "8", "--depth", "2", "--trials", "2");
         Assert.That(ok, Is.EqualTo(0), okErr);
         Assert.That(Directory.GetFileSystemEntries(stale).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "cells.csv", "manifest.json" }));
+        var done = Snapshot(stale);
+        var (again, _, againErr) = Cli("sweep", "--out", stale, "--width", "8", "--depth", "2", "--trials", "2", "--resume");
+        Assert.That(again, Is.EqualTo(0), againErr);
+        Assert.That(againErr, Does.Contain("already complete"));
+        Assert.That(Snapshot(stale), Is.EqualTo(done), "resuming a complete sweep changes nothing");
     }
 
     [TestCase("TERM", 143)]

@@ -77,6 +77,20 @@ public class SweepTests
     }
 
     [Test]
+    public void ResumingACompleteSweepReturnsAtOnceAndLeavesItsFilesAsTheyAre()
+    {
+        var spec = SmallSpec();
+        SweepRunner.Run(spec, new SweepRunOptions(Dir("done")));
+        var before = Directory.GetFiles(Dir("done"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        var again = SweepRunner.Run(spec, new SweepRunOptions(Dir("done"), Resume: true));
+        Assert.That(again.AlreadyComplete, Is.True);
+        Assert.That(again.CellsComputed, Is.Zero);
+        var after = Directory.GetFiles(Dir("done"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        Assert.That(after.Keys, Is.EquivalentTo(before.Keys));
+        foreach (var (f, bytes) in before) Assert.That(after[f], Is.EqualTo(bytes), f);
+    }
+
+    [Test]
     public void ShardsMergedEqualTheUnshardedRunBitForBit()
     {
         var spec = SmallSpec();

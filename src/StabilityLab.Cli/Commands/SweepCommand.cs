@@ -73,7 +73,7 @@ public static class SweepCommand
             var result = ProgressRunner.Run(io, "sweep", "trial-layers", StabilityStudy.Work(s, part),
                 advance => StabilityStudy.Run(s, r.GetValue(outDir)!, r.GetValue(threads), part, r.GetValue(resume), advance, io.Err.WriteLine));
             io.Err.WriteLine(result.Report);
-            return result.Interrupted ? ExitInterrupted : CliApp.ExitOk;
+            return result.SignalExitCode ?? CliApp.ExitOk;
         });
         return cmd;
     }

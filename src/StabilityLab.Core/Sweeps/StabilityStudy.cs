@@ -5,14 +5,19 @@ namespace StabilityLab.Sweeps;
 
 /// <summary>
 /// What a stability study did: the run's summary, or null when Ctrl-C/SIGTERM stopped it (its finished
-/// cells are kept, and rerunning with resume completes it).
+/// cells are kept, and rerunning with resume completes it); <paramref name="StoppedBy"/> names the signal that stopped it.
 /// </summary>
-public sealed record StabilityStudyResult(string Directory, SweepRunSummary? Summary)
+public sealed record StabilityStudyResult(string Directory, SweepRunSummary? Summary, PosixSignal? StoppedBy = null)
 {
     public bool Interrupted => Summary is null;
 
+    /// <summary>The shell's convention for a process stopped by a signal: 128 + its number (SIGINT 130, SIGTERM 143).</summary>
+    public int? SignalExitCode => Interrupted ? (StoppedBy == PosixSignal.SIGTERM ? 143 : 130) : null;
+
     /// <summary>One line for the log: what was computed, or how to complete an interrupted study.</summary>
-    public string Report => Summary is { } s
+    public string Report => Summary is { AlreadyComplete: true } done
+        ? $"sweep: already complete ({done.CellsInRun} cells); nothing to do → {Directory}"
+        : Summary is { } s
         ? string.Create(CultureInfo.InvariantCulture,
             $"sweep: {s.CellsInRun} cells ({s.CellsComputed} computed, {s.CellsResumed} resumed) in {s.Seconds:F1} s, {s.TrialLayersPerSecond:E3} trial-layers/s → {Directory}")
         : $"stabilitylab: interrupted; finished cells are kept in {Directory}; run the same command with --resume to complete it";
@@ -40,16 +45,17 @@ public static class StabilityStudy
         spec.Validate();
         var dir = Path.GetFullPath(outDir);
         using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        PosixSignal? stoppedBy = null;
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stoppedBy ??= PosixSignal.SIGINT; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stoppedBy ??= PosixSignal.SIGTERM; cts.Cancel(); });
         try
         {
             return new StabilityStudyResult(dir, SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress, cts.Token, note)));
         }
         catch (OperationCanceledException)
         {
-            return new StabilityStudyResult(dir, null);
+            return new StabilityStudyResult(dir, null, stoppedBy ?? PosixSignal.SIGINT);
         }
         finally
         {

@@ -14,8 +14,9 @@ namespace StabilityLab.Sweeps;
 public sealed record SweepRunOptions(string OutDir, int Threads = 0, ShardSpec? Shard = null, bool Resume = false,
     Action<long>? Progress = null, CancellationToken Cancel = default, Action<string>? Note = null);
 
-/// <summary>What a finished run did.</summary>
-public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond);
+/// <summary>What a finished run did; <paramref name="AlreadyComplete"/>: nothing, the directory held the complete sweep.</summary>
+public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond,
+    bool AlreadyComplete = false);
 
 /// <summary>
 /// Runs a sweep cell group by cell group (all τ of one block × width × depth share their draws).
@@ -47,11 +48,17 @@ public static class SweepRunner
         var mine = all.Where(c => shard.Contains(c.Index)).ToList();
         var dir = Path.GetFullPath(options.OutDir);
         var partial = Path.Combine(dir, PartialDir);
-        PrepareDirectory(dir, spec, shard, options.Resume);
-        Directory.CreateDirectory(partial);
+        using var hold = PrepareDirectory(dir, spec, shard, options.Resume);
+        if (options.Resume && IsComplete(dir))
+        {
+            options.Progress?.Invoke(TotalTrialLayers(spec, shard));
+            return new SweepRunSummary(mine.Count, 0, mine.Count, 0, 0, AlreadyComplete: true);
+        }
         var body = SweepManifest.Body(spec, shard, all.Count, mine.Count);
         var head = RunManifest.Start("sweep");
+        // The manifest (status running) comes before any checkpoint: a directory with checkpoints always says which sweep they belong to.
         head.Write(dir, body);
+        Directory.CreateDirectory(partial);
         try
         {
             return RunCells(spec, options, dir, partial, mine, head, body);
@@ -136,23 +143,47 @@ public static class SweepRunner
         return false;
     }
 
-    private static void PrepareDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
+    /// <summary>Holds the directory (<see cref="OutputLock"/>) and checks it may be written: empty, or the same sweep when resuming.</summary>
+    private static OutputLock PrepareDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
     {
-        if (File.Exists(dir)) throw new SpecException($"output path {dir} is a file, not a directory");
-        bool nonEmpty = Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();
+        var hold = OutputLock.Take(dir);
+        try
+        {
+            CheckDirectory(dir, spec, shard, resume);
+            return hold;
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckDirectory(string dir, SweepSpec spec, ShardSpec shard, bool resume)
+    {
+        bool nonEmpty = Directory.EnumerateFileSystemEntries(dir).Any(e => !OutputLock.IsLockEntry(Path.GetFileName(e)));
         if (nonEmpty && !resume)
             throw new SpecException($"output directory {dir} is not empty; pass --resume to continue that sweep or choose another --out");
         if (nonEmpty)
         {
             // A process killed with SIGKILL can leave temporary files (never files under final names).
             foreach (var tmp in Directory.EnumerateFiles(dir, ".*.tmp", SearchOption.AllDirectories)) File.Delete(tmp);
-            var old = SweepManifest.Read(dir);
-            if (SweepManifest.SpecOf(old, dir).ToJson() != spec.ToJson() || SweepManifest.ShardOf(old) != shard)
-                throw new SpecException($"{dir} holds a different sweep (spec or shard differs); resume it with the same spec or choose another --out");
+            if (!File.Exists(Path.Combine(dir, RunManifest.FileName)) && OnlyLeftovers(dir))
+            {
+                // Killed before its manifest was written: nothing says which sweep made the checkpoints, so start afresh.
+                var partial = Path.Combine(dir, PartialDir);
+                if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+                foreach (var probe in Directory.EnumerateFiles(dir, ".write-test-*")) File.Delete(probe);
+            }
+            else
+            {
+                var old = SweepManifest.Read(dir);
+                if (SweepManifest.SpecOf(old, dir).ToJson() != spec.ToJson() || SweepManifest.ShardOf(old) != shard)
+                    throw new SpecException($"{dir} holds a different sweep (spec or shard differs); resume it with the same spec or choose another --out");
+            }
         }
         try
         {
-            Directory.CreateDirectory(dir);
             var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
@@ -162,6 +193,16 @@ public static class SweepRunner
             throw new SpecException($"cannot write to output directory {dir}: {e.Message}");
         }
     }
+
+    /// <summary>Whether a directory (already checked to hold this sweep) holds it complete: its files are final and are left as they are.</summary>
+    private static bool IsComplete(string dir) =>
+        File.Exists(Path.Combine(dir, RunManifest.FileName)) && RunManifest.StatusOf(SweepManifest.Read(dir)) == RunStatus.Complete
+        && File.Exists(Path.Combine(dir, CellsFile)) && !Directory.Exists(Path.Combine(dir, PartialDir));
+
+    /// <summary>Whether a directory holds only what a run killed before writing its manifest can leave (checkpoints, a write probe).</summary>
+    private static bool OnlyLeftovers(string dir) =>
+        Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)
+            .All(n => n == PartialDir || n!.StartsWith(".write-test-", StringComparison.Ordinal) || OutputLock.IsLockEntry(n));
 
     /// <summary>Writes cells.csv (and traces.csv, raw.csv) from the checkpoints, in grid order.</summary>
     private static void Assemble(string dir, SweepSpec spec, IReadOnlyList<SweepCell> cells)

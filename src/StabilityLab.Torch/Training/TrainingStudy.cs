@@ -38,12 +38,15 @@ public static class TrainingStudy
         spec.Validate();
         if (threads is int n) TorchRuntime.SetThreads(n);
         var dev = device ?? TorchRuntime.DefaultDevice;
-        log?.Invoke($"train: {spec.Grid().Count()} run(s) ({StepsToRun(spec, directory, resume)} steps to train), {spec.Data.Name}, width {spec.Network.Width}, "
-            + $"{spec.Options.Optimizer.Name()}, {OptionNames.PrecisionName(spec.Options.Precision)}, device {dev}, {get_num_threads()} thread(s)");
-        spec.Data.CheckAvailable();
         var dir = Path.GetFullPath(directory);
         string runsPath = Path.Combine(dir, RunsFile), curvesPath = Path.Combine(dir, CurvesFile), manifestPath = Path.Combine(dir, ManifestFile);
         var settings = spec.Settings();
+        using var hold = OutputLock.Take(dir); // one writer at a time, for the whole study
+        if (!resume && !TrainingStudyFiles.MayStartIn(dir, manifestPath, settings))
+            throw new SpecException($"output directory {dir} is not empty and holds no training study of these settings; choose another --out (or pass --resume to continue one)");
+        log?.Invoke($"train: {spec.Grid().Count()} run(s) ({StepsToRun(spec, directory, resume)} steps to train), {spec.Data.Name}, width {spec.Network.Width}, "
+            + $"{spec.Options.Optimizer.Name()}, {OptionNames.PrecisionName(spec.Options.Precision)}, device {dev}, {get_num_threads()} thread(s)");
+        spec.Data.CheckAvailable();
         if (!resume && (File.Exists(runsPath) || File.Exists(curvesPath)))
             throw new SpecException($"{dir} already holds training results; pass --resume to continue them or choose another --out");
         if (resume) TrainingStudyFiles.CheckSameSettings(manifestPath, settings);

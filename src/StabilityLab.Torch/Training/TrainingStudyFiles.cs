@@ -113,7 +113,35 @@ internal static class TrainingStudyFiles
 
     internal static void CheckSameSettings(string manifestPath, IReadOnlyDictionary<string, string> settings)
     {
-        if (!File.Exists(manifestPath)) return;
+        if (SettingsDifference(manifestPath, settings) is { } d)
+            throw new SpecException($"--resume: {Path.GetDirectoryName(manifestPath)} was made with {d.Key} = '{d.Before}', now '{d.Now}'; choose another --out");
+    }
+
+    /// <summary>
+    /// Whether a directory may take a new (not resumed) study: empty apart from lock and temporary files, or holding
+    /// a training study of the same settings (its manifest). Anything else is someone else's and is left alone.
+    /// </summary>
+    internal static bool MayStartIn(string dir, string manifestPath, IReadOnlyDictionary<string, string> settings)
+    {
+        var entries = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)
+            .Where(n => !OutputLock.IsLockEntry(n!) && !(n!.StartsWith('.') && n.EndsWith(".tmp", StringComparison.Ordinal))).ToList();
+        if (entries.Count == 0) return true;
+        if (!File.Exists(manifestPath)) return false;
+        try
+        {
+            if ((string?)JsonNode.Parse(File.ReadAllText(manifestPath))?["command"] != "train") return false;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        return SettingsDifference(manifestPath, settings) is null;
+    }
+
+    /// <summary>The first setting a study's manifest records differently from <paramref name="settings"/>; null when none (or no manifest).</summary>
+    private static (string Key, string? Before, string Now)? SettingsDifference(string manifestPath, IReadOnlyDictionary<string, string> settings)
+    {
+        if (!File.Exists(manifestPath)) return null;
         JsonNode? old;
         try
         {
@@ -123,13 +151,13 @@ internal static class TrainingStudyFiles
         {
             throw new SpecException($"--resume: cannot read {manifestPath}: {e.Message}");
         }
-        if (old is not JsonObject obj) return;
+        if (old is not JsonObject obj) return null;
         foreach (var (k, v) in settings)
         {
             string? before = obj[k]?.GetValue<string>();
-            if (before != v)
-                throw new SpecException($"--resume: {Path.GetDirectoryName(manifestPath)} was made with {k} = '{before}', now '{v}'; choose another --out");
+            if (before != v) return (k, before, v);
         }
+        return null;
     }
 
     /// <summary>What the training study adds to the <see cref="RunManifest"/> head.</summary>

@@ -72,9 +72,49 @@ public class SweepCliTests
         Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1));
     }
 
-    [TestCase("TERM")]
-    [TestCase("KILL")]
-    public void AKilledRunLeavesNoPartialFileAndResumes(string signal)
+    private static Dictionary<string, string> Snapshot(string dir) =>
+        Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => f,
+            // The held lock file cannot be opened; its name is what counts.
+            f => Path.GetFileName(f) == StabilityLab.Output.OutputLock.FileName ? "" : Convert.ToHexString(File.ReadAllBytes(f)));
+
+    [Test]
+    public void ASecondWriterIsRefusedAndAStaleLockFileBlocksNobody()
+    {
+        var outDir = Path.Combine(_root, "busy");
+        string[] args = ["sweep", "--out", outDir, "--width", "8", "--depth", "2", "--trials", "2", "--resume"];
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "mine.txt"), "x");
+        using (StabilityLab.Output.OutputLock.Take(outDir))
+        {
+            var before = Snapshot(outDir);
+            var (code, stdout, err) = Cli(args);
+            Assert.That(code, Is.EqualTo(2), err);
+            Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), err);
+            Assert.That(err, Does.Contain($"{outDir} is in use by another stabilitylab process (pid {Environment.ProcessId})"));
+            Assert.That(stdout, Is.Empty);
+            Assert.That(Snapshot(outDir), Is.EqualTo(before), "the refused writer wrote nothing");
+        }
+        Assert.That(Directory.GetFiles(outDir), Is.EqualTo(new[] { Path.Combine(outDir, "mine.txt") }), "the lock goes with its holder");
+
+        // What a holder killed by SIGKILL leaves: lock and pid files that no process holds.
+        var stale = Path.Combine(_root, "stale");
+        Directory.CreateDirectory(stale);
+        File.WriteAllText(Path.Combine(stale, StabilityLab.Output.OutputLock.FileName), "");
+        File.WriteAllText(Path.Combine(stale, StabilityLab.Output.OutputLock.PidFileName), "999999\n");
+        var (ok, _, okErr) = Cli("sweep", "--out", stale, "--width", "8", "--depth", "2", "--trials", "2");
+        Assert.That(ok, Is.EqualTo(0), okErr);
+        Assert.That(Directory.GetFileSystemEntries(stale).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "cells.csv", "manifest.json" }));
+        var done = Snapshot(stale);
+        var (again, _, againErr) = Cli("sweep", "--out", stale, "--width", "8", "--depth", "2", "--trials", "2", "--resume");
+        Assert.That(again, Is.EqualTo(0), againErr);
+        Assert.That(againErr, Does.Contain("already complete"));
+        Assert.That(Snapshot(stale), Is.EqualTo(done), "resuming a complete sweep changes nothing");
+    }
+
+    [TestCase("TERM", 143)]
+    [TestCase("INT", 130)]
+    [TestCase("KILL", 137)]
+    public void AKilledRunLeavesNoPartialFileAndResumes(string signal, int exitCode)
     {
         var outDir = Path.Combine(_root, "run");
         string[] args = ["sweep", "--out", outDir, "--width", "256", "--depth", "16..1024x2", "--tau", "1/sqrt(L)", "--tau", "1", "--trials", "400", "--bootstrap", "20"];
@@ -87,10 +127,12 @@ public class SweepCliTests
             Thread.Sleep(20);
         Process.Start("kill", [$"-{signal}", p.Id.ToString()])!.WaitForExit();
         p.WaitForExit();
-        if (signal == "TERM")
+        if (signal != "KILL")
         {
-            Assert.That(p.ExitCode, Is.EqualTo(130), p.StandardError.ReadToEnd());
+            // The shell's convention, 128 + the signal's number; the manifest records the stop.
+            Assert.That(p.ExitCode, Is.EqualTo(exitCode), p.StandardError.ReadToEnd());
             Assert.That(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories), Is.Empty, "a graceful stop leaves no temporary file");
+            Assert.That(StabilityLab.Output.RunManifest.StatusOf(StabilityLab.Output.RunManifest.Read(outDir)), Is.EqualTo(StabilityLab.Output.RunStatus.Interrupted));
         }
         Assert.That(File.Exists(Path.Combine(outDir, "cells.csv")), Is.False);
         // Every checkpoint under its final name is whole: one row with every column.

@@ -58,6 +58,39 @@ public class SweepTests
     }
 
     [Test]
+    public void ResumeCompletesADirectoryKilledBeforeItsManifestWasWritten()
+    {
+        // The state an early SIGKILL could leave: checkpoints (and a write probe) but no manifest.json.
+        var spec = SmallSpec();
+        SweepRunner.Run(spec, new SweepRunOptions(Dir("whole")));
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => SweepRunner.Run(spec, new SweepRunOptions(Dir("cut"), Threads: 1,
+            Progress: _ => cts.Cancel(), Cancel: cts.Token)));
+        File.Delete(Path.Combine(Dir("cut"), "manifest.json"));
+        File.WriteAllText(Path.Combine(Dir("cut"), ".write-test-12345"), "");
+        Assert.That(Directory.Exists(Path.Combine(Dir("cut"), ".partial")));
+
+        SweepRunner.Run(spec, new SweepRunOptions(Dir("cut"), Resume: true));
+        AssertSameOutputs(Dir("whole"), Dir("cut"));
+        Assert.That(Directory.GetFileSystemEntries(Dir("cut")).Select(Path.GetFileName).Order(),
+            Is.EqualTo(Directory.GetFileSystemEntries(Dir("whole")).Select(Path.GetFileName).Order()));
+    }
+
+    [Test]
+    public void ResumingACompleteSweepReturnsAtOnceAndLeavesItsFilesAsTheyAre()
+    {
+        var spec = SmallSpec();
+        SweepRunner.Run(spec, new SweepRunOptions(Dir("done")));
+        var before = Directory.GetFiles(Dir("done"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        var again = SweepRunner.Run(spec, new SweepRunOptions(Dir("done"), Resume: true));
+        Assert.That(again.AlreadyComplete, Is.True);
+        Assert.That(again.CellsComputed, Is.Zero);
+        var after = Directory.GetFiles(Dir("done"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        Assert.That(after.Keys, Is.EquivalentTo(before.Keys));
+        foreach (var (f, bytes) in before) Assert.That(after[f], Is.EqualTo(bytes), f);
+    }
+
+    [Test]
     public void ShardsMergedEqualTheUnshardedRunBitForBit()
     {
         var spec = SmallSpec();

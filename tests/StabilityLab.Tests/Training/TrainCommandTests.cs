@@ -119,6 +119,34 @@ public sealed class TrainCommandTests
         Assert.That(other.Err, Does.Contain("width"));
     }
 
+    private static Dictionary<string, string> Snapshot(string dir) =>
+        Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => f,
+            // The held lock file cannot be opened; its name is what counts.
+            f => Path.GetFileName(f) == StabilityLab.Output.OutputLock.FileName ? "" : Convert.ToHexString(File.ReadAllBytes(f)));
+
+    [Test]
+    public void ADirectoryOfForeignFilesOrHeldByAnotherProcessIsRefusedAndLeftAsItIs()
+    {
+        var outDir = Path.Combine(_dir, "foreign");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "notes.txt"), "mine");
+        var before = Snapshot(outDir);
+        var (code, stdout, stderr) = Run(SmallSweep(outDir));
+        Assert.That(code, Is.EqualTo(CliApp.ExitBadInput), stderr);
+        Assert.That(stderr, Does.Match(@"^[^\r\n]*not empty[^\r\n]*\r?\n$"));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(Snapshot(outDir), Is.EqualTo(before));
+
+        var held = Path.Combine(_dir, "held");
+        using var hold = StabilityLab.Output.OutputLock.Take(held);
+        before = Snapshot(held);
+        (code, stdout, stderr) = Run([.. SmallSweep(held), "--resume"]);
+        Assert.That(code, Is.EqualTo(CliApp.ExitBadInput), stderr);
+        Assert.That(stderr, Does.Match(@"^[^\r\n]*\r?\n$"));
+        Assert.That(stderr, Does.Contain($"{held} is in use by another stabilitylab process (pid {Environment.ProcessId})"));
+        Assert.That(Snapshot(held), Is.EqualTo(before));
+    }
+
     private static string[] StripSeconds(string[] lines) =>
         lines.Select(l => string.Join(",", l.Split(',')[..^1])).ToArray();
 

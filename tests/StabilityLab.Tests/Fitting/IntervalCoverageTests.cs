@@ -136,6 +136,32 @@ public class IntervalCoverageTests
         else Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
     }
 
+    // log τ* = log a + α log L + log(1 + b L^(−1/2)) + noise, the model ThresholdScalingFit fits (ω = 1/2).
+    private const double ScalingAlpha = -0.5;
+    private static readonly double[] ScalingDepths = [4, 8, 16, 32, 64, 128, 256];
+    private static readonly double[] ScalingSe = [0.01, 0.012, 0.015, 0.02, 0.025, 0.03, 0.04];
+
+    private static ThresholdScaling? ScalingFit(double scatter, int replication)
+    {
+        const double a = 2.0, b = 0.8;
+        var z = Coverage.Normals(0x54 + (ulong)(scatter * 10), replication, ScalingDepths.Length);
+        var tau = ScalingDepths.Select((L, i) => a * Math.Pow(L, ScalingAlpha) * (1 + b * Math.Pow(L, -0.5)) * Math.Exp(scatter * ScalingSe[i] * z[i])).ToArray();
+        return ThresholdScalingFit.Fit(ScalingDepths, tau, ScalingSe);
+    }
+
+    [Test]
+    public void ThresholdScalingFit_ReturnsAFitWhereTheGoldenSectionRefusesItsBracket()
+    {
+        // About a sixth of these replications put χ²(b)'s minimum near an end of the scan bracket, where MathNet's golden
+        // section throws; the fit must rescan instead of failing (an internal error in fit/reproduce).
+        for (int r = 0; r < 200; r++)
+        {
+            var f = ScalingFit(1.0, r);
+            Assert.That(f, Is.Not.Null);
+            Assert.That(double.IsFinite(f!.Alpha) && f.AlphaLo <= f.Alpha && f.Alpha <= f.AlphaHi, $"replication {r}: {f}");
+        }
+    }
+
     [TestCase(1.0)]
     [TestCase(3.0)]
     [Ignore("known under-coverage (60% and 68% measured, docs/statistics.md \"Coverage of every interval\"): where the data barely " +
@@ -143,19 +169,12 @@ public class IntervalCoverageTests
         "the linearized (Wald) SE of α ignores that. Needs a profile interval for α; the test stays as the acceptance check.")]
     public void ThresholdScalingAlphaInterval_CoversTheTrueExponent(double scatter)
     {
-        // log τ* = log a + α log L + log(1 + b L^(−1/2)) + noise, the model ThresholdScalingFit fits (ω = 1/2).
-        const double alpha = -0.5, a = 2.0, b = 0.8;
-        double[] depths = [4, 8, 16, 32, 64, 128, 256];
-        double[] se = [0.01, 0.012, 0.015, 0.02, 0.025, 0.03, 0.04];
         int reported = 0, covered = 0;
         for (int r = 0; r < SlopeReplications; r++)
         {
-            var z = Coverage.Normals(0x54 + (ulong)(scatter * 10), r, depths.Length);
-            var tau = depths.Select((L, i) => a * Math.Pow(L, alpha) * (1 + b * Math.Pow(L, -0.5)) * Math.Exp(scatter * se[i] * z[i])).ToArray();
-            var f = ThresholdScalingFit.Fit(depths, tau, se);
-            if (f is null) continue;
+            if (ScalingFit(scatter, r) is not { } f) continue;
             reported++;
-            if (f.AlphaLo <= alpha && alpha <= f.AlphaHi) covered++;
+            if (f.AlphaLo <= ScalingAlpha && ScalingAlpha <= f.AlphaHi) covered++;
         }
         var tally = new Coverage.Tally(SlopeReplications, reported, covered);
         TestContext.Out.WriteLine($"threshold scaling α (t, n − 3 df), scatter {scatter}×: {tally}, rate {tally.Rate:P1}");

@@ -57,12 +57,7 @@ public static class ThresholdScalingFit
             return (la, alpha, chi2);
         }
         double bLo = -0.999 / u.Max(), bHi = 100 / u.Max();
-        // A coarse scan first (χ²(b) need not be unimodal over so wide a range), then Brent around the best scan point.
-        int scan = 400;
-        int best = Enumerable.Range(0, scan + 1).MinBy(k => Line(bLo + (bHi - bLo) * k / scan).Chi2);
-        double step = (bHi - bLo) / scan;
-        double lo = Math.Max(bLo, bLo + (best - 1) * step), hi = Math.Min(bHi, bLo + (best + 1) * step);
-        double bHat = FindMinimum.OfScalarFunctionConstrained(b => Line(b).Chi2, lo, hi, 1e-10, 1000);
+        double bHat = Minimize(b => Line(b).Chi2, bLo, bHi, 400, 4);
         var (logA, alphaHat, chi2Hat) = Line(bHat);
 
         // Covariance of (log a, α, b) from the Jacobian of the model log a + α x + log(1 + b u).
@@ -74,5 +69,20 @@ public static class ThresholdScalingFit
         double seAlpha = Math.Sqrt(cov[1, 1] * inflate), seB = Math.Sqrt(cov[2, 2] * inflate);
         double t = StudentT.InvCDF(0, 1, dof, 0.975);
         return new ThresholdScaling(Math.Exp(logA), alphaHat, alphaHat - t * seAlpha, alphaHat + t * seAlpha, seAlpha, bHat, seB, omega, red, n);
+    }
+
+    /// <summary>
+    /// A scan of [lo, hi] first (χ²(b) need not be unimodal over so wide a range), then MathNet's golden section between the
+    /// best scan point's neighbours. The golden section refuses a bracket whose first interior point is not below both ends,
+    /// which happens when the minimum sits near an end of the bracket: then the bracket is scanned again, finer.
+    /// </summary>
+    private static double Minimize(Func<double, double> f, double lo, double hi, int scan, int refinements)
+    {
+        double step = (hi - lo) / scan;
+        int best = Enumerable.Range(0, scan + 1).MinBy(k => f(lo + (hi - lo) * k / scan));
+        double a = Math.Max(lo, lo + (best - 1) * step), b = Math.Min(hi, lo + (best + 1) * step);
+        try { return FindMinimum.OfScalarFunctionConstrained(f, a, b, 1e-10, 1000); }
+        catch (MathNet.Numerics.Optimization.OptimizationException) when (refinements > 0) { return Minimize(f, a, b, 40, refinements - 1); }
+        catch (MathNet.Numerics.Optimization.OptimizationException) { return lo + (hi - lo) * best / scan; }
     }
 }

@@ -1,0 +1,215 @@
+using StabilityLab.Fitting;
+using StabilityLab.Models;
+using StabilityLab.Tests.Statistics;
+
+namespace StabilityLab.Tests.Fitting;
+
+/// <summary>
+/// Coverage of the fit intervals as a property (issue 12): simulations with a known truth, each 95% interval counted
+/// over replications and held to 95% within 4 binomial standard errors (<see cref="Coverage.Tally.Tolerance"/>).
+/// docs/statistics.md "Coverage of every interval" has the measured numbers (run with
+/// --filter "FullyQualifiedName~IntervalCoverageTests" --logger "console;verbosity=detailed").
+/// </summary>
+public class IntervalCoverageTests
+{
+    private const double Level = 0.95;
+
+    // Threshold groups: x_i(τ) = L·τ²·exp(s·z_i) with z_i common across τ (the trials are aligned across τ, as in a
+    // sweep). The median over trials is L·τ²·exp(s·median z) exactly for an odd trial count, so log median is linear in
+    // log τ and the crossing's log–log interpolation is exact; the population median L·τ² crosses 2 log K at
+    // τ* = √(2 log K / L), i.e. τ* ∝ L^(−1/2).
+    private const int ThresholdReplications = 300;
+    private static readonly double BlowupLevel = 10, CrossingLevel = 2 * Math.Log(BlowupLevel);
+
+    private static double TrueTauStar(int depth) => Math.Sqrt(CrossingLevel / depth);
+
+    private static ThresholdGroup Group(int depth, double s, int trials, int replication)
+    {
+        var z = Coverage.Normals(0x7A0 + (ulong)depth + ((ulong)trials << 16), replication, trials);
+        double center = TrueTauStar(depth);
+        var taus = Enumerable.Range(-4, 9).Select(k => center * Math.Pow(1.25, k + 0.37)).ToArray(); // truth off the grid points
+        var values = taus.Select(t => z.Select(zi => depth * t * t * Math.Exp(s * zi)).ToArray()).ToArray();
+        return new ThresholdGroup(BlockKind.Post, 64, depth, taus, values);
+    }
+
+    // The noise scale s cancels (the crossing and its bootstrap are monotone in the median of z), so the cases vary the
+    // trial count, which sets how discrete the bootstrap distribution of a median is.
+    [TestCase(25)]
+    [TestCase(65)]
+    public void ThresholdBootstrapInterval_CoversTheTrueMedianCrossing(int trials)
+    {
+        const int depth = 16;
+        int flagged = 0, covered = 0;
+        for (int r = 0; r < ThresholdReplications; r++)
+        {
+            var e = ThresholdFit.Estimate(Group(depth, 1.0, trials, r), BlowupLevel, resamples: 400, seed: (ulong)r + 1);
+            if (e is null) { flagged++; continue; }
+            if (e.Lo <= TrueTauStar(depth) && TrueTauStar(depth) <= e.Hi) covered++;
+        }
+        var tally = new Coverage.Tally(ThresholdReplications, ThresholdReplications - flagged, covered);
+        TestContext.Out.WriteLine($"threshold τ* percentile bootstrap, n = {trials} trials: {tally}, rate {tally.Rate:P1}");
+        Assert.That(tally.Flagged, Is.Zero, "the truth sits mid-grid: every replication should give an estimate");
+        Assert.That(Math.Abs(tally.Rate - Level), Is.LessThanOrEqualTo(tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+    }
+
+    [Test]
+    public void ThresholdLawInterval_CoversAlphaMinusOneHalf()
+    {
+        // End to end: per-depth τ* with its bootstrap SE, then the weighted log–log law; the truth is α = −1/2 exactly.
+        int[] depths = [4, 8, 16, 32, 64];
+        const int replications = 150;
+        int reported = 0, covered = 0;
+        for (int r = 0; r < replications; r++)
+        {
+            var ests = depths.Select(d => ThresholdFit.Estimate(Group(d, 1.0, 65, r), BlowupLevel, resamples: 200, seed: (ulong)r + 1)).ToList();
+            if (ests.Any(e => e is null)) continue;
+            var law = ThresholdFit.Law(ests!);
+            if (law is null) continue;
+            reported++;
+            if (law.Line.SlopeIntervalContains(-0.5)) covered++;
+        }
+        var tally = new Coverage.Tally(replications, reported, covered);
+        TestContext.Out.WriteLine($"threshold law α (t, n − 2 df, √χ²_red inflation), depths {string.Join(",", depths)}: {tally}, rate {tally.Rate:P1}");
+        Assert.That(tally.Flagged, Is.Zero);
+        Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+    }
+
+    // Slope fits: y_i = a + b·log L_i + c·se_i·ε_i at the depths of a sweep, with stated errors se_i. c = 1: the errors
+    // are right; c = 3: extra scatter the stated errors miss, which the √χ²_red inflation must absorb.
+    private const int SlopeReplications = 1000;
+    private static readonly int[] Depths = [4, 8, 16, 32, 64, 128];
+    private static readonly double[] Se = [0.02, 0.03, 0.03, 0.05, 0.08, 0.1];
+
+    private static double[] Noisy(double intercept, double slope, double scatter, int replication, ulong key)
+    {
+        var z = Coverage.Normals(key, replication, Depths.Length);
+        return Depths.Select((d, i) => intercept + slope * Math.Log(d) + scatter * Se[i] * z[i]).ToArray();
+    }
+
+    private static LineFit Line(double[] y) => WeightedLineFit.Fit(Depths.Select(d => Math.Log(d)).ToArray(), y, Se);
+
+    [Test]
+    public void WeightedLineSlopeInterval_WithRightErrors_NeverUnderCovers()
+    {
+        var tally = Count(SlopeReplications, r => Line(Noisy(0.3, 0.25, 1, r, 0x51)), 0.25);
+        TestContext.Out.WriteLine($"weighted line slope, stated errors right: {tally}, rate {tally.Rate:P1}");
+        // Known errors: the z interval would be exact; t with n − 2 df and the max(1, χ²_red) inflation only widen it.
+        Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+    }
+
+    [Test]
+    public void WeightedLineSlopeInterval_WithExtraScatter_IsRestoredByTheChiSquareInflation()
+    {
+        var tally = Count(SlopeReplications, r => Line(Noisy(0.3, 0.25, 3, r, 0x52)), 0.25);
+        var uninflated = Count(SlopeReplications, r =>
+        {
+            var f = Line(Noisy(0.3, 0.25, 3, r, 0x52));
+            double half = (f.SlopeHi - f.SlopeLo) / 2 / Math.Sqrt(Math.Max(1, f.ReducedChiSquare));
+            return f with { SlopeLo = f.Slope - half, SlopeHi = f.Slope + half };
+        }, 0.25);
+        TestContext.Out.WriteLine($"weighted line slope, scatter 3× the stated errors: {tally}, rate {tally.Rate:P1}; without inflation {uninflated.Rate:P1}");
+        Assert.That(uninflated.Rate, Is.LessThan(Level - uninflated.Tolerance(Level)), "the stated errors alone should under-cover here");
+        Assert.That(Math.Abs(tally.Rate - Level), Is.LessThanOrEqualTo(tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+    }
+
+    [TestCase(1.0)]
+    [TestCase(3.0)]
+    public void GrowthSlopeInterval_FromPerDepthIntervals_CoversTheTrueSlope(double scatter)
+    {
+        // log E ratio g(L) = 0.8·L^0.2 (slope 0.2 of log g on log L), each point measured with a 95% interval on the
+        // natural scale, relative SE 5–12%: GrowthFit turns intervals into log-scale errors by the delta method.
+        const double slope = 0.2;
+        double[] rel = [0.05, 0.06, 0.07, 0.08, 0.1, 0.12];
+        var tally = Count(SlopeReplications, r =>
+        {
+            var z = Coverage.Normals(0x53 + (ulong)(scatter * 10), r, Depths.Length);
+            var pts = Depths.Select((d, i) =>
+            {
+                double g = 0.8 * Math.Pow(d, slope), sd = rel[i] * g;
+                double y = g + scatter * sd * z[i];
+                return new GrowthPoint(d, y, y - 1.96 * sd, y + 1.96 * sd);
+            }).ToList();
+            return GrowthFit.Slope(pts);
+        }, slope);
+        TestContext.Out.WriteLine($"growth slope (delta-method errors), scatter {scatter}×: {tally}, rate {tally.Rate:P1}");
+        if (scatter > 1) Assert.That(Math.Abs(tally.Rate - Level), Is.LessThanOrEqualTo(tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+        else Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+    }
+
+    // log τ* = log a + α log L + log(1 + b L^(−1/2)) + noise, the model ThresholdScalingFit fits (ω = 1/2).
+    private const double ScalingAlpha = -0.5;
+    private static readonly double[] ScalingDepths = [4, 8, 16, 32, 64, 128, 256];
+    private static readonly double[] ScalingSe = [0.01, 0.012, 0.015, 0.02, 0.025, 0.03, 0.04];
+
+    private static ThresholdScaling? ScalingFit(double scatter, int replication)
+    {
+        const double a = 2.0, b = 0.8;
+        var z = Coverage.Normals(0x54 + (ulong)(scatter * 10), replication, ScalingDepths.Length);
+        var tau = ScalingDepths.Select((L, i) => a * Math.Pow(L, ScalingAlpha) * (1 + b * Math.Pow(L, -0.5)) * Math.Exp(scatter * ScalingSe[i] * z[i])).ToArray();
+        return ThresholdScalingFit.Fit(ScalingDepths, tau, ScalingSe);
+    }
+
+    [Test]
+    public void ThresholdScalingFit_ReturnsAFitWhereTheGoldenSectionRefusesItsBracket()
+    {
+        // About a sixth of these replications put χ²(b)'s minimum near an end of the scan bracket, where MathNet's golden
+        // section throws; the fit must rescan instead of failing (an internal error in fit/reproduce).
+        for (int r = 0; r < 200; r++)
+        {
+            var f = ScalingFit(1.0, r);
+            Assert.That(f, Is.Not.Null);
+            Assert.That(double.IsFinite(f!.Alpha) && f.AlphaLo <= f.Alpha && f.Alpha <= f.AlphaHi, $"replication {r}: {f}");
+        }
+    }
+
+    [TestCase(1.0)]
+    [TestCase(3.0)]
+    [Ignore("known under-coverage (60% and 68% measured, docs/statistics.md \"Coverage of every interval\"): where the data barely " +
+        "identify b, χ²(b) is flat and its minimum can sit at b ≫ 1, where log(1 + b·L^(−ω)) ≈ log b − ω log L trades off against α; " +
+        "the linearized (Wald) SE of α ignores that. Needs a profile interval for α; the test stays as the acceptance check.")]
+    public void ThresholdScalingAlphaInterval_CoversTheTrueExponent(double scatter)
+    {
+        int reported = 0, covered = 0;
+        for (int r = 0; r < SlopeReplications; r++)
+        {
+            if (ScalingFit(scatter, r) is not { } f) continue;
+            reported++;
+            if (f.AlphaLo <= ScalingAlpha && ScalingAlpha <= f.AlphaHi) covered++;
+        }
+        var tally = new Coverage.Tally(SlopeReplications, reported, covered);
+        TestContext.Out.WriteLine($"threshold scaling α (t, n − 3 df), scatter {scatter}×: {tally}, rate {tally.Rate:P1}");
+        Assert.That(tally.Flagged, Is.Zero);
+        if (scatter > 1) Assert.That(Math.Abs(tally.Rate - Level), Is.LessThanOrEqualTo(tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+        else Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+    }
+
+    [TestCase(1.0, 1.0)]
+    [TestCase(1.0, -1.0)]
+    [TestCase(3.0, 1.0)]
+    public void Tost_AtTrueSlopeOnTheMargin_FalselyPassesAtMostAlpha(double scatter, double sign)
+    {
+        // True slope = ±δ: equivalence is false, so a PASS (p ≤ α) is an error; its rate is the test's size.
+        const double alpha = 0.05, margin = GrowthChecks.DefaultMargin;
+        int passes = 0;
+        for (int r = 0; r < SlopeReplications; r++)
+        {
+            var f = Line(Noisy(0.1, sign * margin, scatter, r, 0x55 + (ulong)(scatter * 10) + (sign > 0 ? 0UL : 100)));
+            if (SlopeTests.Tost(f, margin, alpha).P <= alpha) passes++;
+        }
+        double rate = passes / (double)SlopeReplications, tol = 4 * Math.Sqrt(alpha * (1 - alpha) / SlopeReplications);
+        TestContext.Out.WriteLine($"TOST size at slope {sign * margin:+0.0#;−0.0#}, scatter {scatter}×: {passes}/{SlopeReplications} = {rate:P1} false PASS");
+        Assert.That(rate, Is.LessThanOrEqualTo(alpha + tol));
+    }
+
+    private static Coverage.Tally Count(int replications, Func<int, LineFit?> fit, double truth)
+    {
+        int reported = 0, covered = 0;
+        for (int r = 0; r < replications; r++)
+        {
+            if (fit(r) is not { } f) continue;
+            reported++;
+            if (f.SlopeIntervalContains(truth)) covered++;
+        }
+        return new Coverage.Tally(replications, reported, covered);
+    }
+}

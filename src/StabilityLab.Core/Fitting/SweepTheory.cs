@@ -79,7 +79,7 @@ public static class SweepTheory
     {
         yield return TheoryComparison.Summary(t.Cells);
         foreach (var (m, s) in t.Scaling)
-            yield return F($"threshold scaling (m={m}): τ* = {s.A:G4}·L^α·(1 + {s.B:G3}·L^−{s.Omega:G2}), α = {s.Alpha:F4} [{s.AlphaLo:F4}, {s.AlphaHi:F4}], χ²_red = {s.ReducedChiSquare:G3} ({s.Points} depths)");
+            yield return F($"threshold scaling (m={m}): τ* = {s.A:G4}·L^α·(1 + {s.B:G3}·L^−{s.Omega:G2}), α = {s.Alpha:F4} [{s.AlphaLo:F4}, {s.AlphaHi:F4}], χ²_red = {s.ReducedChiSquare:G3} ({s.Points} depths); this interval under-covers (60% measured at nominal 95%, docs/statistics.md), so no verdict rests on it");
         var p = t.Predicted.Where(x => x.Predicted is not null).ToList();
         if (p.Count > 0)
             yield return "threshold vs finite-width τ*(L; m, K): " + string.Join(", ", p.Select(x => F($"L={x.Depth} {x.Measured:G4}/{x.Predicted:G4} (z {x.Z:F1})")))

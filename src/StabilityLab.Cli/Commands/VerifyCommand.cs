@@ -68,20 +68,16 @@ public static class VerifyCommand
     {
         var rawPath = Path.Combine(dir, SweepRunner.RawFile);
         if (!File.Exists(rawPath)) throw new SpecException($"the bounded check needs per-trial maxima: rerun the sweep with --raw ({rawPath} is missing)");
-        var raw = CsvTable.Read(rawPath);
-        int ci = raw.Column("cell"), mi = raw.Column("fwd_max_log_sq");
         var chosen = cells.Select((cell, i) => (cell, i)).Where(p => p.cell.Tau * Math.Sqrt(p.cell.Depth) <= c * (1 + 1e-12)).ToDictionary(p => p.i, p => p.cell);
         if (chosen.Count == 0) throw new SpecException($"no cell has τ ≤ {c}/√L");
-        var counts = chosen.Keys.ToDictionary(k => k, _ => (Exceed: 0, N: 0));
+        // The strict reader of raw.csv (file and line on bad data); a dead trial reads as NaN and counts for nothing.
+        var maxima = RawTable.Read(rawPath, "fwd_max_log_sq", cells.Count, cells.Max(x => x.Trials));
         double limit = 2 * Math.Log(b);
-        for (int r = 0; r < raw.Rows.Count; r++)
+        var counts = chosen.Keys.ToDictionary(k => k, k =>
         {
-            int cell = raw.Integer(raw.Rows[r], ci, r);
-            if (!counts.TryGetValue(cell, out var k)) continue;
-            double v = CsvTable.Number(raw.Rows[r][mi]);
-            if (double.IsNaN(v)) continue; // dead trial
-            counts[cell] = (k.Exceed + (v > limit ? 1 : 0), k.N + 1);
-        }
+            var live = maxima[k].Where(v => !double.IsNaN(v)).ToList();
+            return (Exceed: live.Count(v => v > limit), N: live.Count);
+        });
         var per = counts.Select(kv => (Cell: chosen[kv.Key], kv.Value.Exceed, kv.Value.N,
             // p of H₀: rate ≥ δ is P(X ≤ k | n, δ); no live trial proves nothing.
             P: kv.Value.N == 0 ? 1.0 : Binomial.CDF(delta, kv.Value.N, kv.Value.Exceed),

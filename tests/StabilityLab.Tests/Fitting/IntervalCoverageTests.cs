@@ -164,23 +164,29 @@ public class IntervalCoverageTests
 
     [TestCase(1.0)]
     [TestCase(3.0)]
-    [Ignore("known under-coverage (60% and 68% measured, docs/statistics.md \"Coverage of every interval\"): where the data barely " +
-        "identify b, χ²(b) is flat and its minimum can sit at b ≫ 1, where log(1 + b·L^(−ω)) ≈ log b − ω log L trades off against α; " +
-        "the linearized (Wald) SE of α ignores that. Needs a profile interval for α; the test stays as the acceptance check.")]
     public void ThresholdScalingAlphaInterval_CoversTheTrueExponent(double scatter)
     {
-        int reported = 0, covered = 0;
-        for (int r = 0; r < SlopeReplications; r++)
+        // The profile interval: the hull of every α whose profile χ² is within t²_{n−3}·max(1, χ²_red) of the minimum.
+        // Conservative by design (t² rather than χ²₁, and max(1, ·)), so the floor is what is held; the Wald interval it
+        // replaced covered 60% and 68% here, and a walk out to the first crossing, which misses χ²'s second valley, 73%.
+        const int replications = 500;
+        int reported = 0, covered = 0, open = 0, excludesZero = 0;
+        var widths = new List<double>();
+        for (int r = 0; r < replications; r++)
         {
             if (ScalingFit(scatter, r) is not { } f) continue;
             reported++;
+            widths.Add(f.AlphaHi - f.AlphaLo);
+            if (f.AlphaHi < 0) excludesZero++;
+            if (f.AlphaIntervalOpen) open++;
             if (f.AlphaLo <= ScalingAlpha && ScalingAlpha <= f.AlphaHi) covered++;
         }
-        var tally = new Coverage.Tally(SlopeReplications, reported, covered);
-        TestContext.Out.WriteLine($"threshold scaling α (t, n − 3 df), scatter {scatter}×: {tally}, rate {tally.Rate:P1}");
+        var tally = new Coverage.Tally(replications, reported, covered);
+        TestContext.Out.WriteLine($"threshold scaling α (profile, t²_(n−3)), scatter {scatter}×: {tally}, rate {tally.Rate:P1}, {open} open, median width {MathNet.Numerics.Statistics.Statistics.Median(widths):F3}, excludes α = 0 in {excludesZero}");
         Assert.That(tally.Flagged, Is.Zero);
-        if (scatter > 1) Assert.That(Math.Abs(tally.Rate - Level), Is.LessThanOrEqualTo(tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
-        else Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+        Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+        // Coverage alone is met by [−∞, ∞]: the interval must also tell the truth from "τ* does not depend on L" (α = 0).
+        Assert.That(excludesZero / (double)reported, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), "power against α = 0");
     }
 
     [TestCase(1.0, 1.0)]

@@ -42,7 +42,7 @@ public static class ReportTables
         sb.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var t in r.Trends)
             foreach (var d in t.Depths)
-                sb.AppendLine(F($"| {t.TauRule} | {d.Depth} | {Opt(d.MeanRate)} | [{Opt(d.RateLower)}, {Opt(d.RateUpper)}] | {d.Diverged}/{d.Runs} | {d.Stalled}/{d.Runs} | {Opt(d.MeanWeightChange)} |"));
+                sb.AppendLine(F($"| {t.TauRule} | {d.Depth} | {Opt(d.MeanRate)} | {(d.RateLower is null ? "– (one seed: no interval over draws)" : F($"[{Opt(d.RateLower)}, {Opt(d.RateUpper)}]"))} | {d.Diverged}/{d.Runs} | {d.Stalled}/{d.Runs} | {Opt(d.MeanWeightChange)} |"));
         return sb.ToString();
     }
 

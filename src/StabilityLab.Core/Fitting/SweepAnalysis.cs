@@ -50,7 +50,7 @@ public static class SweepAnalysis
         // Threshold: every (block, width, depth) group with at least 3 τ values.
         var thresholds = new List<ThresholdEstimate>();
         var applicable = new List<(BlockKind Block, int Width, int Depth)>();
-        string method = raw is null ? "blow-up fraction crossing 1/2 (binomial delta-method interval)" : "median crossing 2·log K (bootstrap over trials)";
+        string method = raw is null ? "blow-up fraction crossing 1/2 (Clopper–Pearson grid-bracket interval)" : "median crossing 2·log K (bootstrap over trials)";
         var indexed = cells.Select((c, i) => (Cell: c, Index: i)).ToList();
         foreach (var g in indexed.GroupBy(c => (c.Cell.Block, c.Cell.Width, c.Cell.Depth)))
         {
@@ -157,20 +157,14 @@ public static class SweepAnalysis
     /// </summary>
     public static double? ConverseExcess(TauRule rule) => rule.TryExponentFamily(-0.5, out double c) ? c : null;
 
-    /// <summary>Without per-trial data: τ* where the blow-up fraction crosses 1/2, SE by the delta method.</summary>
+    /// <summary>Without per-trial data: τ* where the blow-up fraction crosses 1/2, with a grid-bracket interval.</summary>
     private static ThresholdEstimate? FromBlowupFraction(BlockKind block, int width, int depth, IReadOnlyList<CellRow> rows)
     {
-        var taus = rows.Select(r => r.Tau).ToArray();
-        var p = rows.Select(r => r.BlowupFrac).ToArray();
-        int n = rows.Min(r => r.Trials);
-        var probit = ThresholdCrossing.Probit(n);
-        var lt = ThresholdCrossing.LogTau(taus, p, 0.5, probit);
-        if (lt is null) return null;
-        int i = Enumerable.Range(0, taus.Length - 1).First(k => p[k] <= 0.5 && p[k + 1] > 0.5);
-        // Delta method on the probit scale: Var Φ⁻¹(p̂) ≈ p(1−p)/(n ϕ(0)²) = π/(2n) at p = 1/2.
-        double slope = (probit(p[i + 1]) - probit(p[i])) / (Math.Log(taus[i + 1]) - Math.Log(taus[i]));
-        double se = Math.Sqrt(Math.PI / (2 * n)) / slope;
-        return new ThresholdEstimate(block, width, depth, Math.Exp(lt.Value), Math.Exp(lt.Value - 1.96 * se), Math.Exp(lt.Value + 1.96 * se), se, 0);
+        var live = rows.Select(r => double.IsFinite(r.BlowupFrac) ? r.Trials - r.DeadTrials : 0).ToArray();
+        var blowups = rows.Select((r, i) => (int)Math.Round(r.BlowupFrac * live[i])).ToArray();
+        return BlowupFractionThreshold.Estimate(rows.Select(r => r.Tau).ToArray(), blowups, live) is { } e
+            ? new ThresholdEstimate(block, width, depth, e.TauStar, e.Lo, e.Hi, e.LogTauSe, 0)
+            : null;
     }
 
     /// <summary>fits.json: the estimates, fitted laws and verdicts, numbers as numbers.</summary>

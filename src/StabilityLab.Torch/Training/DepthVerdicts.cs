@@ -67,13 +67,10 @@ public static class DepthVerdicts
         {
             var list = g.ToList();
             var rates = list.Where(r => r.Outcome != TrainingOutcome.Diverged && r.Rate is not null).Select(r => r.Rate!.Rate).ToArray();
+            // The interval is a sampling interval over seeds (t, n − 1): with one seed there is none. The fit interval of a
+            // single curve measures how straight the curve is, not how the rate varies with the draw (docs/statistics.md).
             double? mean = null, lo = null, hi = null;
-            if (rates.Length == 1 && list.Count == 1)
-            {
-                var fit = list[0].Rate!;
-                (mean, lo, hi) = (fit.Rate, fit.Lower, fit.Upper);
-            }
-            else if (rates.Length >= 1)
+            if (rates.Length >= 1)
             {
                 mean = rates.Average();
                 if (rates.Length >= 2)

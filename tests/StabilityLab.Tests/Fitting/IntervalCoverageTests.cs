@@ -52,6 +52,36 @@ public class IntervalCoverageTests
         Assert.That(Math.Abs(tally.Rate - Level), Is.LessThanOrEqualTo(tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
     }
 
+    // Blow-up fractions with trials aligned across τ, as in a sweep: trial j blows up at τ iff τ > t_j, with log t_j
+    // normal around log τ* (spread s), so the fraction is monotone in τ and its population median crossing is τ* = 1.
+    // s = 0.3: a smooth curve over the 9-point grid (ratio 1.25); s = 0.02: the fraction jumps from 0 to 1 between two
+    // grid points, where a delta-method interval on the interpolated slope shrinks to nothing.
+    [TestCase(0.3, 50)]
+    [TestCase(0.3, 400)]
+    [TestCase(0.02, 200)]
+    public void BlowupFractionInterval_CoversTheTrueCrossing(double spread, int trials)
+    {
+        int flagged = 0, covered = 0;
+        var steps = new List<double>();
+        for (int r = 0; r < ThresholdReplications; r++)
+        {
+            var z = Coverage.Normals(0x7B0 + (ulong)trials + (ulong)(spread * 1000) * 7919, r, trials);
+            var taus = Enumerable.Range(-4, 9).Select(k => Math.Pow(1.25, k + 0.37)).ToArray();
+            var blowups = taus.Select(t => z.Count(zj => Math.Log(t) > spread * zj)).ToArray();
+            var e = BlowupFractionThreshold.Estimate(taus, blowups, taus.Select(_ => trials).ToArray());
+            if (e is null) { flagged++; continue; }
+            if (e.Value.Lo <= 1 && 1 <= e.Value.Hi) covered++;
+            steps.Add(Math.Log(e.Value.Hi / e.Value.Lo) / Math.Log(1.25));
+        }
+        var tally = new Coverage.Tally(ThresholdReplications, ThresholdReplications - flagged, covered);
+        TestContext.Out.WriteLine($"τ* from blow-up fractions (grid bracket), spread {spread}, n = {trials}: {tally}, rate {tally.Rate:P1}, median width {MathNet.Numerics.Statistics.Statistics.Median(steps)} grid steps");
+        Assert.That(tally.Flagged, Is.Zero, "the truth sits mid-grid: every replication should give an estimate");
+        Assert.That(tally.Rate, Is.GreaterThanOrEqualTo(Level - tally.Tolerance(Level)), $"coverage {tally.Rate:P1}");
+        // A bracket is at least one grid step wide; it must not be wider than the binomial noise makes it: where the
+        // neighbours of τ* are far from 1/2 relative to √(1/4n), one step.
+        if (trials >= 200) Assert.That(MathNet.Numerics.Statistics.Statistics.Median(steps), Is.EqualTo(1).Within(1e-9), "median width in grid steps");
+    }
+
     [Test]
     public void ThresholdLawInterval_CoversAlphaMinusOneHalf()
     {

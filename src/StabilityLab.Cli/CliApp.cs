@@ -34,6 +34,7 @@ public static class CliApp
         var root = new RootCommand("StabilityLab: measure the forward/backward stability of deep ResNets at initialization (Zhang et al., τ = O(1/√L)).")
         {
             ReproduceCommand.Build(io),
+            CheckCommand.Build(io),
             SampleCommand.Build(io),
             SweepCommand.Build(io),
             MergeCommand.Build(io),

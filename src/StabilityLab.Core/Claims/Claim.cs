@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using StabilityLab.Models;
+using StabilityLab.Sweeps;
+
+namespace StabilityLab.Claims;
+
+/// <summary>The network a claim is about (docs/claims.md, "network").</summary>
+public sealed record ClaimNetwork(BlockKind Block, Activation Activation, int Width, WeightLaw Weights);
+
+/// <summary>
+/// One claim of a claims file (docs/claims.md): what it states, which cells it needs (network, τ rule or family,
+/// depths, trials) and how it is tested (kind, quantity, statistic, value, margin or tolerance, bound). Its
+/// <see cref="Controls"/> are the same claim with some fields overridden, under which the same test must FAIL.
+/// </summary>
+public sealed record Claim(
+    string Id,
+    string Statement,
+    string Source,
+    ClaimKind Kind,
+    ClaimNetwork Network,
+    string Tau,
+    IReadOnlyDictionary<string, double[]> Param,
+    IReadOnlyList<int> Depths,
+    int Trials,
+    Quantity Quantity,
+    Statistic Statistic,
+    double Alpha,
+    double? Value,
+    double Margin,
+    double Tolerance,
+    BoundExpression? Bound,
+    BoundExpression? Below,
+    IReadOnlyList<ClaimControl> Controls)
+{
+    /// <summary>The τ entry of the sweep this claim needs.</summary>
+    public TauGridEntry TauEntry => new(Tau, Param.Count == 0 ? null : Param);
+}
+
+/// <summary>A control: the fields it overrides (as written) and the claim they give.</summary>
+public sealed record ClaimControl(JsonObject Overrides, Claim Claim)
+{
+    /// <summary>The overrides in one line, e.g. <c>tau = L^(-1/2+0.05)</c>.</summary>
+    public string Describe() => string.Join(", ", Overrides.Select(p => $"{p.Key} = {Flat(p.Value)}"));
+
+    private static string Flat(JsonNode? n) => n switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonObject o => "{" + string.Join(", ", o.Select(p => $"{p.Key}: {Flat(p.Value)}")) + "}",
+        null => "null",
+        _ => n.ToJsonString(),
+    };
+}

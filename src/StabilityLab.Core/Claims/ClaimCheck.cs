@@ -1,0 +1,94 @@
+using StabilityLab.Claims.Kinds;
+using StabilityLab.Fitting;
+using StabilityLab.Output;
+using StabilityLab.Sweeps;
+
+namespace StabilityLab.Claims;
+
+/// <summary>
+/// `stabilitylab check` as a library call (docs/claims.md): runs the sweeps the claims and their controls need — one
+/// per distinct network, τ rule and grid, shared, under DIR/studies/&lt;key&gt; — then tests every claim and control and
+/// writes DIR/verdicts.json and DIR/verdicts.md. The claims are one Holm family and the controls another.
+/// </summary>
+public static class ClaimCheck
+{
+    /// <summary>Shows the progress of one study: label, total trial-layers, and the work (which reports what it has done).</summary>
+    public delegate void StudyProgress(string label, long total, Action<Action<long>> work);
+
+    /// <param name="file">The claims.</param>
+    /// <param name="outDir">Where the studies and the verdict files go.</param>
+    /// <param name="threads">Worker threads of each sweep (0 = all cores).</param>
+    /// <param name="fresh">Recompute every study instead of reusing finished ones (they are reused by content otherwise).</param>
+    /// <param name="resume">Continue an interrupted study where it stopped (otherwise it starts again from nothing).</param>
+    /// <param name="progress">Shows each study's progress (default: none).</param>
+    /// <param name="log">Lines about the studies as they run.</param>
+    public static CheckResult Run(ClaimsFile file, string outDir, int threads = 0, bool fresh = false, bool resume = false, StudyProgress? progress = null, Action<string>? log = null)
+    {
+        progress ??= (_, _, work) => work(_ => { });
+        var dir = Path.GetFullPath(outDir);
+        var studiesDir = Path.Combine(dir, ClaimStudies.Folder);
+        var all = file.Claims.SelectMany(c => c.Controls.Select(k => k.Claim).Prepend(c)).ToList();
+        var specs = all.ToDictionary(c => c.Id, c => ClaimStudies.Spec(c, file.Seed));
+        foreach (var s in specs.Values) s.Validate();
+
+        // A finished study is reused by content (same key, same spec, same bits); an unfinished one is continued only
+        // when asked, since its partial cells were written by whatever build ran it.
+        foreach (var key in specs.Values.Select(ClaimStudies.Key).Distinct())
+        {
+            var sdir = Path.Combine(studiesDir, key);
+            if (Directory.Exists(sdir) && (fresh || !resume && !IsComplete(sdir))) Directory.Delete(sdir, recursive: true);
+        }
+
+        // Run each distinct study once, in order of first use.
+        var data = new Dictionary<string, StudyData>(StringComparer.Ordinal);
+        foreach (var spec in specs.Values.DistinctBy(ClaimStudies.Key))
+        {
+            string key = ClaimStudies.Key(spec), sdir = Path.Combine(studiesDir, key);
+            string users = string.Join(", ", all.Where(c => ClaimStudies.Key(specs[c.Id]) == key).Select(c => c.Id));
+            log?.Invoke($"check: study {key} ({spec.Taus[0].Rule}, m={spec.Widths[0]}, {spec.Depths.Count} depths, {spec.Trials} trials) for {users}");
+            StabilityStudyResult r = null!;
+            progress($"study {key}", StabilityStudy.Work(spec, ShardSpec.Whole),
+                advance => r = StabilityStudy.Run(spec, sdir, threads, ShardSpec.Whole, resume: true, advance));
+            if (r.Interrupted) return new CheckResult(file.Title, [], Interrupted: true, SignalExitCode: r.SignalExitCode);
+            data[key] = new StudyData(sdir);
+        }
+
+        StudyData DataOf(Claim c) => data[ClaimStudies.Key(specs[c.Id])];
+        var claimChecks = file.Claims.Select(c => Evaluate(c, DataOf(c))).ToList();
+        var controls = file.Claims.SelectMany(c => c.Controls).ToList();
+        var controlChecks = controls.Select(k => Evaluate(k.Claim, DataOf(k.Claim))).ToList();
+        var claimVerdicts = VerdictFamily.Resolve(claimChecks);
+        var controlVerdicts = VerdictFamily.Resolve(controlChecks);
+
+        var results = new List<ClaimVerdict>();
+        int next = 0;
+        for (int i = 0; i < file.Claims.Count; i++)
+        {
+            var c = file.Claims[i];
+            var cv = c.Controls.Select(k => new ControlVerdict(k, controlVerdicts[next++])).ToList();
+            var studies = c.Controls.Select(k => k.Claim).Prepend(c).Select(x => $"{ClaimStudies.Folder}/{ClaimStudies.Key(specs[x.Id])}").Distinct().ToList();
+            results.Add(new ClaimVerdict(c, claimVerdicts[i], cv, studies));
+        }
+        var result = new CheckResult(file.Title, results);
+        VerdictFiles.Write(dir, file, result);
+        return result;
+    }
+
+    private static bool IsComplete(string dir) =>
+        File.Exists(Path.Combine(dir, "manifest.json")) && RunManifest.StatusOf(RunManifest.Read(dir)) == RunStatus.Complete;
+
+    /// <summary>One claim's test on its study's data (each kind in Claims/Kinds).</summary>
+    public static Check Evaluate(Claim c, StudyData data)
+    {
+        string label = $"{c.Id}: {c.Statement}";
+        return c.Kind switch
+        {
+            ClaimKind.Bounded => BoundedClaim.Evaluate(c, ClaimMeasurement.Points(c, data), label),
+            ClaimKind.Unbounded => UnboundedClaim.Evaluate(c, ClaimMeasurement.Points(c, data), label),
+            ClaimKind.GrowthExponent => GrowthExponentClaim.Evaluate(c, ClaimMeasurement.Points(c, data), label),
+            ClaimKind.ThresholdExponent => ThresholdExponentClaim.Evaluate(c, data, label),
+            ClaimKind.Below => BoundClaim.Evaluate(c, ClaimMeasurement.Points(c, data), label, below: true),
+            _ => BoundClaim.Evaluate(c, ClaimMeasurement.Points(c, data), label, below: false),
+        };
+    }
+}

@@ -1,0 +1,54 @@
+using StabilityLab.Models;
+
+namespace StabilityLab.Claims;
+
+/// <summary>What a claim asserts about its statistic over depth; each kind's test is in docs/claims.md.</summary>
+public enum ClaimKind
+{
+    /// <summary>Stays bounded as L grows: equivalence test on the drift (slope against ln L) with a stated margin.</summary>
+    Bounded,
+    /// <summary>Grows without bound: the drift is significantly above the margin.</summary>
+    Unbounded,
+    /// <summary>The slope of ln(statistic) against ln L equals a value, with the finite-size correction where the theory has one.</summary>
+    GrowthExponent,
+    /// <summary>τ*(L) ∝ L^α over a τ family, α = value, with the finite-width τ*(L; m, K) as the finite-size correction.</summary>
+    ThresholdExponent,
+    /// <summary>The statistic lies below a bound expression at every cell.</summary>
+    Below,
+    /// <summary>The statistic lies above a bound expression at every cell.</summary>
+    Above,
+}
+
+/// <summary>The spellings of <see cref="ClaimKind"/> in a claims file.</summary>
+public static class ClaimKinds
+{
+    private static readonly Dictionary<string, ClaimKind> Names = new(StringComparer.Ordinal)
+    {
+        ["bounded"] = ClaimKind.Bounded,
+        ["unbounded"] = ClaimKind.Unbounded,
+        ["growth-exponent"] = ClaimKind.GrowthExponent,
+        ["threshold-exponent"] = ClaimKind.ThresholdExponent,
+        ["below"] = ClaimKind.Below,
+        ["above"] = ClaimKind.Above,
+    };
+
+    // Named in the schema (docs/claims.md) but evaluated elsewhere for now: a file using them is refused, not ignored.
+    private static readonly Dictionary<string, string> Planned = new(StringComparer.Ordinal)
+    {
+        ["matches-theory"] = "per-cell z-scores against the finite-width theory are in `stabilitylab fit` (theory.csv)",
+        ["converges"] = "training claims run in `stabilitylab train` and `reproduce`",
+        ["rate-independent-of-depth"] = "training claims run in `stabilitylab train` and `reproduce`",
+        ["diverges"] = "training claims run in `stabilitylab train` and `reproduce`",
+        ["operator-norm-bounded"] = "block-product norms run in `stabilitylab spectrum` and `reproduce`",
+    };
+
+    public static string Name(this ClaimKind k) => Names.First(p => p.Value == k).Key;
+
+    public static ClaimKind Parse(string text, string where)
+    {
+        if (Names.TryGetValue(text, out var k)) return k;
+        if (Planned.TryGetValue(text, out var why))
+            throw new SpecException($"{where}: kind '{text}' is not checked by `check` yet ({why})");
+        throw new SpecException($"{where}: unknown kind '{text}' (expected one of {string.Join(", ", Names.Keys)})");
+    }
+}

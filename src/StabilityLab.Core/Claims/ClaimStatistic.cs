@@ -1,0 +1,70 @@
+using StabilityLab.Models;
+
+namespace StabilityLab.Claims;
+
+/// <summary>Which log ratio a claim is about (docs/claims.md): of ‖h_L‖²/‖h_0‖², of ‖∂F/∂h_0‖²/‖∂F/∂h_L‖², or of max_l ‖h_l‖²/‖h_0‖².</summary>
+public enum Quantity { Forward, Backward, ForwardMax }
+
+/// <summary>
+/// The statistic of the per-trial log ratio x that a claim tests: log E e^x (log_mean: the log of the mean ratio,
+/// forward only, from the estimator with the k̂ diagnostic of docs/statistics.md), mean_log (E x), or a quantile
+/// (median, q05, q95: the high-probability forms).
+/// </summary>
+public enum Statistic { LogMean, MeanLog, Median, Q05, Q95 }
+
+public static class ClaimNames
+{
+    public static string Name(this Quantity q) => q switch
+    {
+        Quantity.Forward => "forward",
+        Quantity.Backward => "backward",
+        _ => "forward-max",
+    };
+
+    public static string Name(this Statistic s) => s switch
+    {
+        Statistic.LogMean => "log_mean",
+        Statistic.MeanLog => "mean_log",
+        Statistic.Median => "median",
+        Statistic.Q05 => "q05",
+        _ => "q95",
+    };
+
+    /// <summary>How a statistic of a quantity reads in a table.</summary>
+    public static string Describe(Quantity q, Statistic s)
+    {
+        string ratio = q switch
+        {
+            Quantity.Forward => "‖h_L‖²/‖h_0‖²",
+            Quantity.Backward => "‖∂F/∂h_0‖²/‖∂F/∂h_L‖²",
+            _ => "max_l ‖h_l‖²/‖h_0‖²",
+        };
+        return s switch
+        {
+            Statistic.LogMean => $"log E[{ratio}]",
+            Statistic.MeanLog => $"E log({ratio})",
+            Statistic.Median => $"median log({ratio})",
+            Statistic.Q05 => $"5% quantile of log({ratio})",
+            _ => $"95% quantile of log({ratio})",
+        };
+    }
+
+    public static Quantity ParseQuantity(string text, string where) => text switch
+    {
+        "forward" => Quantity.Forward,
+        "backward" => Quantity.Backward,
+        "forward-max" => Quantity.ForwardMax,
+        "loss" => throw new SpecException($"{where}: quantity 'loss' belongs to training claims, which `check` does not run yet"),
+        _ => throw new SpecException($"{where}: unknown quantity '{text}' (expected forward, backward or forward-max)"),
+    };
+
+    public static Statistic ParseStatistic(string text, string where) => text switch
+    {
+        "log_mean" => Statistic.LogMean,
+        "mean_log" => Statistic.MeanLog,
+        "median" => Statistic.Median,
+        "q05" => Statistic.Q05,
+        "q95" => Statistic.Q95,
+        _ => throw new SpecException($"{where}: unknown statistic '{text}' (expected log_mean, mean_log, median, q05 or q95)"),
+    };
+}

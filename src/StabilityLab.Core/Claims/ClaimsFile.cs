@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StabilityLab.Models;
+using StabilityLab.Sweeps;
+
+namespace StabilityLab.Claims;
+
+/// <summary>
+/// A claims file (docs/claims.md): a title, a master seed and the claims. Read strictly: an unknown key, kind,
+/// quantity or statistic, a malformed value or a missing required field is a <see cref="SpecException"/> naming the
+/// claim and the key, never ignored.
+/// </summary>
+public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyList<Claim> Claims)
+{
+    public const int CurrentSchema = 1;
+
+    private static readonly string[] TopKeys = ["schema", "title", "description", "seed", "claims"];
+    private static readonly string[] ClaimKeys = ["id", "statement", "source", "kind", "value", "network", "tau", "param", "depths", "trials",
+        "quantity", "statistic", "alpha", "margin", "tolerance", "bound", "below", "controls"];
+    private static readonly string[] NetworkKeys = ["block", "activation", "width", "weights"];
+
+    /// <summary>Default equivalence margin of bounded/unbounded: nats per e-fold of L (docs/claims.md).</summary>
+    public const double DefaultMargin = 0.1;
+
+    /// <summary>Default tolerance of the exponent kinds (docs/claims.md).</summary>
+    public const double DefaultTolerance = 0.05;
+
+    public static ClaimsFile Load(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException($"claims file not found: {path}");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static ClaimsFile Parse(string json, string source)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }); }
+        catch (JsonException e) { throw new SpecException($"malformed claims file {source}: {e.Message.Split('\n')[0]}"); }
+        if (root is not JsonObject top) throw new SpecException($"claims file {source} does not hold a JSON object");
+        Known(top, TopKeys, source);
+        int schema = (int?)Int(top, "schema", source) ?? throw new SpecException($"{source}: missing \"schema\" (this version reads schema {CurrentSchema})");
+        if (schema != CurrentSchema) throw new SpecException($"{source}: schema {schema} is not supported (this version reads schema {CurrentSchema})");
+        string title = Str(top, "title", source) ?? Path.GetFileNameWithoutExtension(source);
+        long seed = Int(top, "seed", source) ?? 1;
+        if (seed < 0) throw new SpecException($"{source}: seed must be ≥ 0 (got {seed})");
+        if (top["claims"] is not JsonArray arr || arr.Count == 0) throw new SpecException($"{source}: \"claims\" must be a non-empty array");
+        var claims = new List<Claim>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < arr.Count; i++)
+        {
+            if (arr[i] is not JsonObject o) throw new SpecException($"{source}: claims[{i}] is not an object");
+            var c = ParseClaim(o, $"{source}: claim {(o["id"] is JsonValue v && v.TryGetValue<string>(out var s) ? $"'{s}'" : $"#{i + 1}")}", withControls: true);
+            if (!ids.Add(c.Id)) throw new SpecException($"{source}: two claims have the id '{c.Id}'");
+            claims.Add(c);
+        }
+        return new ClaimsFile(schema, title, (ulong)seed, claims);
+    }
+
+    private static Claim ParseClaim(JsonObject o, string where, bool withControls)
+    {
+        Known(o, ClaimKeys, where);
+        string id = Str(o, "id", where) ?? throw Missing(where, "id");
+        if (id.Length == 0 || id.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '/')))
+            throw new SpecException($"{where}: id '{id}' may hold only letters, digits, '-', '_', '.' and '/'");
+        var kind = ClaimKinds.Parse(Str(o, "kind", where) ?? throw Missing(where, "kind"), where);
+        var network = ParseNetwork(o["network"], where);
+        string tau = Str(o, "tau", where) ?? throw Missing(where, "tau");
+        var param = ParseParam(o["param"], where);
+        var entry = new TauGridEntry(tau, param.Count == 0 ? null : param);
+        List<TauRule> rules;
+        try { rules = entry.Expand().ToList(); }
+        catch (SpecException e) { throw new SpecException($"{where}: {e.Message}"); }
+        var depths = ParseDepths(o["depths"], where);
+        int trials = (int)(Int(o, "trials", where) ?? throw Missing(where, "trials"));
+        if (trials < 2) throw new SpecException($"{where}: trials must be ≥ 2 (got {trials})");
+        var quantity = ClaimNames.ParseQuantity(Str(o, "quantity", where) ?? "forward", where);
+        var statistic = Str(o, "statistic", where) is { } st ? ClaimNames.ParseStatistic(st, where)
+            : quantity == Quantity.Forward ? Statistic.LogMean : Statistic.MeanLog;
+        if (statistic == Statistic.LogMean && quantity != Quantity.Forward)
+            throw new SpecException($"{where}: statistic log_mean is measured for the forward quantity only (use mean_log, median, q05 or q95)");
+        double alpha = Num(o, "alpha", where) ?? 0.05;
+        if (!(alpha > 0 && alpha < 0.5)) throw new SpecException($"{where}: alpha must lie in (0, 0.5) (got {alpha})");
+        double? value = Num(o, "value", where);
+        double margin = Num(o, "margin", where) ?? DefaultMargin;
+        double tolerance = Num(o, "tolerance", where) ?? DefaultTolerance;
+        if (!(margin > 0)) throw new SpecException($"{where}: margin must be > 0 (got {margin})");
+        if (!(tolerance > 0)) throw new SpecException($"{where}: tolerance must be > 0 (got {tolerance})");
+        var bound = Str(o, "bound", where) is { } b ? BoundExpression.Parse(b, where) : null;
+        var below = Str(o, "below", where) is { } bl ? BoundExpression.Parse(bl, where) : null;
+
+        switch (kind)
+        {
+            case ClaimKind.GrowthExponent or ClaimKind.ThresholdExponent when value is null:
+                throw new SpecException($"{where}: kind '{kind.Name()}' needs \"value\" (the exponent)");
+            case ClaimKind.Below or ClaimKind.Above when bound is null:
+                throw new SpecException($"{where}: kind '{kind.Name()}' needs \"bound\" (an expression in L, tau and m)");
+            case ClaimKind.ThresholdExponent when param.Count != 1 || rules.Count < 3:
+                throw new SpecException($"{where}: kind 'threshold-exponent' needs a τ family with one parameter and at least 3 values (e.g. \"tau\": \"L^-beta\", \"param\": {{\"beta\": \"0:1:17\"}})");
+            case ClaimKind.ThresholdExponent when quantity != Quantity.Forward:
+                throw new SpecException($"{where}: kind 'threshold-exponent' is defined on the forward ratio (the median crossing of docs/science.md §4)");
+            case ClaimKind.Bounded or ClaimKind.Unbounded or ClaimKind.GrowthExponent or ClaimKind.ThresholdExponent when depths.Length < 3:
+                throw new SpecException($"{where}: kind '{kind.Name()}' needs at least 3 depths (got {depths.Length})");
+            case ClaimKind.Bounded or ClaimKind.Unbounded or ClaimKind.GrowthExponent when rules.Count != 1:
+                throw new SpecException($"{where}: kind '{kind.Name()}' is about one τ rule; a family ({rules.Count} rules) is for threshold-exponent, below and above");
+        }
+        if (below is not null && kind != ClaimKind.Bounded) throw new SpecException($"{where}: \"below\" belongs to kind 'bounded' (use kind 'below' with \"bound\")");
+        if (value is not null && kind is not (ClaimKind.GrowthExponent or ClaimKind.ThresholdExponent))
+            throw new SpecException($"{where}: \"value\" is used by growth-exponent and threshold-exponent only");
+        if (bound is not null && kind is not (ClaimKind.Below or ClaimKind.Above))
+            throw new SpecException($"{where}: \"bound\" is used by kinds below and above only");
+
+        var controls = new List<ClaimControl>();
+        if (o["controls"] is { } cn)
+        {
+            if (!withControls) throw new SpecException($"{where}: a control cannot have controls");
+            if (cn is not JsonArray ca) throw new SpecException($"{where}: \"controls\" must be an array of objects");
+            for (int k = 0; k < ca.Count; k++)
+            {
+                if (ca[k] is not JsonObject ov || ov.Count == 0) throw new SpecException($"{where}: controls[{k}] must be a non-empty object of overrides");
+                foreach (var key in new[] { "id", "controls", "kind", "statement", "source" })
+                    if (ov.ContainsKey(key)) throw new SpecException($"{where}: controls[{k}] may not override \"{key}\"");
+                var merged = (JsonObject)o.DeepClone();
+                merged.Remove("controls");
+                foreach (var (key, val) in ov)
+                {
+                    if (key == "network" && val is JsonObject nov && merged["network"] is JsonObject net)
+                        foreach (var (nk, nv) in nov) net[nk] = nv?.DeepClone();
+                    else merged[key] = val?.DeepClone();
+                }
+                merged["id"] = $"{id}/control-{k + 1}";
+                controls.Add(new ClaimControl((JsonObject)ov.DeepClone(), ParseClaim(merged, $"{where}, control {k + 1}", withControls: false)));
+            }
+        }
+        return new Claim(id, Str(o, "statement", where) ?? throw Missing(where, "statement"), Str(o, "source", where) ?? "",
+            kind, network, tau, param, depths, trials, quantity, statistic, alpha, value, margin, tolerance, bound, below, controls);
+    }
+
+    private static ClaimNetwork ParseNetwork(JsonNode? n, string where)
+    {
+        if (n is null) throw Missing(where, "network");
+        if (n is not JsonObject o) throw new SpecException($"{where}: \"network\" must be an object with {string.Join(", ", NetworkKeys)}");
+        Known(o, NetworkKeys, where + ", network");
+        try
+        {
+            int width = (int)(Int(o, "width", where + ", network") ?? throw Missing(where + ", network", "width"));
+            if (width < 1) throw new SpecException($"{where}: network width must be ≥ 1 (got {width})");
+            return new ClaimNetwork(ModelNames.ParseBlock(Str(o, "block", where) ?? "post"), ModelNames.ParseActivation(Str(o, "activation", where) ?? "relu"),
+                width, ModelNames.ParseWeightLaw(Str(o, "weights", where) ?? "gaussian"));
+        }
+        catch (SpecException e) when (!e.Message.StartsWith(where, StringComparison.Ordinal)) { throw new SpecException($"{where}: {e.Message}"); }
+    }
+
+    private static Dictionary<string, double[]> ParseParam(JsonNode? n, string where)
+    {
+        var d = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        if (n is null) return d;
+        if (n is not JsonObject o) throw new SpecException($"{where}: \"param\" must be an object, e.g. {{\"beta\": \"0:1:17\"}}");
+        foreach (var (name, v) in o)
+        {
+            try
+            {
+                d[name] = v switch
+                {
+                    JsonValue s when s.TryGetValue<string>(out var text) => GridValues.ParseNumbers(text, name),
+                    JsonArray a => a.Select(x => x is JsonValue xv && xv.TryGetValue<double>(out var num) && double.IsFinite(num) ? num
+                        : throw new SpecException($"values of {name} must be finite numbers")).ToArray(),
+                    _ => throw new SpecException($"give {name} as a grid string (\"0:1:17\") or a list of numbers"),
+                };
+            }
+            catch (SpecException e) { throw new SpecException($"{where}: param {name}: {e.Message}"); }
+        }
+        return d;
+    }
+
+    private static int[] ParseDepths(JsonNode? n, string where)
+    {
+        try
+        {
+            int[] depths = n switch
+            {
+                null => throw Missing(where, "depths"),
+                JsonValue s when s.TryGetValue<string>(out var text) => GridValues.ParseIntegers(text, "depth"),
+                JsonArray a => a.Select(x => x is JsonValue xv && xv.TryGetValue<int>(out var v) ? v
+                    : throw new SpecException($"depths must be whole numbers (got {x?.ToJsonString()})")).ToArray(),
+                _ => throw new SpecException("give depths as a grid string (\"16..4096x4\") or a list of numbers"),
+            };
+            if (depths.Any(d => d < 1)) throw new SpecException($"depths must be ≥ 1 (got {depths.Min()})");
+            return depths.Distinct().Order().ToArray();
+        }
+        catch (SpecException e) when (!e.Message.StartsWith(where, StringComparison.Ordinal)) { throw new SpecException($"{where}: {e.Message}"); }
+    }
+
+    private static void Known(JsonObject o, string[] keys, string where)
+    {
+        foreach (var (k, _) in o)
+            if (!keys.Contains(k)) throw new SpecException($"{where}: unknown key \"{k}\" (keys: {string.Join(", ", keys)})");
+    }
+
+    private static SpecException Missing(string where, string key) => new($"{where}: missing \"{key}\"");
+
+    private static string? Str(JsonObject o, string key, string where) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        var x => throw new SpecException($"{where}: \"{key}\" must be a string (got {x.ToJsonString()})"),
+    };
+
+    private static double? Num(JsonObject o, string key, string where) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<double>(out var d) && double.IsFinite(d) => d,
+        var x => throw new SpecException($"{where}: \"{key}\" must be a finite number (got {x.ToJsonString()})"),
+    };
+
+    private static long? Int(JsonObject o, string key, string where) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<long>(out var d) => d,
+        JsonValue v when v.TryGetValue<double>(out var d) && d == Math.Floor(d) && Math.Abs(d) < 1e15 => (long)d,
+        var x => throw new SpecException($"{where}: \"{key}\" must be a whole number (got {x.ToJsonString()})"),
+    };
+}

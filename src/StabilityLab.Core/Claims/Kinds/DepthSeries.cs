@@ -1,0 +1,39 @@
+using System.Globalization;
+using StabilityLab.Fitting;
+
+namespace StabilityLab.Claims.Kinds;
+
+/// <summary>
+/// The usable points of a claim over its depths and the weighted line through them (<see cref="WeightedLineFit"/>:
+/// SEs inflated by √χ²_red where the scatter exceeds them, Student t with n − 2 degrees of freedom), shared by the
+/// kinds that test a slope against ln L.
+/// </summary>
+internal static class DepthSeries
+{
+    /// <summary>y against ln L over the usable points (y from <paramref name="transform"/>, which may refuse a point by returning null).</summary>
+    public static (LineFit? Fit, string Note) Line(IReadOnlyList<DepthPoint> points, Func<DepthPoint, (double Y, double Se)?> transform, string what)
+    {
+        var used = new List<(double X, double Y, double Se)>();
+        var skipped = new List<string>();
+        foreach (var p in points.OrderBy(p => p.Depth))
+        {
+            if (!p.Usable) { skipped.Add(F($"L={p.Depth}: {p.Excluded}")); continue; }
+            if (transform(p) is not { } t || !double.IsFinite(t.Y) || !(t.Se > 0)) { skipped.Add(F($"L={p.Depth}: {what} not defined")); continue; }
+            used.Add((Math.Log(p.Depth), t.Y, t.Se));
+        }
+        string note = skipped.Count == 0 ? "" : "; left out: " + string.Join("; ", skipped);
+        if (used.Count < 3) return (null, F($"{used.Count} usable depths, 3 needed{note}"));
+        return (WeightedLineFit.Fit(used.Select(u => u.X).ToArray(), used.Select(u => u.Y).ToArray(), used.Select(u => u.Se).ToArray()), note);
+    }
+
+    /// <summary>Two-sided equivalence |slope − target| &lt; δ: the (1 − 2α) interval, TOST p, and p of "significantly outside" on either side.</summary>
+    public static (Equivalence E, double POutside) Equivalence(LineFit fit, double target, double margin, double alpha)
+    {
+        var shifted = fit with { Slope = fit.Slope - target, SlopeLo = fit.SlopeLo - target, SlopeHi = fit.SlopeHi - target };
+        var e = SlopeTests.Tost(shifted, margin, alpha);
+        // PLower tests H₀: slope ≤ −δ; its complement tests H₀: slope ≥ −δ (significantly below the band).
+        return (e, Math.Min(e.PGrowth, 1 - e.PLower));
+    }
+
+    public static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

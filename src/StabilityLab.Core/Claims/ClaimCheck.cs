@@ -28,7 +28,7 @@ public static class ClaimCheck
         var dir = Path.GetFullPath(outDir);
         var studiesDir = Path.Combine(dir, ClaimStudies.Folder);
         var all = file.Claims.SelectMany(c => c.Controls.Select(k => k.Claim).Prepend(c)).ToList();
-        var specs = all.ToDictionary(c => c.Id, c => ClaimStudies.Spec(c, file.Seed));
+        var specs = ClaimStudies.Plan(all, file.Seed);
         foreach (var s in specs.Values) s.Validate();
 
         // A finished study is reused by content (same key, same spec, same bits); an unfinished one is continued only
@@ -45,7 +45,7 @@ public static class ClaimCheck
         {
             string key = ClaimStudies.Key(spec), sdir = Path.Combine(studiesDir, key);
             string users = string.Join(", ", all.Where(c => ClaimStudies.Key(specs[c.Id]) == key).Select(c => c.Id));
-            log?.Invoke($"check: study {key} ({spec.Taus[0].Rule}, m={spec.Widths[0]}, {spec.Depths.Count} depths, {spec.Trials} trials) for {users}");
+            log?.Invoke($"check: study {key} ({string.Join(", ", spec.Taus.Select(t => t.Rule))}; m={spec.Widths[0]}, {spec.Depths.Count} depths, {spec.Trials} trials) for {users}");
             StabilityStudyResult r = null!;
             progress($"study {key}", StabilityStudy.Work(spec, ShardSpec.Whole),
                 advance => r = StabilityStudy.Run(spec, sdir, threads, ShardSpec.Whole, resume: true, advance));

@@ -43,11 +43,18 @@ public static class ClaimMeasurement
         _ => "fwd_max_log_sq",
     };
 
-    /// <summary>The claim's statistic in every cell of the study, in the order of cells.csv.</summary>
+    /// <summary>The indices (in cells.csv) of the cells of the study that belong to the claim: its τ rule or family members.</summary>
+    public static IReadOnlyList<int> CellsOf(Claim claim, StudyData data)
+    {
+        var rules = claim.TauEntry.Expand().ToHashSet();
+        return Enumerable.Range(0, data.Cells.Count).Where(i => rules.Contains(data.Cells[i].Rule)).ToList();
+    }
+
+    /// <summary>The claim's statistic in each of its cells, in the order of cells.csv.</summary>
     public static IReadOnlyList<DepthPoint> Points(Claim claim, StudyData data)
     {
         var raw = claim.Statistic == Statistic.LogMean ? null : data.Raw(Column(claim.Quantity));
-        return data.Cells.Select((c, i) => Point(claim.Statistic, c, raw?[i])).ToList();
+        return CellsOf(claim, data).Select(i => Point(claim.Statistic, data.Cells[i], raw?[i])).ToList();
     }
 
     public static DepthPoint Point(Statistic s, CellRow c, double[]? trials)

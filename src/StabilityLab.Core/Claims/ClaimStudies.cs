@@ -5,29 +5,47 @@ using StabilityLab.Sweeps;
 namespace StabilityLab.Claims;
 
 /// <summary>
-/// The stability sweep a claim needs: its network, τ rule or family, depths and trials at the file's seed, with
-/// per-trial scalars (raw.csv) for the statistics and the threshold bootstrap. Claims and controls that need the
-/// same sweep share it; a sweep lives under studies/&lt;key&gt;, the key a hash of its spec, so a finished sweep is
-/// reused by content and two different sweeps never share a directory.
+/// The stability sweeps the claims need. Claims and controls on the same network, depths and trials share one sweep
+/// holding every τ rule they use (trials aligned across τ, as in any sweep), so the cells of a claim and of its control
+/// come from the same draws; each sweep has per-trial scalars (raw.csv) for the statistics and the threshold
+/// bootstrap. A sweep lives under studies/&lt;key&gt;, the key a hash of its spec, so a finished sweep is reused by content
+/// and two different sweeps never share a directory.
 /// </summary>
 public static class ClaimStudies
 {
     public const string Folder = "studies";
 
-    public static SweepSpec Spec(Claim c, ulong seed) => new()
+    /// <summary>The sweep of every claim (by id), claims and controls alike.</summary>
+    public static IReadOnlyDictionary<string, SweepSpec> Plan(IEnumerable<Claim> claims, ulong seed)
     {
-        Blocks = [Models.ModelNames.Name(c.Network.Block)],
-        Activation = Models.ModelNames.Name(c.Network.Activation),
-        Weights = Models.ModelNames.Name(c.Network.Weights),
-        Widths = [c.Network.Width],
-        Depths = c.Depths.ToArray(),
-        Taus = [c.TauEntry],
-        Trials = c.Trials,
-        Seed = seed,
-        Raw = true,
-    };
+        var list = claims.ToList();
+        var plan = new Dictionary<string, SweepSpec>(StringComparer.Ordinal);
+        foreach (var g in list.GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), c.Trials)))
+        {
+            var first = g.First();
+            var taus = g.Select(c => c.TauEntry).DistinctBy(EntryKey).ToArray();
+            var spec = new SweepSpec
+            {
+                Blocks = [Models.ModelNames.Name(first.Network.Block)],
+                Activation = Models.ModelNames.Name(first.Network.Activation),
+                Weights = Models.ModelNames.Name(first.Network.Weights),
+                Widths = [first.Network.Width],
+                Depths = first.Depths.ToArray(),
+                Taus = taus,
+                Trials = first.Trials,
+                Seed = seed,
+                Raw = true,
+            };
+            foreach (var c in g) plan[c.Id] = spec;
+        }
+        return plan;
+    }
 
     /// <summary>12 hex digits of the SHA-256 of the spec's JSON.</summary>
     public static string Key(SweepSpec spec) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(spec.ToJson())))[..12];
+
+    private static string EntryKey(TauGridEntry e) =>
+        e.Rule + "|" + string.Join(";", (e.Params ?? new Dictionary<string, double[]>()).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => p.Key + "=" + string.Join(",", p.Value.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
 }

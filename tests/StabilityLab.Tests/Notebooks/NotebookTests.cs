@@ -9,12 +9,7 @@ namespace StabilityLab.Tests.Notebooks;
 [NonParallelizable]
 public class NotebookTests
 {
-    private static string NotebookDir()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "StabilityLab.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found"), "notebooks");
-    }
+    private static string NotebookDir() => Path.Combine(TestPaths.RepoRoot, "notebooks");
 
     public static IEnumerable<TestCaseData> Notebooks() =>
         Directory.GetFiles(NotebookDir(), "*.ipynb").OrderBy(p => p).Select(p => new TestCaseData(p).SetName(Path.GetFileNameWithoutExtension(p)));

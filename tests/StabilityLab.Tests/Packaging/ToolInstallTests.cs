@@ -86,12 +86,7 @@ public class ToolInstallTests
             Assert.That(ElfVersionNeed.IsWeak(copy, ElfVersionNeed.LibTorchSharpUnusedVersion), Is.True, copy);
     }
 
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "StabilityLab.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found");
-    }
+    private static string RepositoryRoot() => TestPaths.RepoRoot;
 
     // This test assembly lives in bin/<configuration>/<tfm>/: pack the CLI built in the same configuration.
     private static string BuildConfiguration() =>

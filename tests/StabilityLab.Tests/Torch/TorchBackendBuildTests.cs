@@ -13,12 +13,7 @@ public sealed class TorchBackendBuildTests
 {
     private const string Cpu = "libtorch-cpu-linux-x64", Cuda = "libtorch-cuda-12.8-linux-x64";
 
-    private static string Project(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "StabilityLab.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found"), "src", name, name + ".csproj");
-    }
+    private static string Project(string name) => Path.Combine(TestPaths.RepoRoot, "src", name, name + ".csproj");
 
     /// <summary>Runs `dotnet msbuild` on the Torch project; returns its exit code and standard output.</summary>
     private static (int Code, string Out) MsBuild(params string[] args) => MsBuildOn("StabilityLab.Torch", args);

@@ -28,7 +28,7 @@ public static class ThresholdExponentClaim
         string test = DepthSeries.F($"equivalence (two one-sided t-tests): PASS when the exponent's {1 - 2 * c.Alpha:P0} interval lies within ±{c.Tolerance:G3} of {value:G4}, Holm-adjusted p ≤ {c.Alpha:G3}; FAIL when it is significantly outside");
         var raw = data.Raw("fwd_log_sq");
         var points = new List<DepthPoint>();
-        foreach (var g in data.Cells.Select((cell, i) => (cell, i)).GroupBy(x => x.cell.Depth).OrderBy(g => g.Key))
+        foreach (var g in ClaimMeasurement.CellsOf(c, data).Select(i => (cell: data.Cells[i], i)).GroupBy(x => x.cell.Depth).OrderBy(g => g.Key))
         {
             var members = g.OrderBy(x => x.cell.Tau).ToList();
             var est = ThresholdFit.Estimate(new ThresholdGroup(c.Network.Block, c.Network.Width, g.Key, members.Select(m => m.cell.Tau).ToArray(),

@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using StabilityLab.Claims;
+
+namespace StabilityLab.Tests.Claims;
+
+/// <summary>
+/// `stabilitylab check` end to end on a small real study (post block, m = 32, L = 8..128, 100 trials): a false claim
+/// of every kind FAILs, a control that does not FAIL makes the run exit 1, bad files exit 2 before any work, and a
+/// second run reuses the finished study and gives the same verdicts.
+/// </summary>
+[NonParallelizable]
+public class CheckCommandTests
+{
+    private static string _dir = "";
+
+    [OneTimeSetUp]
+    public void MakeDir() => _dir = Directory.CreateTempSubdirectory("check-").FullName;
+
+    [OneTimeTearDown]
+    public void RemoveDir() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    private static JsonObject Claim(string id, string kind, string tau, params (string Key, JsonNode Value)[] extra)
+    {
+        var c = new JsonObject
+        {
+            ["id"] = id, ["statement"] = id, ["kind"] = kind,
+            ["network"] = new JsonObject { ["block"] = "post", ["width"] = 32 },
+            ["tau"] = tau, ["depths"] = "8..128x2", ["trials"] = 100,
+        };
+        foreach (var (k, v) in extra) c[k] = v;
+        return c;
+    }
+
+    private static string Write(string name, params JsonObject[] claims)
+    {
+        var path = Path.Combine(_dir, name + ".json");
+        File.WriteAllText(path, ClaimsFileTests.File(claims));
+        return path;
+    }
+
+    private static JsonNode Family => new JsonObject { ["beta"] = "0:1:9" };
+
+    [Test]
+    public void AFalseClaimOfEveryKindFails()
+    {
+        var path = Write("false",
+            Claim("bounded-at-c0.3", "bounded", "L^(-1/2+0.3)"),
+            // At m = 32 and L ≤ 128, τ = 1/√L still drifts by ≈ 0.15 per e-fold (finite size): a margin of 0.5 is the scale
+            // at which "unbounded" is decidable here.
+            Claim("unbounded-at-sqrt", "unbounded", "1/sqrt(L)", ("margin", 0.5)),
+            Claim("growth-wrong-exponent", "growth-exponent", "L^(-1/2+0.3)", ("value", 0.2)),
+            Claim("threshold-wrong-exponent", "threshold-exponent", "L^-beta", ("value", -0.2), ("param", Family)),
+            Claim("below-lower-bound", "below", "L^-beta", ("bound", "L*log(1+tau^2)"), ("param", Family)),
+            Claim("above-upper-bound", "above", "L^-beta", ("bound", "L*log(1+2*tau^2)"), ("param", Family)));
+        var outDir = Path.Combine(_dir, "false-out");
+        var (code, stdout, stderr) = CliHarness.Run("check", path, "--out", outDir, "--threads", "2");
+        Assert.That(code, Is.EqualTo(1), stderr);
+        var verdicts = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json)))!["claims"]!.AsArray();
+        Assert.Multiple(() =>
+        {
+            foreach (var v in verdicts)
+                Assert.That((string?)v!["verdict"], Is.EqualTo("FAIL"), $"{v["id"]}: {v["measurement"]} {v["reason"]}");
+        });
+        Assert.That(stdout, Does.Contain("0 claims PASS"));
+        Assert.That(File.Exists(Path.Combine(outDir, VerdictFiles.Markdown)));
+    }
+
+    [Test]
+    public void AControlThatDoesNotFailMakesCheckExit1()
+    {
+        // The control changes nothing the test can see (a margin even wider): it PASSes like the claim, so the test
+        // is shown to have no power there, and the run says so.
+        var claim = Claim("stable", "bounded", "1/sqrt(L)", ("margin", 0.5),
+            ("controls", new JsonArray(new JsonObject { ["margin"] = 0.6 })));
+        var outDir = Path.Combine(_dir, "powerless-out");
+        var (code, stdout, stderr) = CliHarness.Run("check", Write("powerless", claim), "--out", outDir, "--threads", "2");
+        Assert.That(code, Is.EqualTo(1), stdout + stderr);
+        Assert.That(stdout, Does.Contain("control PASS (a test without power)"));
+        var control = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json)))!["claims"]![0]!["controls"]![0]!;
+        Assert.That((bool)control["failed_as_it_must"]!, Is.False);
+    }
+
+    [Test]
+    public void ATrueClaimWithAControlThatFailsExits0AndASecondRunReusesTheStudy()
+    {
+        var claim = Claim("unbounded", "unbounded", "L^(-1/2+0.3)", ("margin", 0.5), ("controls", new JsonArray(new JsonObject { ["tau"] = "1/sqrt(L)" })));
+        var path = Write("true", claim);
+        var outDir = Path.Combine(_dir, "true-out");
+        var first = CliHarness.Run("check", path, "--out", outDir, "--threads", "2");
+        Assert.That(first.Code, Is.EqualTo(0), first.Out + first.Err);
+        Assert.That(first.Out, Does.Contain("1 claim PASS · 1 control FAIL as they must · 0 INCONCLUSIVE"));
+        var study = Directory.GetDirectories(Path.Combine(outDir, ClaimStudies.Folder)).Single();
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(study, "cells.csv"));
+        var json = File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json));
+
+        var second = CliHarness.Run("check", path, "--out", outDir, "--threads", "1");
+        Assert.That(second.Code, Is.EqualTo(0));
+        Assert.That(File.GetLastWriteTimeUtc(Path.Combine(study, "cells.csv")), Is.EqualTo(stamp), "the finished study is reused");
+        Assert.That(File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json)), Is.EqualTo(json), "same verdicts, same bits");
+    }
+
+    [TestCase("{\"schema\": 1, \"claims\": [{\"id\": \"x\"}]}", "missing")]
+    [TestCase("{ nope", "malformed")]
+    public void ABadClaimsFileExits2WithOneLineAndWritesNothing(string json, string word)
+    {
+        var path = Path.Combine(_dir, $"bad-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        var outDir = Path.Combine(_dir, $"bad-out-{Guid.NewGuid():N}");
+        var (code, _, stderr) = CliHarness.Run("check", path, "--out", outDir);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain(word));
+        Assert.That(Directory.Exists(outDir), Is.False, "no work before the input is checked");
+    }
+
+    [Test]
+    public void AMissingClaimsFileExits2()
+    {
+        var (code, _, stderr) = CliHarness.Run("check", Path.Combine(_dir, "nope.json"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("not found"));
+    }
+}

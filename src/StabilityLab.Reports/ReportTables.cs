@@ -88,9 +88,11 @@ public static class ReportTables
         return sb.ToString();
     }
 
-    public static string Provenance() =>
-        "- `stability/cells.csv`: one row per cell (docs/file-formats.md columns); `stability/traces.csv`: per-layer traces; `stability/raw.csv`: per-trial scalars.\n" +
-        "- `stability/fits.json`: thresholds, fitted laws and verdicts; `stability/manifest.json`: the sweep's full spec (reproduce it with `stabilitylab sweep --spec stability/manifest.json --out DIR`).\n" +
+    /// <param name="sweep">The stability sweep's directory, relative to the report.</param>
+    public static string Provenance(string sweep) =>
+        "- `verdicts.json`, `verdicts.md`: every claim and control with its measurement, test and verdict (docs/file-formats.md).\n" +
+        $"- `{sweep}/cells.csv`: one row per cell (docs/file-formats.md columns); `{sweep}/traces.csv`: per-layer traces; `{sweep}/raw.csv`: per-trial scalars.\n" +
+        $"- `{sweep}/fits.json`: thresholds and fitted laws; `{sweep}/manifest.json`: the sweep's full spec (reproduce it with `stabilitylab sweep --spec {sweep}/manifest.json --out DIR`).\n" +
         "- `manifest.json`: this reproduction's command, version, git commit, machine and timings.\n";
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using StabilityLab.Claims;
 using StabilityLab.Models;
 using StabilityLab.Sweeps;
 using StabilityLab.Spectral;
@@ -9,13 +10,14 @@ namespace StabilityLab.Reports;
 
 /// <summary>
 /// The sizes of one reproduction. <c>quick</c> finishes in minutes on a 2-core laptop;
-/// <c>paper</c> is the paper-scale sweep (width 512, L = 4..4096, 33 values of β, 1000 trials).
+/// <c>paper</c> is the paper scale (width 512, L = 16..4096 in factors of 2, 33 values of β, 1000 trials). The stability
+/// claims and their sizes are the scale's claims file (<see cref="Claims"/>); the rest are the training and spectral studies.
 /// </summary>
-public sealed record ReproduceScale(string Name, int Width, string Depths, int BetaCount, int Trials, int[] TraceDepths,
+public sealed record ReproduceScale(string Name,
     int[] TrainDepths, int TrainSeeds, int TrainSteps, int SpectrumWidth, string SpectrumDepths, int SpectrumTrials)
 {
-    public static ReproduceScale Quick { get; } = new("quick", 256, "4..4096x4", 17, 500, [64], [4, 16, 64], 2, 300, 64, "4..64x2", 8);
-    public static ReproduceScale Paper { get; } = new("paper", 512, "4..4096x2", 33, 1000, [64, 1024], [4, 8, 16, 32, 64, 128, 256], 3, 500, 128, "4..256x2", 16);
+    public static ReproduceScale Quick { get; } = new("quick", [4, 16, 64], 2, 300, 64, "4..64x2", 8);
+    public static ReproduceScale Paper { get; } = new("paper", [4, 8, 16, 32, 64, 128, 256], 3, 500, 128, "4..256x2", 16);
 
     /// <summary>
     /// The spectral study of claim 1: block-product operator norms (all pairs up to L = 64, a sample beyond) and the
@@ -37,27 +39,17 @@ public sealed record ReproduceScale(string Name, int Width, string Depths, int B
         _ => throw new SpecException($"unknown scale '{name}' (expected quick or paper)"),
     };
 
-    /// <summary>
-    /// The stability sweep: the post block over depths with τ = L^−β (threshold and heatmap),
-    /// τ = 1/√L (stability) and τ = L^(−1/2+c), c = 0.1, 0.2, 0.3 (converse); per-trial scalars
-    /// are kept for the bootstrap of τ*(L).
-    /// </summary>
-    public SweepSpec StabilitySweep(ulong seed) => new()
+    /// <summary>The claims file of this scale (claims/zhang2022.json or claims/zhang2022-paper.json, shipped inside the tool).</summary>
+    public string ClaimsFileName => Name == "quick" ? "zhang2022.json" : $"zhang2022-{Name}.json";
+
+    /// <summary>The claims of this scale, read from the copy embedded in the tool.</summary>
+    public ClaimsFile Claims()
     {
-        Blocks = ["post"],
-        Widths = [Width],
-        Depths = GridValues.ParseIntegers(Depths, "depth"),
-        Taus =
-        [
-            new TauGridEntry("L^-beta", new Dictionary<string, double[]> { ["beta"] = GridValues.ParseNumbers($"0:1:{BetaCount}", "beta") }),
-            new TauGridEntry("1/sqrt(L)"),
-            new TauGridEntry("L^(-1/2+c)", new Dictionary<string, double[]> { ["c"] = [0.1, 0.2, 0.3] }),
-        ],
-        Trials = Trials,
-        Seed = seed,
-        TraceDepths = TraceDepths,
-        Raw = true,
-    };
+        using var stream = typeof(ReproduceScale).Assembly.GetManifestResourceStream("claims/" + ClaimsFileName)
+            ?? throw new InvalidOperationException($"claims/{ClaimsFileName} is not embedded in this build");
+        using var reader = new StreamReader(stream);
+        return ClaimsFile.Parse(reader.ReadToEnd(), "claims/" + ClaimsFileName);
+    }
 
     /// <summary>
     /// The training study of claim 4: full-batch gradient descent on n = 32 unit inputs in R^16 with

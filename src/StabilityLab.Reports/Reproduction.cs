@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StabilityLab.Claims;
 using StabilityLab.Fitting;
 using StabilityLab.Output;
 using StabilityLab.Plotting.Export;
@@ -16,48 +17,55 @@ using StabilityLab.Torch.Training;
 namespace StabilityLab.Reports;
 
 /// <summary>
-/// The paper's claims end to end, into a report directory: the stability sweep with its fits and verdicts, the
-/// training study (claim 4), the spectral study (claim 1), the figures, and README.md (<see cref="ReportWriter"/>).
-/// Every stage resumes or recomputes the same numbers, so the same seed gives the same data files.
+/// The paper's claims end to end, into a report directory: `check` on the scale's claims file (the stability claims
+/// and their controls, on the sweeps under studies/), the training study (claim 4) and the spectral study (claim 1,
+/// block products), each claim with a control that must FAIL; the fits, theory and figures of the stability sweep;
+/// verdicts.json, verdicts.md and README.md (<see cref="ReportWriter"/>). From scratch unless resumed; the same seed
+/// gives the same data files.
 /// </summary>
 public static class Reproduction
 {
     /// <param name="scale">The sizes of the studies.</param>
     /// <param name="outDir">The report directory.</param>
     /// <param name="seed">Master seed of every study.</param>
-    /// <param name="threads">Worker threads of the stability sweep (0 = all cores).</param>
+    /// <param name="threads">Worker threads of the stability sweeps (0 = all cores).</param>
+    /// <param name="resume">Keep what an earlier run of the same reproduction left in the directory and continue it;
+    /// otherwise every study is recomputed.</param>
+    /// <param name="claims">The stability claims (default: the scale's claims file).</param>
     /// <param name="progress">Shows each stage's progress (default: none).</param>
     /// <param name="log">Lines about the stages as they run.</param>
-    public static ReproductionResult Run(ReproduceScale scale, string outDir, ulong seed, int threads,
+    public static ReproductionResult Run(ReproduceScale scale, string outDir, ulong seed, int threads, bool resume = false, ClaimsFile? claims = null,
         StageProgress? progress = null, Action<string>? log = null)
     {
         progress ??= (_, _, _, work) => work(_ => { });
         var dir = Path.GetFullPath(outDir);
+        claims = (claims ?? scale.Claims()) with { Seed = seed };
         var head = RunManifest.Start("reproduce", $"reproduce --scale {scale.Name} --seed {seed}");
         var clock = Stopwatch.StartNew();
         var timings = new JsonObject();
+        var trainDir = Path.Combine(dir, "training");
+        var spectrumDir = Path.Combine(dir, "spectrum");
+        if (!resume)
+            foreach (var stale in new[] { ClaimStudies.Folder, "training", "spectrum", "figures", "stability" }.Select(d => Path.Combine(dir, d)))
+                if (Directory.Exists(stale)) Directory.Delete(stale, recursive: true);
 
-        // 1. The stability sweep (resumable: rerunning continues or recomputes the same numbers).
-        var sweepDir = Path.Combine(dir, "stability");
-        var spec = scale.StabilitySweep(seed);
-        log?.Invoke($"reproduce: stability sweep → {sweepDir}");
-        spec.Validate();
-        StabilityStudyResult sweep = null!;
-        progress("sweep", "trial-layers", StabilityStudy.Work(spec, ShardSpec.Whole),
-            advance => sweep = StabilityStudy.Run(spec, sweepDir, threads, ShardSpec.Whole, resume: true, advance));
-        log?.Invoke(sweep.Report);
-        if (sweep.Interrupted) return new ReproductionResult(dir, [], Interrupted: true);
-        timings["stability_sweep_s"] = clock.Elapsed.TotalSeconds;
+        // 1. The stability claims: their sweeps, then every claim's and control's test.
+        log?.Invoke($"reproduce: {claims.Title} ({claims.Claims.Count} claims) → {Path.Combine(dir, ClaimStudies.Folder)}");
+        var prepared = ClaimCheck.Prepare(claims, dir, threads, fresh: !resume, resume: resume,
+            (label, total, work) => progress(label, "trial-layers", total, work), log);
+        if (prepared.Interrupted) return new ReproductionResult(dir, null, Interrupted: true);
+        var checks = prepared.Checks.ToList();
+        timings["stability_claims_s"] = clock.Elapsed.TotalSeconds;
 
-        // 2. Fits and their checks (resolved below with the other studies' checks).
+        // 2. Fits, theory and tables of the sweep that holds the τ family (the threshold claim's), else the first claim's.
+        var sweepId = claims.Claims.FirstOrDefault(c => c.Kind == ClaimKind.ThresholdExponent)?.Id ?? claims.Claims[0].Id;
+        var sweepDir = prepared.StudyDirectories[sweepId];
         var fitOptions = new FitOptions();
         var (fit, theory) = SweepFit.Run(sweepDir, fitOptions);
-        timings["fit_s"] = clock.Elapsed.TotalSeconds;
-        var checks = fit.Checks.ToList();
         var cells = CellsTable.Read(Path.Combine(sweepDir, SweepRunner.CellsFile));
+        timings["fit_s"] = clock.Elapsed.TotalSeconds;
 
         // 3. The training study (claim 4): rates against depth at one step size.
-        var trainDir = Path.Combine(dir, "training");
         var study = scale.TrainingStudy(seed);
         log?.Invoke($"reproduce: training study → {trainDir}");
         TrainingStudyResult training = null!;
@@ -68,7 +76,6 @@ public static class Reproduction
         timings["training_s"] = clock.Elapsed.TotalSeconds;
 
         // 4. Spectral diagnostics (claim 1): operator norms of block products.
-        var spectrumDir = Path.Combine(dir, "spectrum");
         log?.Invoke($"reproduce: block-product operator norms → {spectrumDir}");
         var spectral = scale.SpectralStudy(seed);
         spectral.Validate();
@@ -79,13 +86,15 @@ public static class Reproduction
         log?.Invoke(spectrum.Report);
         var norms = SpectraTable.ReadPoints(Path.Combine(spectrumDir, SpectraTable.FileName));
         checks.AddRange(ReproductionVerdicts.Spectrum(norms, fitOptions.Alpha));
-        // Every check of the report is one family: fits, training and spectrum, Holm-adjusted together.
-        var verdicts = VerdictFamily.Resolve(checks);
+        // Every claim of the report is one Holm family, every control another.
+        var result = CheckResult.Resolve(claims.Title, checks);
+        VerdictFiles.Write(dir, claims.Title, seed, result);
         timings["spectrum_s"] = clock.Elapsed.TotalSeconds;
 
         // 5. Figures (PNG for the report, SVG for papers), each with the CSV of what it plots.
         var figuresDir = Path.Combine(dir, "figures");
         var gallery = new StringBuilder();
+        string sweepRel = Path.GetRelativePath(dir, sweepDir).Replace('\\', '/');
         foreach (var (name, source) in FigureAvailability.Supported(sweepDir).Select(n => (n, sweepDir)).Append((TrainingFigure.Name, trainDir)).Append((SpectrumFigure.Name, spectrumDir)))
             foreach (var fig in FigureCatalog.Build(name, source))
             {
@@ -96,7 +105,7 @@ public static class Reproduction
             }
         timings["figures_s"] = clock.Elapsed.TotalSeconds;
 
-        // 6. Theory beside the measurements.
+        // 6. The report.
         var sections = new List<ReportWriter.Section>
         {
             new("Threshold τ*(L)", ReportTables.Threshold(fit)),
@@ -104,26 +113,27 @@ public static class Reproduction
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", ReportTables.Growth(cells)),
             new("Finite-width theory beside the measurements", ReportTables.Theory(theory)),
             new("Figures", gallery.ToString()),
-            new("Data and provenance", ReportTables.Provenance()),
+            new("Data and provenance", ReportTables.Provenance(sweepRel)),
         };
         var pending = new List<string>
         {
             "claim 5, training without normalization on real data: needs Fashion-MNIST (`apt-get install dataset-fashion-mnist`); run `stabilitylab train --dataset fashion-mnist ...` as in the README",
         };
-        var report = ReportWriter.Write(scale, seed, verdicts, sections, pending);
+        var report = ReportWriter.Write(scale, seed, result, sections, pending);
         AtomicFile.WriteAllText(Path.Combine(dir, "README.md"), report);
         timings["total_s"] = clock.Elapsed.TotalSeconds;
 
         var manifest = new JsonObject
         {
             ["scale"] = JsonSerializer.SerializeToNode(scale),
+            ["claims"] = claims.Title,
             ["seed"] = seed,
             ["timings"] = timings,
-            ["outputs"] = new JsonArray("README.md", "stability/cells.csv", "stability/traces.csv", "stability/raw.csv", "stability/fits.json", "stability/theory.csv",
-                "stability/manifest.json", "training/curves.csv", "training/runs.csv", "training/fits.json", "training/manifest.json",
-                "spectrum/spectra.csv", "spectrum/manifest.json", "figures/"),
+            ["outputs"] = new JsonArray("README.md", VerdictFiles.Json, VerdictFiles.Markdown, sweepRel + "/cells.csv", sweepRel + "/traces.csv", sweepRel + "/raw.csv",
+                sweepRel + "/fits.json", sweepRel + "/theory.csv", sweepRel + "/manifest.json", "training/curves.csv", "training/runs.csv", "training/fits.json",
+                "training/manifest.json", "spectrum/spectra.csv", "spectrum/manifest.json", "figures/"),
         };
         head.End(RunStatus.Complete).Write(dir, manifest);
-        return new ReproductionResult(dir, verdicts, Interrupted: false);
+        return new ReproductionResult(dir, result, Interrupted: false);
     }
 }

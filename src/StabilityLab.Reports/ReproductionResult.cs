@@ -1,12 +1,12 @@
-using StabilityLab.Fitting;
+using StabilityLab.Claims;
 
 namespace StabilityLab.Reports;
 
 /// <summary>
-/// What a reproduction produced: every verdict and the report's path; or, when the stability sweep was
-/// interrupted (Ctrl-C/SIGTERM), nothing beyond the sweep's kept cells.
+/// What a reproduction produced: every claim's and control's verdict and the report's path; or, when a sweep was
+/// interrupted (Ctrl-C/SIGTERM), nothing beyond the sweeps' kept cells (<see cref="Result"/> null).
 /// </summary>
-public sealed record ReproductionResult(string Directory, IReadOnlyList<Verdict> Verdicts, bool Interrupted)
+public sealed record ReproductionResult(string Directory, CheckResult? Result, bool Interrupted)
 {
     public string ReportPath => Path.Combine(Directory, "README.md");
 }

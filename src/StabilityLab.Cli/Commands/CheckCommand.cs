@@ -47,7 +47,7 @@ public static class CheckCommand
         {
             table.AddRow(Markup.Escape($"{c.Claim.Id}: {c.Claim.Statement}"), Markup.Escape(c.Verdict.Measurement), c.Verdict.Outcome);
             foreach (var k in c.Controls)
-                table.AddRow(Markup.Escape($"  control {k.Control.Describe()} (must FAIL)"), Markup.Escape(k.Verdict.Measurement),
+                table.AddRow(Markup.Escape($"  control {k.Control.Description} (must FAIL)"), Markup.Escape(k.Verdict.Measurement),
                     k.Verdict.Outcome + (k.FailedAsItMust ? " ✓" : " ✗"));
         }
         console.Write(table);
@@ -55,7 +55,7 @@ public static class CheckCommand
         {
             if (c.Verdict.Reason is { } why) io.Out.WriteLine($"{c.Verdict.Outcome}: {c.Claim.Id}: {why}");
             foreach (var k in c.Controls.Where(k => k.Verdict.Reason is not null))
-                io.Out.WriteLine($"{k.Verdict.Outcome}: {k.Control.Claim.Id}: {k.Verdict.Reason}");
+                io.Out.WriteLine($"{k.Verdict.Outcome}: {k.Control.Id}: {k.Verdict.Reason}");
         }
         io.Out.WriteLine(r.Headline);
     }

@@ -1,4 +1,4 @@
-using StabilityLab.Fitting;
+using StabilityLab.Claims;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -17,19 +17,23 @@ public static class ReproduceCommand
         var outDir = OutputOptions.OptionalDirectory("report directory (default reports/<scale>)");
         var seed = SeedOption.Create();
         var threads = ThreadsOption.Create();
-        var cmd = new Command("reproduce", "Run the sweeps, fits and verdicts that check the paper's claims, and write a report (README.md) with its data.") { scale, outDir, seed, threads };
+        var resume = OutputOptions.Resume("continue what an earlier run of the same reproduction left in the report directory (default: compute everything from scratch)");
+        var claimsFile = new Option<string?>("--claims") { Description = "a claims file to check instead of the scale's (docs/claims.md)" };
+        var cmd = new Command("reproduce", "Check the paper's claims, each with a control that must FAIL: run the sweeps, training and spectral studies, and write a report (README.md, verdicts.json) with its data.")
+            { scale, outDir, seed, threads, resume, claimsFile };
         cmd.SetAction(r =>
         {
             var s = ReproduceScale.Parse(r.GetValue(scale)!);
+            var claims = r.GetValue(claimsFile) is { } path ? ClaimsFile.Load(path) : s.Claims();
             var clock = Stopwatch.StartNew();
-            var result = Reproduction.Run(s, r.GetValue(outDir) ?? Path.Combine("reports", s.Name), r.GetValue(seed), r.GetValue(threads),
+            var result = Reproduction.Run(s, r.GetValue(outDir) ?? Path.Combine("reports", s.Name), r.GetValue(seed), r.GetValue(threads), r.GetValue(resume), claims,
                 (label, unit, total, work) => ProgressRunner.Run(io, label, unit, total, advance => { work(advance); return 0; }),
                 io.Err.WriteLine);
-            if (result.Interrupted) return SweepCommand.ExitInterrupted;
-            FitCommand.PrintVerdicts(result.Verdicts, io);
+            if (result.Interrupted || result.Result is null) return SweepCommand.ExitInterrupted;
+            CheckCommand.Print(result.Result, io);
             io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"reproduce: {VerdictFamily.Headline(result.Verdicts)}; report {result.ReportPath} ({clock.Elapsed.TotalSeconds:F0} s)"));
-            return CliApp.ExitCodeFor(result.Verdicts);
+                $"reproduce: {result.Result.Headline}; report {result.ReportPath} ({clock.Elapsed.TotalSeconds:F0} s)"));
+            return result.Result.ExitCode;
         });
         return cmd;
     }

@@ -24,6 +24,19 @@ public static class ClaimCheck
     /// <param name="log">Lines about the studies as they run.</param>
     public static CheckResult Run(ClaimsFile file, string outDir, int threads = 0, bool fresh = false, bool resume = false, StudyProgress? progress = null, Action<string>? log = null)
     {
+        var checks = Prepare(file, outDir, threads, fresh, resume, progress, log);
+        if (checks.Interrupted) return new CheckResult(file.Title, [], Interrupted: true, SignalExitCode: checks.SignalExitCode);
+        var result = CheckResult.Resolve(file.Title, checks.Checks);
+        VerdictFiles.Write(Path.GetFullPath(outDir), file.Title, file.Seed, result);
+        return result;
+    }
+
+    /// <summary>What <see cref="Prepare"/> gives: the unresolved checks, the study directory of each claim id, or an interruption.</summary>
+    public sealed record Prepared(IReadOnlyList<ClaimChecks> Checks, IReadOnlyDictionary<string, string> StudyDirectories, bool Interrupted = false, int? SignalExitCode = null);
+
+    /// <summary>Runs the studies and tests every claim and control, leaving the families unresolved (a caller may add its own claims).</summary>
+    public static Prepared Prepare(ClaimsFile file, string outDir, int threads = 0, bool fresh = false, bool resume = false, StudyProgress? progress = null, Action<string>? log = null)
+    {
         progress ??= (_, _, work) => work(_ => { });
         var dir = Path.GetFullPath(outDir);
         var studiesDir = Path.Combine(dir, ClaimStudies.Folder);
@@ -49,29 +62,16 @@ public static class ClaimCheck
             StabilityStudyResult r = null!;
             progress($"study {key}", StabilityStudy.Work(spec, ShardSpec.Whole),
                 advance => r = StabilityStudy.Run(spec, sdir, threads, ShardSpec.Whole, resume: true, advance));
-            if (r.Interrupted) return new CheckResult(file.Title, [], Interrupted: true, SignalExitCode: r.SignalExitCode);
+            if (r.Interrupted) return new Prepared([], new Dictionary<string, string>(), Interrupted: true, SignalExitCode: r.SignalExitCode);
             data[key] = new StudyData(sdir);
         }
 
         StudyData DataOf(Claim c) => data[ClaimStudies.Key(specs[c.Id])];
-        var claimChecks = file.Claims.Select(c => Evaluate(c, DataOf(c))).ToList();
-        var controls = file.Claims.SelectMany(c => c.Controls).ToList();
-        var controlChecks = controls.Select(k => Evaluate(k.Claim, DataOf(k.Claim))).ToList();
-        var claimVerdicts = VerdictFamily.Resolve(claimChecks);
-        var controlVerdicts = VerdictFamily.Resolve(controlChecks);
-
-        var results = new List<ClaimVerdict>();
-        int next = 0;
-        for (int i = 0; i < file.Claims.Count; i++)
-        {
-            var c = file.Claims[i];
-            var cv = c.Controls.Select(k => new ControlVerdict(k, controlVerdicts[next++])).ToList();
-            var studies = c.Controls.Select(k => k.Claim).Prepend(c).Select(x => $"{ClaimStudies.Folder}/{ClaimStudies.Key(specs[x.Id])}").Distinct().ToList();
-            results.Add(new ClaimVerdict(c, claimVerdicts[i], cv, studies));
-        }
-        var result = new CheckResult(file.Title, results);
-        VerdictFiles.Write(dir, file, result);
-        return result;
+        string Rel(Claim c) => $"{ClaimStudies.Folder}/{ClaimStudies.Key(specs[c.Id])}";
+        var checks = file.Claims.Select(c => new ClaimChecks(ClaimInfo.Of(c), Evaluate(c, DataOf(c)),
+            c.Controls.Select(k => (ControlInfo.Of(k), Evaluate(k.Claim, DataOf(k.Claim)))).ToList(),
+            c.Controls.Select(k => k.Claim).Prepend(c).Select(Rel).Distinct().ToList())).ToList();
+        return new Prepared(checks, all.ToDictionary(c => c.Id, c => DataOf(c).Directory));
     }
 
     private static bool IsComplete(string dir) =>

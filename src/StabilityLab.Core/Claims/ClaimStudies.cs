@@ -35,6 +35,8 @@ public static class ClaimStudies
                 Trials = first.Trials,
                 Seed = seed,
                 Raw = true,
+                // Per-layer traces at one depth near 64 feed the layer figure; they change no cell statistic.
+                TraceDepths = [first.Depths.MinBy(d => Math.Abs(Math.Log(d / 64.0)))],
             };
             foreach (var c in g) plan[c.Id] = spec;
         }

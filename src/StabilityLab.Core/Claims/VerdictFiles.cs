@@ -12,21 +12,21 @@ public static class VerdictFiles
     public const string Json = "verdicts.json";
     public const string Markdown = "verdicts.md";
 
-    public static void Write(string dir, ClaimsFile file, CheckResult r)
+    public static void Write(string dir, string title, ulong seed, CheckResult r)
     {
         Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(Path.Combine(dir, Json), ToJson(file, r));
+        AtomicFile.WriteAllText(Path.Combine(dir, Json), ToJson(title, seed, r));
         AtomicFile.WriteAllText(Path.Combine(dir, Markdown), ToMarkdown(r));
     }
 
-    public static string ToJson(ClaimsFile file, CheckResult r)
+    public static string ToJson(string title, ulong seed, CheckResult r)
     {
         var root = new JsonObject
         {
             ["tool"] = "stabilitylab",
             ["version"] = RunInfo.Version,
-            ["title"] = file.Title,
-            ["seed"] = file.Seed,
+            ["title"] = title,
+            ["seed"] = seed,
             ["headline"] = r.Headline,
             ["exit_code"] = r.ExitCode,
             ["counts"] = new JsonObject
@@ -42,12 +42,12 @@ public static class VerdictFiles
                 o.Insert(0, "id", c.Claim.Id);
                 o.Insert(1, "statement", c.Claim.Statement);
                 o.Insert(2, "source", c.Claim.Source);
-                o.Insert(3, "kind", c.Claim.Kind.Name());
+                o.Insert(3, "kind", c.Claim.Kind);
                 o["studies"] = new JsonArray(c.Studies.Select(s => (JsonNode)s).ToArray());
                 o["controls"] = new JsonArray(c.Controls.Select(k =>
                 {
                     var n = Node(k.Verdict);
-                    n.Insert(0, "id", k.Control.Claim.Id);
+                    n.Insert(0, "id", k.Control.Id);
                     n.Insert(1, "overrides", k.Control.Overrides.DeepClone());
                     n["failed_as_it_must"] = k.FailedAsItMust;
                     return (JsonNode)n;
@@ -76,14 +76,22 @@ public static class VerdictFiles
         var sb = new StringBuilder();
         sb.AppendLine($"# {r.Title}").AppendLine();
         sb.AppendLine($"**{r.Headline}**").AppendLine();
-        sb.AppendLine("Each claim is tested on its own study; each control reruns the same test where the claim must not hold, and must FAIL — the evidence that the test could have gone the other way. Claims are Holm-corrected as one family, controls as another (docs/claims.md).").AppendLine();
+        sb.Append(Table(r));
+        return sb.ToString();
+    }
+
+    /// <summary>The verdict table: each claim, then its controls, with what each test measured and concluded.</summary>
+    public static string Table(CheckResult r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Each control reruns its claim's test where the claim must not hold, and must FAIL — the evidence that the test could have gone the other way (✓ it did, ✗ it did not). Claims are Holm-corrected as one family, controls as another (docs/claims.md).").AppendLine();
         sb.AppendLine("| claim | prediction | measurement | test | verdict |");
         sb.AppendLine("|---|---|---|---|---|");
         foreach (var c in r.Claims)
         {
             sb.AppendLine($"| **{Esc(c.Claim.Id)}**: {Esc(c.Claim.Statement)}{(c.Claim.Source.Length > 0 ? $" ({Esc(c.Claim.Source)})" : "")} | {Esc(c.Verdict.Prediction)} | {Esc(c.Verdict.Measurement)} | {Esc(c.Verdict.Test)} | {Cell(c.Verdict)} |");
             foreach (var k in c.Controls)
-                sb.AppendLine($"| ↳ control: {Esc(k.Control.Describe())} (must FAIL) | {Esc(k.Verdict.Prediction)} | {Esc(k.Verdict.Measurement)} | same test | {Cell(k.Verdict)}{(k.FailedAsItMust ? " ✓" : " ✗")} |");
+                sb.AppendLine($"| ↳ control: {Esc(k.Control.Description)} (must FAIL) | {Esc(k.Verdict.Prediction)} | {Esc(k.Verdict.Measurement)} | same test | {Cell(k.Verdict)}{(k.FailedAsItMust ? " ✓" : " ✗")} |");
         }
         return sb.ToString();
     }

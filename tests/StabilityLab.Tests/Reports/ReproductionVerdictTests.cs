@@ -1,11 +1,15 @@
 using MathNet.Numerics.Distributions;
+using StabilityLab.Claims;
 using StabilityLab.Fitting;
 using StabilityLab.Reports;
 using StabilityLab.Spectral;
 
 namespace StabilityLab.Tests.Reports;
 
-/// <summary>The reproduction's spectrum checks (equivalence and growth tests on the slope of mean log‖P‖₂²) and its one Holm family.</summary>
+/// <summary>
+/// The reproduction's block-product claim (an equivalence test on the slope of mean log‖P‖₂² at τ = 1/√L) and its control
+/// (the same test at τ = L^−1/4, which must FAIL), and the report's two Holm families.
+/// </summary>
 public class ReproductionVerdictTests
 {
     /// <summary>mean log‖P‖₂² = 2.8 + slope·log L + noise at L = 4·2^k, k &lt; n, each with a 95% interval of ±1.96·se.</summary>
@@ -20,7 +24,9 @@ public class ReproductionVerdictTests
         }).ToList();
     }
 
-    private static Verdict One(IReadOnlyList<OperatorNormPoint> pts) => VerdictFamily.Resolve(ReproductionVerdicts.Spectrum(pts).ToList()).Single();
+    private static CheckResult Resolve(IReadOnlyList<OperatorNormPoint> pts) => CheckResult.Resolve("t", ReproductionVerdicts.Spectrum(pts).ToList());
+
+    private static Verdict One(IReadOnlyList<OperatorNormPoint> pts) => Resolve(pts).Claims.Single().Verdict;
 
     [Test]
     public void BoundedBlockProductsPassOnAFlatSeriesAndAreInconclusiveOnAFewNoisyPoints()
@@ -47,26 +53,33 @@ public class ReproductionVerdictTests
     }
 
     [Test]
-    public void TheGrowthCheckAtLMinusQuarterPassesOnGrowthAndFailsOnAFlatSeries()
+    public void TheControlAtLMinusQuarterFailsOnGrowthAndPassesOnAFlatSeries()
     {
-        var growing = One(Series("L^-0.25", 6, 2, 0.1, seed: 7));
-        Assert.That(growing.Result, Is.EqualTo(VerdictOutcome.Pass), growing.Measurement);
-        Assert.That(growing.PValue, Is.Not.Null);
-        var flat = One(Series("L^-0.25", 6, 0, 0.1, seed: 8));
-        Assert.That(flat.Result, Is.EqualTo(VerdictOutcome.Fail), flat.Measurement);
+        // Growth at L^−1/4: the claim's equivalence test must FAIL there (the control does its job) ...
+        var growing = Resolve([.. Series("1/sqrt(L)", 6, 0, 0.1, seed: 12), .. Series("L^-0.25", 6, 2, 0.1, seed: 7)]);
+        var control = growing.Claims.Single().Controls.Single();
+        Assert.That(control.Verdict.Result, Is.EqualTo(VerdictOutcome.Fail), control.Verdict.Measurement);
+        Assert.That(control.FailedAsItMust);
+        Assert.That(growing.ExitCode, Is.EqualTo(0), growing.Headline);
+        // ... and a flat series at L^−1/4 would PASS it: a test without power there, which makes the run exit 1.
+        var flat = Resolve([.. Series("1/sqrt(L)", 6, 0, 0.1, seed: 12), .. Series("L^-0.25", 6, 0, 0.1, seed: 8)]);
+        Assert.That(flat.Claims.Single().Controls.Single().Verdict.Result, Is.EqualTo(VerdictOutcome.Pass));
+        Assert.That(flat.ExitCode, Is.EqualTo(1));
+        Assert.That(flat.Headline, Does.Contain("1 control PASS (a test without power)"));
     }
 
     [Test]
-    public void TheReportFamilyCountsEveryTestedCheckOnce()
+    public void ClaimsAndControlsAreTwoHolmFamilies()
     {
-        var checks = ReproductionVerdicts.Spectrum([.. Series("1/sqrt(L)", 5, 0, 0.1, 9), .. Series("L^-0.25", 5, 2, 0.1, 10), .. Series("1/sqrt(L)", 2, 0, 0.1, 11)
-                .Select(p => p with { Quantity = ProductQuantity.MaxPair })]).ToList();
-        checks.Add(new Check("counted", "p", "m", "t", null, _ => (VerdictOutcome.Pass, null)));
-        var verdicts = VerdictFamily.Resolve(checks);
-        int tested = checks.Count(c => c.PValue is not null);
-        Assert.That(tested, Is.EqualTo(2), "the 2-depth series and the counted check have no p-value");
-        Assert.That(VerdictFamily.Headline(verdicts), Does.Contain($"Holm-corrected over {tested} checks"));
-        Assert.That(verdicts.Where(v => v.PValue is not null).Select(v => v.AdjustedPValue!.Value),
-            Is.EqualTo(Holm.Adjust(checks.Where(c => c.PValue is not null).Select(c => c.PValue!.Value).ToArray())));
+        var pts = new List<OperatorNormPoint>([.. Series("1/sqrt(L)", 5, 0, 0.1, 9), .. Series("L^-0.25", 5, 2, 0.1, 10),
+            .. Series("1/sqrt(L)", 5, 0, 0.1, 11).Select(p => p with { Quantity = ProductQuantity.MaxPair }),
+            .. Series("L^-0.25", 5, 2, 0.1, 13).Select(p => p with { Quantity = ProductQuantity.MaxPair })]);
+        var checks = ReproductionVerdicts.Spectrum(pts).ToList();
+        var result = CheckResult.Resolve("t", checks);
+        Assert.That(result.Claims, Has.Count.EqualTo(2));
+        Assert.That(result.Claims.Select(c => c.Verdict.AdjustedPValue!.Value),
+            Is.EqualTo(Holm.Adjust(checks.Select(c => c.Check.PValue!.Value).ToArray())), "claims: one family");
+        Assert.That(result.Claims.Select(c => c.Controls.Single().Verdict.AdjustedPValue!.Value),
+            Is.EqualTo(Holm.Adjust(checks.Select(c => c.Controls.Single().Check.PValue!.Value).ToArray())), "controls: another");
     }
 }

@@ -23,7 +23,7 @@ public static class ClaimStudies
         foreach (var g in list.GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), c.Trials)))
         {
             var first = g.First();
-            var taus = g.Select(c => c.TauEntry).DistinctBy(EntryKey).ToArray();
+            var taus = Merge(g.Select(c => c.TauEntry));
             var spec = new SweepSpec
             {
                 Blocks = [Models.ModelNames.Name(first.Network.Block)],
@@ -46,6 +46,23 @@ public static class ClaimStudies
     /// <summary>12 hex digits of the SHA-256 of the spec's JSON.</summary>
     public static string Key(SweepSpec spec) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(spec.ToJson())))[..12];
+
+    /// <summary>
+    /// The distinct τ entries, members of one family (the same rule with one parameter, e.g. c of L^(−1/2+c)) merged into
+    /// one entry with the union of their values, so the sweep and its figures see one family.
+    /// </summary>
+    private static TauGridEntry[] Merge(IEnumerable<TauGridEntry> entries)
+    {
+        var list = entries.DistinctBy(EntryKey).ToList();
+        var merged = new List<TauGridEntry>();
+        foreach (var g in list.GroupBy(e => (e.Rule, Key: e.Params is { Count: 1 } p ? p.Keys.Single() : null)))
+        {
+            if (g.Key.Key is not { } name) { merged.AddRange(g); continue; }
+            var values = g.SelectMany(e => e.Params![name]).Distinct().ToArray();
+            merged.Add(new TauGridEntry(g.Key.Rule, new Dictionary<string, double[]> { [name] = values }));
+        }
+        return merged.ToArray();
+    }
 
     private static string EntryKey(TauGridEntry e) =>
         e.Rule + "|" + string.Join(";", (e.Params ?? new Dictionary<string, double[]>()).OrderBy(p => p.Key, StringComparer.Ordinal)

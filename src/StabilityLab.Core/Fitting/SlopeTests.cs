@@ -29,6 +29,17 @@ public static class SlopeTests
             Power: t.CumulativeDistribution(margin / se - tCrit));
     }
 
+    /// <summary>
+    /// Two one-sided tests of |slope − target| &lt; δ (<see cref="Tost"/> on the shifted slope; its interval is of slope − target),
+    /// and the p-value of "significantly outside the band", the smaller of the two one-sided tests of H₀: slope − target ≤ δ
+    /// and H₀: slope − target ≥ −δ.
+    /// </summary>
+    public static (Equivalence E, double POutside) Around(LineFit f, double target, double margin, double alpha = 0.05)
+    {
+        var e = Tost(f with { Slope = f.Slope - target, SlopeLo = f.SlopeLo - target, SlopeHi = f.SlopeHi - target }, margin, alpha);
+        return (e, Math.Min(e.PGrowth, 1 - e.PLower));
+    }
+
     /// <summary>One-sided p-value of H₀: slope ≤ <paramref name="value"/>.</summary>
     public static double Above(LineFit f, double value) =>
         1 - StudentT.CDF(0, 1, f.Df, (f.Slope - value) / Math.Max(f.SlopeSe, 1e-300));

@@ -11,7 +11,7 @@ namespace StabilityLab.Fitting;
 
 /// <summary>Options of `stabilitylab fit`.</summary>
 public sealed record FitOptions(double BlowupLevel = 10, int MinDepth = 16, int Resamples = 400, double ConverseTolerance = 0.1,
-    double TrendLimit = GrowthChecks.DefaultMargin, double Alpha = 0.05);
+    double TrendLimit = GrowthChecks.DefaultMargin, double Alpha = 0.05, double ThresholdTolerance = 0.02);
 
 /// <summary>
 /// Everything `fit` found: thresholds and their law, converse slopes, stability checks, the checks before their family is
@@ -67,21 +67,25 @@ public static class SweepAnalysis
         foreach (var grp in applicable.GroupBy(k => (k.Block, k.Width)))
         {
             string claim = $"sharp threshold ({grp.Key.Block.Name()}, m={grp.Key.Width})", prediction = "τ*(L) ∝ L^α with α = −1/2";
-            string test = F($"two-sided t-test of α = −1/2, Holm-adjusted p ≤ {o.Alpha:G3} contradicts unless |α + 1/2| ≤ 0.05");
+            string test = F($"equivalence (two one-sided t-tests): PASS when α's 90% interval lies within ±{o.ThresholdTolerance:G3} of −1/2, Holm-adjusted p ≤ {o.Alpha:G3}; FAIL when α is significantly outside");
             var ests = thresholds.Where(t => t.Block == grp.Key.Block && t.Width == grp.Key.Width).ToList();
             var l = ThresholdFit.Law(ests, o.MinDepth);
-            if (l is null)
+            law ??= l;
+            var activation = cells.First(c => c.Block == grp.Key.Block && c.Width == grp.Key.Width).Activation;
+            var (line, _, how) = ThresholdExponent.Fit(ests, activation, o.BlowupLevel, o.MinDepth);
+            if (line is null)
             {
                 checks.Add(Check.Inconclusive(claim, prediction, test,
                     F($"τ* found at {ests.Count(e => e.Depth >= o.MinDepth)} of {grp.Count(k => k.Depth >= o.MinDepth)} depths ≥ {o.MinDepth} ") +
-                    "(no crossing inside the τ grid, or too few live resamples); the law needs 3"));
+                    "(no crossing inside the τ grid, or too few live resamples); the exponent needs 3"));
                 continue;
             }
-            law ??= l;
+            var (eq, pOut) = SlopeTests.Around(line, -0.5, o.ThresholdTolerance, o.Alpha);
             checks.Add(new Check(claim, prediction,
-                F($"α = {l.Alpha:F3} [{l.Line.SlopeLo:F3}, {l.Line.SlopeHi:F3}] over L ≥ {o.MinDepth} ({l.Points.Count} depths)"), test,
-                SlopeTests.TwoSided(l.Line, -0.5),
-                adj => (adj > o.Alpha || Math.Abs(l.Alpha + 0.5) <= 0.05 ? VerdictOutcome.Pass : VerdictOutcome.Fail, null)));
+                F($"α = {line.Slope:F4}, 90% [{eq.Lo - 0.5:F4}, {eq.Hi - 0.5:F4}] over L ≥ {o.MinDepth} ({line.Points} depths, χ²_red {line.ReducedChiSquare:G3}; {how})"), test,
+                eq.P, adj => adj <= o.Alpha ? (VerdictOutcome.Pass, null)
+                    : pOut <= o.Alpha ? (VerdictOutcome.Fail, null)
+                    : (VerdictOutcome.Inconclusive, F($"underpowered: α's interval [{eq.Lo - 0.5:F3}, {eq.Hi - 0.5:F3}] is neither within nor outside ±{o.ThresholdTolerance:G3} of −1/2 (Holm-adjusted p = {adj:G3})"))));
         }
 
         // Converse: members of a family τ = a·L^(−1/2+c), whatever the family is called.

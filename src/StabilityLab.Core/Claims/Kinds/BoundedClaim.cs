@@ -19,7 +19,7 @@ public static class BoundedClaim
             + (c.Below is null ? "" : DepthSeries.F($" or a depth significantly exceeds {c.Below} (one-sided z, Bonferroni over depths)"));
         var (fit, note) = DepthSeries.Line(points, p => (p.Value, p.Se), stat);
         if (fit is null) return Check.Inconclusive(label, prediction, test, note);
-        var (e, pOut) = DepthSeries.Equivalence(fit, 0, c.Margin, c.Alpha);
+        var (e, pOut) = SlopeTests.Around(fit, 0, c.Margin, c.Alpha);
 
         double pBelow = 1;
         string belowText = "";

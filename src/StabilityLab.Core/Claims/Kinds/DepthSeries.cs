@@ -26,14 +26,5 @@ internal static class DepthSeries
         return (WeightedLineFit.Fit(used.Select(u => u.X).ToArray(), used.Select(u => u.Y).ToArray(), used.Select(u => u.Se).ToArray()), note);
     }
 
-    /// <summary>Two-sided equivalence |slope − target| &lt; δ: the (1 − 2α) interval, TOST p, and p of "significantly outside" on either side.</summary>
-    public static (Equivalence E, double POutside) Equivalence(LineFit fit, double target, double margin, double alpha)
-    {
-        var shifted = fit with { Slope = fit.Slope - target, SlopeLo = fit.SlopeLo - target, SlopeHi = fit.SlopeHi - target };
-        var e = SlopeTests.Tost(shifted, margin, alpha);
-        // PLower tests H₀: slope ≤ −δ; its complement tests H₀: slope ≥ −δ (significantly below the band).
-        return (e, Math.Min(e.PGrowth, 1 - e.PLower));
-    }
-
     public static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using StabilityLab.Claims.Kinds;
 using StabilityLab.Fitting;
+using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Sweeps;
 
@@ -42,7 +43,13 @@ public static class ClaimCheck
         var studiesDir = Path.Combine(dir, ClaimStudies.Folder);
         var all = file.Claims.SelectMany(c => c.Controls.Select(k => k.Claim).Prepend(c)).ToList();
         var specs = ClaimStudies.Plan(all, file.Seed);
-        foreach (var s in specs.Values) s.Validate();
+        // Every size is checked, and the directory taken, before any work: bad input leaves nothing behind.
+        foreach (var (id, s) in specs)
+        {
+            try { s.Validate(); }
+            catch (SpecException e) { throw new SpecException($"claim '{id}': {e.Message}"); }
+        }
+        using var held = OutputLock.Take(dir);
 
         // A finished study is reused by content (same key, same spec, same bits); an unfinished one is continued only
         // when asked, since its partial cells were written by whatever build ran it.

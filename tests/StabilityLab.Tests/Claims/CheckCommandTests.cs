@@ -114,6 +114,28 @@ public class CheckCommandTests
     }
 
     [Test]
+    public void ASizeTheMachineCannotHoldExits2NamingTheClaimBeforeAnyWork()
+    {
+        var path = Write("huge", Claim("huge", "bounded", "1/sqrt(L)", ("network", new JsonObject { ["width"] = 1_000_000_000 })));
+        var outDir = Path.Combine(_dir, "huge-out");
+        var (code, _, stderr) = CliHarness.Run("check", path, "--out", outDir);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain("claim 'huge'").And.Contain("too large"));
+        Assert.That(Directory.Exists(outDir), Is.False);
+    }
+
+    [Test]
+    public void AnUnwritableOutputExits2()
+    {
+        var path = Write("tiny", Claim("tiny", "bounded", "1/sqrt(L)"));
+        var blocker = Path.Combine(_dir, "a-file");
+        File.WriteAllText(blocker, "");
+        var (code, _, stderr) = CliHarness.Run("check", path, "--out", Path.Combine(blocker, "out"));
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain("cannot write"));
+    }
+
+    [Test]
     public void AMissingClaimsFileExits2()
     {
         var (code, _, stderr) = CliHarness.Run("check", Path.Combine(_dir, "nope.json"));

@@ -54,12 +54,13 @@ public sealed record ReproduceScale(string Name,
     /// <summary>
     /// The training study of claim 4: full-batch gradient descent on n = 32 unit inputs in R^16 with
     /// random targets, width 256 (8n, training stays near the initialization), W trained, one step
-    /// size η = 1e-4 for every depth and for τ = 1/√L and τ = 1.
+    /// size η = 1e-4 for every depth and for τ = 1/√L and τ = 1/L (the control: the scaling of the earlier
+    /// global-convergence analyses, whose NTK shrinks like 1/L, so its rate must fall with depth).
     /// </summary>
     public TrainingStudySpec TrainingStudy(ulong seed) => new(
         Network: new NetworkSpec(256, TrainDepths[0], TauRule.Parse("1/sqrt(L)"), inputDim: 16, outputDim: 1),
         Depths: TrainDepths,
-        TauRules: [TauRule.Parse("1/sqrt(L)"), TauRule.Parse("1")],
+        TauRules: [TauRule.Parse("1/sqrt(L)"), TauRule.Parse("1/L")],
         Seeds: Enumerable.Range(0, TrainSeeds).Select(i => seed + (ulong)i).ToArray(),
         StepSizes: [1e-4],
         Data: new SyntheticData(32, 16, 1, TargetKind.Random),

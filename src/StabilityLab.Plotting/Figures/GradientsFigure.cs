@@ -40,10 +40,12 @@ public static class GradientsFigure
         var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? description + "; median over networks");
         model.Axes.Add(HouseStyle.DepthAxis(AxisPosition.Bottom, Symbols.DepthAxis, rows.Select(r => r.Depth)));
         model.Axes.Add(HouseStyle.Linear(AxisPosition.Left, Symbols.LnBackward));
-        for (int i = 0; i < rules.Count; i++)
+        // Rules with the same τ at every depth are the same cells: drawn once, named by all (as in the depth figure).
+        var classes = RuleClass.Of(rules);
+        for (int i = 0; i < classes.Count; i++)
         {
-            var line = HouseStyle.Line($"{rules[i]}: median ln backward ratio", TauLabel.Of(rules[i]), Palette.Color(i), Palette.Marker(i));
-            foreach (var c in rows.Where(r => r.Rule.Equals(rules[i])).OrderBy(r => r.Depth))
+            var line = HouseStyle.Line($"{classes[i].Tag}: median ln backward ratio", classes[i].Label, Palette.Color(i), Palette.Marker(i));
+            foreach (var c in rows.Where(r => r.Rule.Equals(classes[i].Representative)).OrderBy(r => r.Depth))
                 if (skips.Ok(c.BwdLogSqQ50)) line.Points.Add(new DataPoint(c.Depth, c.BwdLogSqQ50));
             model.Series.Add(line);
         }

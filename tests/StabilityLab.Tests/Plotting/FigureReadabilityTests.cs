@@ -59,6 +59,16 @@ public sealed class FigureReadabilityTests
     }
 
     [Test]
+    public void GradientsDrawEqualRulesOnce()
+    {
+        var model = GradientsFigure.Build(Sweep.Cells);
+        var halves = model.Series.Where(s => s.Title is { } t && t.Contains("1/√L")).ToList();
+        Assert.That(halves, Has.Count.EqualTo(1), "1/sqrt(L) and L^-beta [beta=0.5] are the same cells");
+        Assert.That(halves[0].Title, Does.Contain("β = 0.5"));
+        Assert.That(model.Series.Count(s => s.Title is { } t && t.Contains("0.5") && !t.Contains("1/√L")), Is.Zero);
+    }
+
+    [Test]
     public void EqualRulesAreComputedOnce()
     {
         var seen = new List<TauRule>();

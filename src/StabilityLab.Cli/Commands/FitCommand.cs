@@ -16,13 +16,18 @@ public static class FitCommand
         var level = SamplingOptions.BlowupLevel("K: the threshold is where the median of ‖h_L‖²/‖h_0‖² crosses K²", 10.0);
         var minDepth = new Option<int>("--min-depth") { Description = "fit laws over depths ≥ this", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var resamples = new Option<int>("--resamples") { Description = "bootstrap resamples for τ*(L)", DefaultValueFactory = _ => 400 }.AtLeast(10);
-        var cmd = new Command("fit", "Fit the stability threshold τ* = C·L^α, the converse growth and the stability of τ = a/√L; write fits.json and print verdicts (PASS, FAIL or INCONCLUSIVE, Holm-corrected); " + CliApp.VerdictExitCodes + ".") { dir, level, minDepth, resamples };
+        var json = OutputOptions.Json("print fits.json instead of the verdict table");
+        var cmd = new Command("fit", "Fit the stability threshold τ* = C·L^α, the converse growth and the stability of τ = a/√L; write fits.json and print verdicts (PASS, FAIL or INCONCLUSIVE, Holm-corrected); " + CliApp.VerdictExitCodes + ".") { dir, level, minDepth, resamples, json };
         cmd.SetAction(r =>
         {
             var o = new FitOptions(r.GetValue(level), r.GetValue(minDepth), r.GetValue(resamples));
             var (report, theory) = SweepFit.Run(r.GetValue(dir)!, o);
-            PrintVerdicts(report.Verdicts, io);
-            foreach (var line in SweepTheory.Summary(theory)) io.Out.WriteLine(line);
+            if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(r.GetValue(dir)!, SweepFit.FitsFile)));
+            else
+            {
+                PrintVerdicts(report.Verdicts, io);
+                foreach (var line in SweepTheory.Summary(theory)) io.Out.WriteLine(line);
+            }
             return CliApp.ExitCodeFor(report.Verdicts);
         });
         return cmd;

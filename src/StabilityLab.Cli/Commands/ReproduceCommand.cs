@@ -19,8 +19,9 @@ public static class ReproduceCommand
         var threads = ThreadsOption.Create();
         var resume = OutputOptions.Resume("continue what an earlier run of the same reproduction left in the report directory (default: compute everything from scratch)");
         var claimsFile = new Option<string?>("--claims") { Description = "a claims file to check instead of the scale's (docs/claims.md)" };
+        var json = OutputOptions.Json("print verdicts.json instead of the verdict table");
         var cmd = new Command("reproduce", "Check the paper's claims, each with a control that must FAIL: run the sweeps, training and spectral studies, and write a report (README.md, verdicts.json) with its data.")
-            { scale, outDir, seed, threads, resume, claimsFile };
+            { scale, outDir, seed, threads, resume, claimsFile, json };
         cmd.SetAction(r =>
         {
             var s = ReproduceScale.Parse(r.GetValue(scale)!);
@@ -30,7 +31,8 @@ public static class ReproduceCommand
                 (label, unit, total, work) => ProgressRunner.Run(io, label, unit, total, advance => { work(advance); return 0; }),
                 io.Err.WriteLine);
             if (result.Interrupted || result.Result is null) return SweepCommand.ExitInterrupted;
-            CheckCommand.Print(result.Result, io);
+            if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(result.Directory, VerdictFiles.Json)));
+            else CheckCommand.Print(result.Result, io);
             io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"reproduce: {result.Result.Headline}; report {result.ReportPath} ({clock.Elapsed.TotalSeconds:F0} s)"));
             return result.Result.ExitCode;

@@ -47,12 +47,13 @@ public static class TrainCommand
         var device = DeviceOption.Create();
         var outDir = OutputOptions.Directory("output directory (curves.csv, runs.csv, fits.json, manifest.json)", defaultValue: "train-out");
         var resume = OutputOptions.Resume("keep the finished runs already in --out and train only the missing ones");
+        var json = OutputOptions.Json("print fits.json (per-run rates and the depth trends) instead of the table");
 
         var cmd = new Command("train", "Train the network by gradient descent over depths × τ rules × seeds × step sizes; fit linear rates; check that τ = 1/√L trains at a depth-independent rate.");
         foreach (var o in new Option[]
                  {
                      block, activation, weights, width, depths, taus, seeds, lrs, dataset, dataPath, trainSize, testSize, inputDim, outputDim,
-                     targets, optimizer, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, device, outDir, resume,
+                     targets, optimizer, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, device, outDir, resume, json,
                  })
             cmd.Options.Add(o);
         cmd.Subcommands.Add(BuildBench(io));
@@ -106,7 +107,8 @@ public static class TrainCommand
                 result = TrainingStudy.Run(spec, dir, res, n => progress.Advance(n), line => io.Err.WriteLine(line),
                     "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)), threads: ThreadsOption.Resolve(th));
             }
-            Print(result, io);
+            if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(result.Directory, TrainingStudy.FitsFile)));
+            else Print(result, io);
             return CliApp.ExitOk;
         });
         return cmd;

@@ -76,7 +76,7 @@ internal static class Res1FiniteWidth
         // S_l, log(2 + S_l), p_l = P_l/Q_l, π_l, log P_l.
         var logS = new double[L + 1];
         var logQ = curve.LogQ;
-        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : Math.Log(SpecialFunctions.Expm1(logQ[l]));
+        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : logQ[l] + Math.Log(-SpecialFunctions.Expm1(-logQ[l])); // S = Q − 1, Q up to e^709+
         var p = curve.PositivePart;
         var pi = new double[L + 1];
         for (int l = 1; l <= L; l++) pi[l] = 0.5 + Math.Atan2(1, Math.Sqrt(Math.Exp(logS[l]) / 2)) / (2 * Math.PI);

@@ -32,22 +32,24 @@ public class ResidualFiniteWidthTests
         MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed: 31)[0].Where(t => !t.Dead).ToArray();
 
     // res3 with ReLU: the layer factors are independent and their law is exact; the delta method's error is O(L/m²)
-    // (3rd cumulant), well below the Monte Carlo error here, so no model error is allowed.
+    // (measured: Var log R 3.4% high per layer at m = 64, τ = 0.5, i.e. the sd 1.7% high), allowed 2% on the sd.
+    // Backward (d = 1): the forward law to first order; the part of g along h adds O(1/m) to the mean, allowed 1/m.
     [TestCase(64, 16, "1/sqrt(L)", 1000)]
     [TestCase(64, 16, "0.5", 1000)]
     [TestCase(256, 64, "1/sqrt(L)", 500)]
     [TestCase(64, 64, "0.5", 600)]
-    public void Res3ReluForwardMomentsMatchTheExactSampler(int width, int depth, string tau, int trials)
+    public void Res3ReluForwardAndBackwardMomentsMatchTheExactSampler(int width, int depth, string tau, int trials)
     {
         var spec = new NetworkSpec(width, depth, TauRule.Parse(tau), BlockKind.Res3);
         var p = FiniteWidthTheory.Predict(spec);
-        Assert.That(double.IsNaN(p.BwdLogSqMean) && double.IsNaN(p.BwdLogSqSd), "the res3/ReLU backward ratio is not predicted");
         var s = Draw(spec, trials);
-        AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 0, 0, $"res3 m={width} L={depth} τ={tau} forward");
+        AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 0, 0.02, $"res3 m={width} L={depth} τ={tau} forward");
+        AssertClose(s.Select(t => t.Backward).ToArray(), p.BwdLogSqMean, p.BwdLogSqSd, 1.0 / width, 0.02, $"res3 m={width} L={depth} τ={tau} backward");
     }
 
-    // res1 with ReLU: first order with the feedback of the coordinates' law; the O(1/m) second-order feedback of the
-    // mean is left out (docs/finite-width.md §11: measured ≤ 1/m here), the sd's relative error allowed 5%.
+    // res1 with ReLU: first order with the feedback of the coordinates' law (Σ τ² ≤ 4, the validated regime). The
+    // second-order feedback on the mean is left out: measured |bias| ≤ 2.5/m at Σ τ² ≤ 4 (docs/finite-width.md §11),
+    // allowed 3/m; the sd's relative error allowed 5%.
     [TestCase(64, 16, "1/sqrt(L)", 1000)]
     [TestCase(64, 16, "0.5", 1000)]
     [TestCase(256, 64, "1/sqrt(L)", 500)]
@@ -56,8 +58,10 @@ public class ResidualFiniteWidthTests
     {
         var spec = new NetworkSpec(width, depth, TauRule.Parse(tau), BlockKind.Res1);
         var p = FiniteWidthTheory.Predict(spec);
+        Assert.That(p.Regime.Inside, Is.True, p.Regime.Reason);
+        Assert.That(double.IsNaN(p.BwdLogSqMean), Is.True, "res1's backward ratio is not predicted");
         var s = Draw(spec, trials);
-        AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 1.0 / width, 0.05, $"res1 m={width} L={depth} τ={tau} forward");
+        AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 3.0 / width, 0.05, $"res1 m={width} L={depth} τ={tau} forward");
     }
 
     // The identity: exact independent factors, and with d = 1 the backward ratio has the forward ratio's law.

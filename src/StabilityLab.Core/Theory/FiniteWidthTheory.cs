@@ -19,17 +19,19 @@ public static class FiniteWidthTheory
 
     /// <summary>Whether <see cref="Predict"/> covers this block and activation (the others throw a SpecException).</summary>
     public static bool Covers(BlockKind block, Activation activation) =>
-        (block == BlockKind.Post && activation == Activation.Relu) || IndependentFactorChain.Covers(block, activation) || Res1FiniteWidth.Covers(block, activation);
+        (block == BlockKind.Post && activation == Activation.Relu) || IndependentFactorChain.Covers(block, activation) || Res1FiniteWidth.Covers(block, activation)
+        || Res3TanhNormChain.Covers(block, activation);
 
     public static FiniteWidthPrediction Predict(NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        // Other blocks (docs/finite-width.md §10–§11): exact independent layer factors, or res1's feedback.
+        // Other blocks (docs/finite-width.md §10–§12): exact independent layer factors, res1's feedback, res3/tanh's norm chain.
         if (IndependentFactorChain.Covers(spec.Block, spec.Activation)) return IndependentFactorChain.Predict(spec);
         if (Res1FiniteWidth.Covers(spec.Block, spec.Activation)) return Res1FiniteWidth.Predict(spec);
+        if (Res3TanhNormChain.Covers(spec.Block, spec.Activation)) return Res3TanhNormChain.Predict(spec);
         if (!Covers(spec.Block, spec.Activation))
-            throw new SpecException($"the finite-width theory covers post/ReLU, res1/ReLU, res3/ReLU and the identity (got {spec.Block.Name()}, {spec.Activation.Name()})");
+            throw new SpecException($"the finite-width theory covers post/ReLU, res1/ReLU, res3 with ReLU or tanh, and the identity (got {spec.Block.Name()}, {spec.Activation.Name()})");
         var tau = spec.TauSchedule();
         // The 4-points-per-σ grid where it fits, else the 2-points one (within 1e-3 of it in every moment, far below
         // the standard errors of a 500-trial cell), else the cell is refused.

@@ -5,7 +5,7 @@ using StabilityLab.Theory;
 namespace StabilityLab.Tests.Theory;
 
 /// <summary>
-/// The finite-width theory of res1 and res3 (docs/finite-width.md §10–§11) against the exact sampler: the forward log
+/// The finite-width theory of res1 and res3 (docs/finite-width.md §10–§12) against the exact sampler: the forward log
 /// ratio's mean and sd within 4 SE of the Monte Carlo (SE of the mean sd/√n, of the sd sd/√(2(n−1))) plus the stated
 /// first-order model error; the backward ratio where it is predicted (identity, d = 1). Each cell prints its z-scores.
 /// </summary>
@@ -62,6 +62,21 @@ public class ResidualFiniteWidthTests
         Assert.That(double.IsNaN(p.BwdLogSqMean), Is.True, "res1's backward ratio is not predicted");
         var s = Draw(spec, trials);
         AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 3.0 / width, 0.05, $"res1 m={width} L={depth} τ={tau} forward");
+    }
+
+    // res3 with tanh: log‖h‖² is a Markov chain (the factor depends on ‖h‖ only), linearized to second order around its
+    // deterministic path; allowed 1/m on the mean and 2% on the sd (the delta method's, as for ReLU). Backward not predicted.
+    [TestCase(64, 16, "1/sqrt(L)", 1000)]
+    [TestCase(64, 16, "0.5", 1000)]
+    [TestCase(256, 64, "1/sqrt(L)", 500)]
+    [TestCase(64, 64, "0.1", 600)]
+    public void Res3TanhForwardMomentsMatchTheExactSampler(int width, int depth, string tau, int trials)
+    {
+        var spec = new NetworkSpec(width, depth, TauRule.Parse(tau), BlockKind.Res3, Activation.Tanh);
+        var p = FiniteWidthTheory.Predict(spec);
+        Assert.That(double.IsNaN(p.BwdLogSqMean), Is.True, "the res3/tanh backward ratio is not predicted");
+        var s = Draw(spec, trials);
+        AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 1.0 / width, 0.02, $"res3/tanh m={width} L={depth} τ={tau} forward");
     }
 
     // The identity: exact independent factors, and with d = 1 the backward ratio has the forward ratio's law.

@@ -16,8 +16,9 @@ namespace StabilityLab.Theory;
 /// G = Y_L²/Q_L − Y_0² + Σ_{j&lt;L} λ_j φ(Y_j)², λ_j = 2τ_{j+1}² R_j, R_j = Q_L⁻¹ Π_{l=j+1}^{L−1}(1 + 2τ_{l+1}²π_l)
 /// (the adjoint of the feedback), and Var F_L = Var(G)/m. Var G is a double sum of covariances over layer pairs,
 /// each a one-dimensional integral (the walk is Markov and E[φ(Y_k)² | Y_j] is closed form): cost O(L²).
-/// Mean: log(Q_L/Q_0) − V_fresh/2, V_fresh = Σ_l Var(log R_l | p_{l−1}) at the infinite-width p (the mean of each
-/// layer's increment given its past; the O(1/m) shift from E[p̂_l − p_l] is left out).
+/// Mean: second order in the law's fluctuation, E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, with
+/// E Q̂_L − Q_L = E[Ŝ_L − S_L] from E P̂_l − P_l = P′(S_l) E[Ŝ_l − S_l] + P″(S_l) Var(Ŝ_l)/2 + (own-coordinate term)/m
+/// (given the a_k, a coordinate is exactly Y_0 + √Ŝ ξ when the a_k do not depend on it: a cavity argument).
 /// The backward ratio is not predicted (NaN).
 /// </summary>
 internal static class Res1FiniteWidth
@@ -38,17 +39,18 @@ internal static class Res1FiniteWidth
         var curve = Res1GaussianSum.Evolve(tau);
         var byLayer = new double[L + 1];
         var sdByLayer = new double[L + 1];
-        double v = VarianceTimesWidth(tau, curve) / m;
+        var (vm, mean2) = Moments(tau, curve, m);
+        double v = vm / m;
         double logQ = curve.LogQ[L] - curve.LogQ[0];
-        // Mean: each layer's conditional E log R_l at the infinite-width p_{l−1} = P_{l−1}/Q_{l−1}, i.e. the fresh
-        // noise's variance only (c² = 2τ²p/m given h_{l−1}); the O(1/m) shift from E[p̂ − p] is left out.
+        // Mean: second order (Moments). Where Q_L > e^150 (far outside the regime) its raw-unit sums would overflow and
+        // the first-order form is used: each layer's E log R_l at the infinite-width p_{l−1} (fresh noise only).
         double fresh = 0;
         for (int l = 1; l <= L; l++)
         {
             double c2 = 2 * tau[l - 1] * tau[l - 1] * curve.PositivePart[l - 1] / m;
             fresh += IndependentFactorChain.LogFactorMoments(m, c2, c2 * c2).LogVariance;
         }
-        double mean = logQ - fresh / 2, sd = Math.Sqrt(v), z95 = Normal.InvCDF(0, 1, 0.95);
+        double mean = double.IsNaN(mean2) ? logQ - fresh / 2 : mean2, sd = Math.Sqrt(v), z95 = Normal.InvCDF(0, 1, 0.95);
         // Per-layer finite-width moments would cost O(L³): only l = 0 and l = L are given, NaN between.
         for (int l = 1; l < L; l++) byLayer[l] = sdByLayer[l] = double.NaN;
         byLayer[L] = mean;
@@ -66,43 +68,34 @@ internal static class Res1FiniteWidth
     }
 
     /// <summary>Largest Σ_l τ_l² validated against the exact sampler (docs/finite-width.md §11).</summary>
-    public const double MaxSumTauSquared = 4;
+    public const double MaxSumTauSquared = 16;
 
-    /// <summary>m·Var(F_L) = Var(G) (see the type's summary).</summary>
-    internal static double VarianceTimesWidth(IReadOnlyList<double> tau, InfiniteWidthCurve curve)
+    /// <summary>
+    /// Covariances of one coordinate's path functionals under the infinite-width law (per coordinate; divide by m for
+    /// averages): C[j][k−j] = Cov(f_j, f_k) for j ≤ k &lt; L with f_j = φ(Y_j)²/P_j; CL[j] = Cov(f_j, Y_L²/Q_L);
+    /// D[k][j] = Cov(1[Y_k &gt; 0], f_j) for j &lt; k &lt; L. Each is a one-dimensional integral over Y_j (see the type's summary).
+    /// </summary>
+    internal sealed record PathCovariances(double[][] C, double[] CL, double[][] D, double VarFL);
+
+    internal static PathCovariances Covariances(IReadOnlyList<double> tau, InfiniteWidthCurve curve, double[] logS, double[] pi)
     {
         int L = tau.Count;
         double log2 = Math.Log(2);
-        // S_l, log(2 + S_l), p_l = P_l/Q_l, π_l, log P_l.
-        var logS = new double[L + 1];
         var logQ = curve.LogQ;
-        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : logQ[l] + Math.Log(-SpecialFunctions.Expm1(-logQ[l])); // S = Q − 1, Q up to e^709+
         var p = curve.PositivePart;
-        var pi = new double[L + 1];
-        for (int l = 1; l <= L; l++) pi[l] = 0.5 + Math.Atan2(1, Math.Sqrt(Math.Exp(logS[l]) / 2)) / (2 * Math.PI);
-        // Coefficients c_j of f_j = φ(Y_j)²/P_j (j < L) and of f_L = Y_L²/Q_L; f_0 = Y_0² (P_0 = Q_0 = 1).
-        var c = new double[L + 1];
-        double logR = -logQ[L];
-        for (int j = L - 1; j >= 0; j--)
-        {
-            double logP = Math.Log(p[j]) + logQ[j];
-            double t2 = tau[j] * tau[j];
-            c[j] = t2 > 0 ? 2 * t2 * Math.Exp(logR + logP) : 0;
-            if (j >= 1) logR += StdNormal.Log1p(2 * tau[j] * tau[j] * pi[j]);
-        }
-        // recursion check: R_{j−1} = R_j(1 + 2τ_{j+1}²π_j) → applied above with tau[j] = τ_{j+1} at step j ≥ 1.
-        c[0] -= 1;
-        c[L] = 1;
-
         var rule = new GaussLegendreRule(0, 10, Nodes);
         var x = rule.Abscissas;
         var w = rule.Weights;
-        double var = 0;
-        var nodeY = new (double V, double Weight, double F)[2 * Nodes]; // per node: y/√Δ-scale helper, weight × f_j, f_j
-        var tot = new double[2 * Nodes];
+        var C = new double[L][];
+        var D = new double[L][];
+        var CL = new double[L];
+        for (int k = 0; k < L; k++) D[k] = new double[k];
+        var nodeX = new double[2 * Nodes];
+        var nodeW = new double[2 * Nodes]; // quadrature weight × f_j at the node
+        var nodeF = new double[2 * Nodes];
         for (int j = 0; j < L; j++)
         {
-            if (c[j] == 0 && j > 0) continue;
+            C[j] = new double[L - j];
             // Y_j = Y_0 + √S_j ξ on {Y_j > 0}: part A (Y_0 = 0, prob ½): y = √S_j x; part B (Y_0 = √2ζ, ζ > 0):
             // density ϕ(y/ω)Φ(αy/ω)/ω, y = ωx, ω² = 2 + S_j, α = √(2/S_j). Units: y/√Q_j.
             double logTwoPlusS = StdNormal.LogAddExp(log2, logS[j]);
@@ -114,48 +107,118 @@ internal static class Res1FiniteWidth
                 double phi = StdNormal.Pdf(x[i]);
                 double fa = scaleA2 * x[i] * x[i] / p[j], fb = scaleB2 * x[i] * x[i] / p[j];
                 double wa = 0.5 * w[i] * phi, wb = w[i] * phi * (double.IsPositiveInfinity(alpha) ? 1 : StdNormal.Cdf(alpha * x[i]));
-                nodeY[i] = (x[i], wa * fa, fa);
-                nodeY[Nodes + i] = (x[i], wb * fb, fb);
+                nodeX[i] = nodeX[Nodes + i] = x[i];
+                nodeW[i] = wa * fa;
+                nodeW[Nodes + i] = wb * fb;
+                nodeF[i] = fa;
+                nodeF[Nodes + i] = fb;
                 ef += wa * fa + wb * fb;
                 ef2 += wa * fa * fa + wb * fb * fb;
             }
-            Array.Clear(tot);
-            double sumC = 0;
-            // E[f_k | Y_j = y] = g2(y, Δ)/P_k, Δ = S_k − S_j, g2/Δ = (v²+1)Φ(v) + vϕ(v), v = y/√Δ.
+            C[j][0] = ef2 - ef * ef;
+            // E[f_k | Y_j = y] = g2(y, Δ)/P_k, Δ = S_k − S_j, g2/Δ = (v²+1)Φ(v) + vϕ(v), v = y/√Δ; P(Y_k > 0 | y) = Φ(v).
             for (int k = j + 1; k < L; k++)
             {
-                if (c[k] == 0) continue;
                 double logD = logS[k] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[k]));
                 double va = Math.Exp(0.5 * (logS[j] - logD)), vb = Math.Exp(0.5 * (logTwoPlusS - logD));
-                double ps = Res1GaussianSum.PositivePartOverS(logS[k]); // P_k/S_k
-                double scale = c[k] * Math.Exp(logD - logS[k]) / ps;
+                double scale = Math.Exp(logD - logS[k]) / Res1GaussianSum.PositivePartOverS(logS[k]); // Δ/P_k
+                double sf = 0, sp = 0;
                 for (int i = 0; i < 2 * Nodes; i++)
                 {
-                    double vv = nodeY[i].V * (i < Nodes ? va : vb);
-                    tot[i] += scale * ((vv * vv + 1) * StdNormal.Cdf(vv) + vv * StdNormal.Pdf(vv));
+                    double vv = nodeX[i] * (i < Nodes ? va : vb);
+                    double cdf = StdNormal.Cdf(vv);
+                    sf += nodeW[i] * ((vv * vv + 1) * cdf + vv * StdNormal.Pdf(vv));
+                    sp += nodeW[i] * cdf;
                 }
-                sumC += c[k];
+                C[j][k - j] = scale * sf - ef;
+                D[k][j] = sp - ef * pi[k];
             }
             {
                 // E[Y_L² | Y_j = y]/Q_L = (y² + S_L − S_j)/Q_L.
                 double logD = logS[L] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[L]));
                 double shift = Math.Exp(logD - logQ[L]);
                 double ya = Math.Exp(logS[j] - logQ[L]), yb = Math.Exp(logTwoPlusS - logQ[L]);
-                for (int i = 0; i < 2 * Nodes; i++)
-                {
-                    double xx = nodeY[i].V;
-                    tot[i] += xx * xx * (i < Nodes ? ya : yb) + shift;
-                }
-                sumC += 1;
+                double sf = 0;
+                for (int i = 0; i < 2 * Nodes; i++) sf += nodeW[i] * (nodeX[i] * nodeX[i] * (i < Nodes ? ya : yb) + shift);
+                CL[j] = sf - ef;
             }
-            double cross = 0;
-            for (int i = 0; i < 2 * Nodes; i++) cross += nodeY[i].Weight * tot[i];
-            cross -= ef * sumC;
-            var += c[j] * c[j] * (ef2 - ef * ef) + 2 * c[j] * cross;
         }
         // Var(Y_L²)/Q_L² = (5 + 4S + 2S²)/(1 + S)².
         double sL = logS[L], qL = logQ[L];
-        var += 5 * Math.Exp(-2 * qL) + 4 * Math.Exp(sL - 2 * qL) + 2 * Math.Exp(2 * (sL - qL));
-        return var;
+        double varFL = 5 * Math.Exp(-2 * qL) + 4 * Math.Exp(sL - 2 * qL) + 2 * Math.Exp(2 * (sL - qL));
+        return new PathCovariances(C, CL, D, varFL);
+    }
+
+    /// <summary>m·Var(F_L) = Var(G) and the second-order mean E F_L (see the type's summary).</summary>
+    internal static (double VarTimesWidth, double Mean) Moments(IReadOnlyList<double> tau, InfiniteWidthCurve curve, int m)
+    {
+        int L = tau.Count;
+        var logQ = curve.LogQ;
+        var logS = new double[L + 1];
+        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : logQ[l] + Math.Log(-SpecialFunctions.Expm1(-logQ[l])); // S = Q − 1, Q up to e^709+
+        var p = curve.PositivePart;
+        var pi = new double[L + 1];
+        pi[0] = 0.5;
+        for (int l = 1; l <= L; l++) pi[l] = 0.5 + Math.Atan2(1, Math.Sqrt(Math.Exp(logS[l]) / 2)) / (2 * Math.PI);
+        var cov = Covariances(tau, curve, logS, pi);
+
+        // Variance: coefficients c_j of f_j (j < L; λ_j P_j = 2τ_{j+1}² R_j P_j) and 1 of f_L; f_0 = Y_0² also carries −1.
+        var c = new double[L];
+        double logR = -logQ[L];
+        for (int j = L - 1; j >= 0; j--)
+        {
+            c[j] = 2 * tau[j] * tau[j] * Math.Exp(logR + Math.Log(p[j]) + logQ[j]);
+            if (j >= 1) logR += StdNormal.Log1p(2 * tau[j] * tau[j] * pi[j]); // R_{j−1} = R_j(1 + 2τ_{j+1}²π_j)
+        }
+        double rho0 = c[0];
+        c[0] -= 1;
+        double VarOf(double[] coef)
+        {
+            double v = cov.VarFL;
+            for (int j = 0; j < L; j++)
+            {
+                double row = coef[j] * cov.C[j][0] + 2 * cov.CL[j];
+                for (int k = j + 1; k < L; k++) row += 2 * coef[k] * cov.C[j][k - j];
+                v += coef[j] * row;
+            }
+            return v;
+        }
+        double varG = VarOf(c);
+
+        // Mean, absolute form: E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, Var(Q̂_0) = 5/m.
+        // E Q̂_L − Q_L = E T_L with T_l = Ŝ_l − S_l = Σ_{k≤l} 2τ_k² (P̂_{k−1} − P_{k−1}); per layer
+        // b_l = E P̂_l − P_l = P′(S_l) E T_l + P″(S_l) Var(T_l)/2 + self_l/m (P′ = π, P″ = −√2/(4π√S(S+2))),
+        // T_l = Γ_l Σ_{j<l} w_j δ⁰P_j (Γ_l = Π_{k≤l}(1 + 2τ_k²π_{k−1}), w_j = 2τ_{j+1}²/Γ_{j+1}) and
+        // self_l = Γ_l Σ_{j<l} w_j P_j Cov(1[Y_l > 0], f_j) (a coordinate's own share of the a_k, Stein on z_k).
+        // Raw units (overflow beyond Q ≈ e^150): there the first-order mean is used.
+        double mean;
+        c[0] = rho0;
+        double varGL = VarOf(c);
+        if (logQ[L] > 150) return (varG, double.NaN);
+        var P = new double[L];
+        for (int j = 0; j < L; j++) P[j] = p[j] * Math.Exp(logQ[j]);
+        var wj = new double[L];
+        double gamma = 1, et = 0, bPrev = 0, acc = 0; // acc = Σ_{j,j'<l} w_j w_j' P_j P_j' C_jj'
+        for (int l = 1; l <= L; l++)
+        {
+            // T_l from T_{l−1}: E T_l = E T_{l−1} + 2τ_l² b_{l−1}; Γ_l; w_{l−1}.
+            et += 2 * tau[l - 1] * tau[l - 1] * bPrev;
+            gamma *= 1 + 2 * tau[l - 1] * tau[l - 1] * (l == 1 ? 0 : pi[l - 1]);
+            if (l == L) break;
+            int jn = l - 1;
+            wj[jn] = 2 * tau[jn] * tau[jn] / gamma;
+            double add = wj[jn] * wj[jn] * P[jn] * P[jn] * cov.C[jn][0];
+            for (int j = 0; j < jn; j++) add += 2 * wj[j] * wj[jn] * P[j] * P[jn] * cov.C[j][jn - j];
+            acc += add;
+            double varT = gamma * gamma * acc / m;
+            double self = 0;
+            for (int j = 0; j < l; j++) self += wj[j] * P[j] * cov.D[l][j];
+            self *= gamma;
+            double s = Math.Exp(logS[l]);
+            double p2 = -Math.Sqrt(2) / (4 * Math.PI * Math.Sqrt(s) * (s + 2));
+            bPrev = pi[l] * et + p2 * varT / 2 + self / m;
+        }
+        mean = logQ[L] - logQ[0] + et / Math.Exp(logQ[L]) - varGL / (2 * m) + 5.0 / (2 * m);
+        return (varG, mean);
     }
 }

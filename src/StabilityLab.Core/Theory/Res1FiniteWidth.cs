@@ -61,6 +61,7 @@ internal static class Res1FiniteWidth
         if (sumT2 > MaxSumTauSquaredOverWidth * m)
             reasons.Add(FormattableString.Invariant($"Σ τ² = {sumT2:G3} > m/4 = {MaxSumTauSquaredOverWidth * m:G3} (res1)"));
         if (L > FiniteWidthTheory.MaxDepthOverWidth * m) reasons.Add($"L = {L} > {FiniteWidthTheory.MaxDepthOverWidth}m = {FiniteWidthTheory.MaxDepthOverWidth * m}");
+        if (double.IsNaN(mean2)) reasons.Add(FormattableString.Invariant($"log Q_L = {logQ:G4} > {MaxLogQForMean}: first-order mean only"));
         bool inside = reasons.Count == 0;
         string reason = inside ? "inside" : string.Join("; ", reasons);
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + v / 2,
@@ -81,6 +82,9 @@ internal static class Res1FiniteWidth
     /// D[k][j] = Cov(1[Y_k &gt; 0], f_j) for j &lt; k &lt; L. Each is a one-dimensional integral over Y_j (see the type's summary).
     /// </summary>
     internal sealed record PathCovariances(double[][] C, double[] CL, double[][] D, double VarFL);
+
+    /// <summary>Beyond Q_L = e^this the second-order mean's raw-unit sums (Var T_l ∝ S²) would overflow.</summary>
+    public const double MaxLogQForMean = 150;
 
     internal static PathCovariances Covariances(IReadOnlyList<double> tau, InfiniteWidthCurve curve, double[] logS, double[] pi)
     {
@@ -199,7 +203,7 @@ internal static class Res1FiniteWidth
         double mean;
         c[0] = rho0;
         double varGL = VarOf(c);
-        if (logQ[L] > 150) return (varG, double.NaN);
+        if (logQ[L] > MaxLogQForMean) return (varG, double.NaN);
         var P = new double[L];
         for (int j = 0; j < L; j++) P[j] = p[j] * Math.Exp(logQ[j]);
         var wj = new double[L];

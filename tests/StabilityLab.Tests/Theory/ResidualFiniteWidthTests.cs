@@ -63,6 +63,16 @@ public class ResidualFiniteWidthTests
         AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 1.0 / width, 0.05, $"res1 m={width} L={depth} τ={tau} forward");
     }
 
+    [Test]
+    public void Res1OutsideTheValidatedRangeIsFlaggedAndTooDeepIsRefused()
+    {
+        // m = 16, L = 16, τ = 1: Σ τ² = 16 > m/4, where the sd is measured 11% low (docs/finite-width.md §11).
+        var p = FiniteWidthTheory.Predict(new NetworkSpec(16, 16, TauRule.Constant(1), BlockKind.Res1));
+        Assert.That(p.Regime.Inside, Is.False);
+        Assert.That(p.Regime.Reason, Does.Contain("m/4"));
+        Assert.Throws<SpecException>(() => FiniteWidthTheory.Predict(new NetworkSpec(256, 4096, TauRule.Parse("1/sqrt(L)"), BlockKind.Res1)));
+    }
+
     // res3 with tanh: log‖h‖² is a Markov chain (the factor depends on ‖h‖ only), linearized to second order around its
     // deterministic path; allowed 1/m on the mean and 2% on the sd (the delta method's, as for ReLU). Backward not predicted.
     [TestCase(64, 16, "1/sqrt(L)", 1000)]

@@ -10,8 +10,8 @@ using StabilityLab.Theory;
 namespace StabilityLab.Cli.Commands;
 
 /// <summary>
-/// `stabilitylab theory`: the finite-width prediction of one cell (post/ReLU, res1/ReLU, res3/ReLU, any block with the
-/// identity; docs/finite-width.md) under the cells.csv names, beside the infinite-width values (suffix _inf), the
+/// `stabilitylab theory`: the finite-width prediction of one cell (post/ReLU, res1/ReLU, res3 with ReLU or tanh, any
+/// block with the identity; docs/finite-width.md) under the cells.csv names, beside the infinite-width values (suffix _inf), the
 /// validated regime and, for post/ReLU, the threshold τ*(L; m, K). A statistic the theory does not predict for the
 /// block (NaN) is printed as "not predicted" and written as null in JSON. Deterministic: no random numbers are drawn.
 /// </summary>
@@ -46,7 +46,7 @@ public static class TheoryCommand
             DefaultValueFactory = _ => "auto",
         }.Check(v => v.Trim().ToLowerInvariant() is "auto" or "yes" or "no" ? null : $"must be auto, yes or no (got '{v}')");
         var json = OutputOptions.Json("print one JSON object: the cells.csv names, the same with suffix _inf, regime, tau_star");
-        var cmd = new Command("theory", "Print the finite-width prediction of one cell (post/res1/res3 with ReLU, or the identity) beside the infinite-width values.");
+        var cmd = new Command("theory", "Print the finite-width prediction of one cell (post/res1/res3 with ReLU, res3 with tanh, or the identity) beside the infinite-width values.");
         net.AddTo(cmd);
         foreach (var o in new Option[] { blowup, tauStar, json }) cmd.Options.Add(o);
         cmd.SetAction(r =>

@@ -200,7 +200,6 @@ internal static class Res1FiniteWidth
         // T_l = Γ_l Σ_{j<l} w_j δ⁰P_j (Γ_l = Π_{k≤l}(1 + 2τ_k²π_{k−1}), w_j = 2τ_{j+1}²/Γ_{j+1}) and
         // self_l = Γ_l Σ_{j<l} w_j P_j Cov(1[Y_l > 0], f_j) (a coordinate's own share of the a_k, Stein on z_k).
         // Raw units (overflow beyond Q ≈ e^150): there the first-order mean is used.
-        double mean;
         c[0] = rho0;
         double varGL = VarOf(c);
         if (logQ[L] > MaxLogQForMean) return (varG, double.NaN);
@@ -227,7 +226,7 @@ internal static class Res1FiniteWidth
             double p2 = -Math.Sqrt(2) / (4 * Math.PI * Math.Sqrt(s) * (s + 2));
             bPrev = pi[l] * et + p2 * varT / 2 + self / m;
         }
-        mean = logQ[L] - logQ[0] + et / Math.Exp(logQ[L]) - varGL / (2 * m) + 5.0 / (2 * m);
+        double mean = logQ[L] - logQ[0] + et / Math.Exp(logQ[L]) - varGL / (2 * m) + 5.0 / (2 * m);
         return (varG, mean);
     }
 }

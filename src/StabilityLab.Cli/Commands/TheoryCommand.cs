@@ -10,9 +10,10 @@ using StabilityLab.Theory;
 namespace StabilityLab.Cli.Commands;
 
 /// <summary>
-/// `stabilitylab theory`: the finite-width prediction of one cell (post block, ReLU; docs/finite-width.md) under the
-/// cells.csv names, beside the infinite-width values (suffix _inf), the validated regime and the threshold τ*(L; m, K).
-/// Deterministic: no random numbers are drawn.
+/// `stabilitylab theory`: the finite-width prediction of one cell (post/ReLU, res1/ReLU, res3 with ReLU or tanh, any
+/// block with the identity; docs/finite-width.md) under the cells.csv names, beside the infinite-width values (suffix _inf), the
+/// validated regime and, for post/ReLU, the threshold τ*(L; m, K). A statistic the theory does not predict for the
+/// block (NaN) is printed as "not predicted" and written as null in JSON. Deterministic: no random numbers are drawn.
 /// </summary>
 public static class TheoryCommand
 {
@@ -45,7 +46,7 @@ public static class TheoryCommand
             DefaultValueFactory = _ => "auto",
         }.Check(v => v.Trim().ToLowerInvariant() is "auto" or "yes" or "no" ? null : $"must be auto, yes or no (got '{v}')");
         var json = OutputOptions.Json("print one JSON object: the cells.csv names, the same with suffix _inf, regime, tau_star");
-        var cmd = new Command("theory", "Print the finite-width prediction of one cell (post block, ReLU) beside the infinite-width values.");
+        var cmd = new Command("theory", "Print the finite-width prediction of one cell (post/res1/res3 with ReLU, res3 with tanh, or the identity) beside the infinite-width values.");
         net.AddTo(cmd);
         foreach (var o in new Option[] { blowup, tauStar, json }) cmd.Options.Add(o);
         cmd.SetAction(r =>
@@ -54,8 +55,11 @@ public static class TheoryCommand
             double k = r.GetValue(blowup);
             var p = FiniteWidthTheory.Predict(spec);
             var when = r.GetValue(tauStar)!.Trim().ToLowerInvariant();
-            double? ts = when == "yes" || (when == "auto" && spec.Depth <= TauStarDefaultMaxDepth)
+            // τ*(L; m, K) is the post/ReLU threshold (docs/finite-width.md §7): not computed for other blocks.
+            bool postRelu = spec.Block == BlockKind.Post && spec.Activation == Activation.Relu;
+            double? ts = postRelu && (when == "yes" || (when == "auto" && spec.Depth <= TauStarDefaultMaxDepth))
                 ? ThresholdPrediction.TauStar(spec.Depth, spec.Width, k) : null;
+            if (!postRelu) when = "block";
             var values = Values(p, k);
             if (r.GetValue(json)) io.Out.WriteLine(Json(spec, k, values, p.Regime, ts));
             else Print(spec, k, values, p.Regime, ts, when, io);
@@ -71,7 +75,7 @@ public static class TheoryCommand
         // log E = E log, and the blow-up fraction a step at 2 log K.
         double f = p.FwdLogSqInfinite, b = p.BwdLogSqInfinite;
         double[] finite = [p.FwdLogSqMean, p.FwdLogSqSd, p.FwdLogSqQ05, p.FwdLogSqQ50, p.FwdLogSqQ95, p.FwdLogMeanSq, p.BwdLogSqMean, p.BwdLogSqSd, p.BlowupFrac(k)];
-        double[] infinite = [f, 0, f, f, f, f, b, 0, f > 2 * Math.Log(k) ? 1 : 0];
+        double[] infinite = [f, 0, f, f, f, f, b, double.IsNaN(b) ? double.NaN : 0, f > 2 * Math.Log(k) ? 1 : 0];
         return StatisticNames.Select((n, i) => (n, finite[i], infinite[i])).ToArray();
     }
 
@@ -91,8 +95,9 @@ public static class TheoryCommand
             w.WriteString("tau_rule", spec.Tau.ToString());
             w.WriteNumber("output_dim", spec.OutputDim);
             w.WriteNumber("blowup_level", k);
-            foreach (var v in values) w.WriteNumber(v.Name, v.Finite);
-            foreach (var v in values) w.WriteNumber(v.Name + InfiniteSuffix, v.Infinite);
+            // Not predicted (NaN) is null: JSON has no NaN.
+            foreach (var v in values) WriteNumberOrNull(w, v.Name, v.Finite);
+            foreach (var v in values) WriteNumberOrNull(w, v.Name + InfiniteSuffix, v.Infinite);
             w.WriteString("regime", RegimeText(regime));
             if (tauStar is { } t) w.WriteNumber("tau_star", t);
             w.WriteEndObject();
@@ -100,19 +105,28 @@ public static class TheoryCommand
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
+    private static string Cell(double v, CultureInfo inv) => double.IsNaN(v) ? "not predicted" : v.ToString("G6", inv);
+
     private static void Print(NetworkSpec spec, double k, IReadOnlyList<(string Name, double Finite, double Infinite)> values, FiniteWidthRegime regime,
         double? tauStar, string when, CliIo io)
     {
         var inv = CultureInfo.InvariantCulture;
-        io.Out.WriteLine(string.Create(inv, $"post/ReLU, m = {spec.Width}, L = {spec.Depth}, τ = {spec.Tau} ({spec.Tau.Evaluate(spec.Depth, 1):G6}), d = {spec.OutputDim}, K = {k:G6}"));
+        io.Out.WriteLine(string.Create(inv, $"{spec.Block.Name()}/{spec.Activation.Name()}, m = {spec.Width}, L = {spec.Depth}, τ = {spec.Tau} ({spec.Tau.Evaluate(spec.Depth, 1):G6}), d = {spec.OutputDim}, K = {k:G6}"));
         int w = values.Max(v => v.Name.Length);
         io.Out.WriteLine("statistic".PadRight(w) + "  " + "finite width".PadLeft(14) + "  " + "infinite width".PadLeft(14));
         foreach (var (name, fin, inf) in values)
-            io.Out.WriteLine(name.PadRight(w) + "  " + fin.ToString("G6", inv).PadLeft(14) + "  " + inf.ToString("G6", inv).PadLeft(14));
+            io.Out.WriteLine(name.PadRight(w) + "  " + Cell(fin, inv).PadLeft(14) + "  " + Cell(inf, inv).PadLeft(14));
         io.Out.WriteLine("regime".PadRight(w) + "  " + RegimeText(regime));
         io.Out.WriteLine("tau_star".PadRight(w) + "  " + (tauStar is { } t
             ? string.Create(inv, $"{t:G6} (τ·√L = {t * Math.Sqrt(spec.Depth):G6}; L → ∞: {ThresholdPrediction.LargeDepthLimit(spec.Width, k):G6}/√L)")
             : when == "no" ? "not computed (--tau-star no)"
+            : when == "block" ? "not computed (the threshold theory covers post/ReLU)"
             : string.Create(inv, $"not computed at L > {TauStarDefaultMaxDepth} (tens of seconds); pass --tau-star yes")));
     }
 }

@@ -10,21 +10,24 @@ namespace StabilityLab.Fitting;
 public readonly record struct TheoryStat(double Predicted, double Measured, double Z);
 
 /// <summary>
-/// A post/ReLU cell of a sweep against the finite-width theory (docs/finite-width.md): forward and backward log-ratio
+/// A cell of a sweep against the finite-width theory (docs/finite-width.md): forward and backward log-ratio
 /// mean and sd. Status is "inside"/"outside" the validated regime, or "skipped: …" when no prediction was made
-/// (then the statistics are NaN).
+/// (then the statistics are NaN). A statistic the theory does not predict for the block (res1's backward) is NaN alone.
 /// </summary>
 public sealed record TheoryCellComparison(int Width, int Depth, double Tau, string Rule, int Trials, int OutputDim,
     TheoryStat FwdMean, TheoryStat FwdSd, TheoryStat BwdMean, TheoryStat BwdSd, bool Inside, string Status)
 {
+    public BlockKind Block { get; init; } = BlockKind.Post;
+    public Activation Activation { get; init; } = Activation.Relu;
+
     public bool Predicted => !double.IsNaN(FwdMean.Predicted);
 
-    /// <summary>The largest |z| of the four statistics.</summary>
-    public double MaxAbsZ => new[] { FwdMean.Z, FwdSd.Z, BwdMean.Z, BwdSd.Z }.Max(Math.Abs);
+    /// <summary>The largest |z| of the predicted statistics (NaN when none is).</summary>
+    public double MaxAbsZ => new[] { FwdMean.Z, FwdSd.Z, BwdMean.Z, BwdSd.Z }.Where(z => !double.IsNaN(z)).Select(Math.Abs).DefaultIfEmpty(double.NaN).Max();
 }
 
 /// <summary>
-/// Every post/ReLU cell of a sweep compared with <see cref="FiniteWidthTheory.Predict"/>: z-scores with SE of a mean
+/// Every cell of a sweep whose block the theory covers (<see cref="FiniteWidthTheory.Covers"/>) compared with <see cref="FiniteWidthTheory.Predict"/>: z-scores with SE of a mean
 /// sd/√n and of an sd ≈ sd/√(2(n−1)) (Gaussian data). Cells outside the validated regime are compared too and flagged;
 /// cells whose density grid would be too costly (see <see cref="MaxStoredPoints"/>) are skipped and say so.
 /// </summary>
@@ -43,18 +46,18 @@ public static class TheoryComparison
     public static IReadOnlyList<TheoryCellComparison> Compare(IEnumerable<CellRow> cells, int outputDim = 1)
     {
         // Cells are independent and Predict is deterministic: in parallel, results in the cells' order.
-        return cells.Where(SweepAnalysis.IsPostRelu).DistinctBy(c => (c.Width, c.Depth, c.Tau, c.Trials, c.Seed))
+        return cells.Where(c => FiniteWidthTheory.Covers(c.Block, c.Activation)).DistinctBy(c => (c.Block, c.Activation, c.Width, c.Depth, c.Tau, c.Trials, c.Seed))
             .AsParallel().AsOrdered().Select(c => Compare(c, outputDim)).ToList();
     }
 
     public static TheoryCellComparison Compare(CellRow c, int outputDim = 1)
     {
-        var spec = new NetworkSpec(c.Width, c.Depth, c.Rule, BlockKind.Post, Activation.Relu, c.Weights, outputDim: outputDim);
+        var spec = new NetworkSpec(c.Width, c.Depth, c.Rule, c.Block, c.Activation, c.Weights, outputDim: outputDim);
         var tau = spec.TauSchedule();
         var regime = FiniteWidthTheory.RegimeOf(spec, tau);
         var nan = new TheoryStat(double.NaN, double.NaN, double.NaN);
         string? skip = c.Weights != WeightLaw.Gaussian ? "skipped: non-Gaussian weights"
-            : FiniteWidthTheory.GridPoints(tau) is var pts && pts > MaxStoredPoints ? F($"skipped: {pts:G3} grid points (cost cap {MaxStoredPoints:G3})")
+            : SweepAnalysis.IsPostRelu(c) && FiniteWidthTheory.GridPoints(tau) is var pts && pts > MaxStoredPoints ? F($"skipped: {pts:G3} grid points (cost cap {MaxStoredPoints:G3})")
             : null;
         if (skip is null)
         {
@@ -65,11 +68,12 @@ public static class TheoryComparison
                 return new TheoryCellComparison(c.Width, c.Depth, c.Tau, c.Rule.ToString(), n, outputDim,
                     Mean(p.FwdLogSqMean, c.FwdLogSqMean, c.FwdLogSqSd, n), Sd(p.FwdLogSqSd, c.FwdLogSqSd, n),
                     Mean(p.BwdLogSqMean, c.BwdLogSqMean, c.BwdLogSqSd, n), Sd(p.BwdLogSqSd, c.BwdLogSqSd, n),
-                    regime.Inside, regime.Inside ? "inside" : "outside: " + regime.Reason);
+                    p.Regime.Inside, p.Regime.Inside ? "inside" : "outside: " + p.Regime.Reason) { Block = c.Block, Activation = c.Activation };
             }
             catch (SpecException e) { skip = "skipped: " + e.Message; }
         }
-        return new TheoryCellComparison(c.Width, c.Depth, c.Tau, c.Rule.ToString(), c.Trials, outputDim, nan, nan, nan, nan, regime.Inside, skip);
+        return new TheoryCellComparison(c.Width, c.Depth, c.Tau, c.Rule.ToString(), c.Trials, outputDim, nan, nan, nan, nan, regime.Inside, skip)
+            { Block = c.Block, Activation = c.Activation };
     }
 
     private static TheoryStat Mean(double predicted, double measured, double sd, int n) =>
@@ -106,7 +110,7 @@ public static class TheoryComparison
     /// <summary>theory.csv: one row per compared cell (docs/file-formats.md conventions; a skipped cell's numbers are empty).</summary>
     public static string Csv(IReadOnlyList<TheoryCellComparison> rows) =>
         Tables.Csv.File(CsvNames, rows.Select(r => string.Join(',',
-            new[] { "post", "relu", Tables.Csv.Integer(r.Width), Tables.Csv.Integer(r.Depth), Tables.Csv.Number(r.Tau), Tables.Csv.Field(r.Rule), Tables.Csv.Integer(r.Trials) }
+            new[] { r.Block.Name(), r.Activation.Name(), Tables.Csv.Integer(r.Width), Tables.Csv.Integer(r.Depth), Tables.Csv.Number(r.Tau), Tables.Csv.Field(r.Rule), Tables.Csv.Integer(r.Trials) }
                 .Concat(new[] { r.FwdMean, r.FwdSd, r.BwdMean, r.BwdSd }.SelectMany(s => new[] { s.Predicted, s.Measured, s.Z }).Select(v => Tables.Csv.Optional(v)))
                 .Append(Tables.Csv.Field(r.Status)))));
 

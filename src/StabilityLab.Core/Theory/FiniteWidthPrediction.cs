@@ -1,7 +1,8 @@
 namespace StabilityLab.Theory;
 
 /// <summary>
-/// The finite-width prediction for one cell (post block, ReLU; docs/finite-width.md), named like the columns of
+/// The finite-width prediction for one cell (docs/finite-width.md: post/ReLU, and res1, res3, the identity in §10–§12;
+/// a statistic the theory does not predict for the block is NaN, never written to a file), named like the columns of
 /// cells.csv (docs/file-formats.md): log ratios are natural logs of squared norms,
 /// forward log(‖h_L‖²/‖h_0‖²), backward log(‖∂F/∂h_0‖²/‖∂F/∂h_L‖²).
 /// Quantiles of the forward ratio are those of a Gaussian (its skewness is O(m^{−3/2})); FwdLogMeanSq is

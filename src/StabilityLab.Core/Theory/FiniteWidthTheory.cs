@@ -17,12 +17,21 @@ public static class FiniteWidthTheory
     /// <summary>Largest Σ_l (grid points) the evolution may store; beyond it the cell is outside the regime.</summary>
     public const double MaxStoredPoints = 4e7;
 
+    /// <summary>Whether <see cref="Predict"/> covers this block and activation (the others throw a SpecException).</summary>
+    public static bool Covers(BlockKind block, Activation activation) =>
+        (block == BlockKind.Post && activation == Activation.Relu) || IndependentFactorChain.Covers(block, activation) || Res1FiniteWidth.Covers(block, activation)
+        || Res3TanhNormChain.Covers(block, activation);
+
     public static FiniteWidthPrediction Predict(NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        if (spec.Block != BlockKind.Post || spec.Activation != Activation.Relu)
-            throw new SpecException($"the finite-width theory covers the post block with ReLU (got {spec.Block.Name()}, {spec.Activation.Name()})");
+        // Other blocks (docs/finite-width.md §10–§12): exact independent layer factors, res1's feedback, res3/tanh's norm chain.
+        if (IndependentFactorChain.Covers(spec.Block, spec.Activation)) return IndependentFactorChain.Predict(spec);
+        if (Res1FiniteWidth.Covers(spec.Block, spec.Activation)) return Res1FiniteWidth.Predict(spec);
+        if (Res3TanhNormChain.Covers(spec.Block, spec.Activation)) return Res3TanhNormChain.Predict(spec);
+        if (!Covers(spec.Block, spec.Activation))
+            throw new SpecException($"the finite-width theory covers post/ReLU, res1/ReLU, res3 with ReLU or tanh, and the identity (got {spec.Block.Name()}, {spec.Activation.Name()})");
         var tau = spec.TauSchedule();
         // The 4-points-per-σ grid where it fits, else the 2-points one (within 1e-3 of it in every moment, far below
         // the standard errors of a 500-trial cell), else the cell is refused.

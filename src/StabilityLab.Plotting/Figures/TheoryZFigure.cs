@@ -28,7 +28,7 @@ public static class TheoryZFigure
 
     private static readonly string[] ZColumns = ["fwd_log_sq_mean_z", "fwd_log_sq_sd_z", "bwd_log_sq_mean_z", "bwd_log_sq_sd_z"];
 
-    /// <summary>theory.csv's predicted cells: the signed z of largest magnitude among the four statistics.</summary>
+    /// <summary>theory.csv's predicted cells: the signed z of largest magnitude among the predicted statistics.</summary>
     public static IReadOnlyList<TheoryZPoint> Read(string path)
     {
         var t = CsvTable.Read(path);
@@ -38,8 +38,10 @@ public static class TheoryZFigure
         for (int i = 0; i < t.Rows.Count; i++)
         {
             var row = t.Rows[i];
-            if (z.Any(k => row[k].Length == 0)) continue; // skipped: no prediction
-            double worst = z.Select(k => CsvTable.Number(row[k])).MaxBy(Math.Abs);
+            // Skipped cells have no z; a statistic not predicted for the block (res1's backward) is left out.
+            var present = z.Where(k => row[k].Length > 0).ToArray();
+            if (present.Length == 0) continue;
+            double worst = present.Select(k => CsvTable.Number(row[k])).MaxBy(Math.Abs);
             points.Add(new TheoryZPoint(t.Integer(row, depth, i + 2), CsvTable.Number(row[tau]), worst, row[regime] == "inside"));
         }
         return points;

@@ -3,7 +3,10 @@ using StabilityLab.Cli.Commands;
 
 namespace StabilityLab.Tests.Cli;
 
-/// <summary>`stabilitylab theory`: its JSON keys are the cells.csv names (and _inf), bad blocks exit 2, output is deterministic.</summary>
+/// <summary>
+/// `stabilitylab theory`: its JSON keys are the cells.csv names (and _inf), uncovered blocks exit 2, res1/res3 are
+/// predicted with the statistics they do not cover as null (JSON) and "not predicted" (text), output is deterministic.
+/// </summary>
 public class TheoryCommandTests
 {
     [Test]
@@ -26,7 +29,6 @@ public class TheoryCommandTests
         Assert.That((double)o["fwd_log_sq_sd_inf"]!, Is.EqualTo(0));
     }
 
-    [TestCase("--block", "res1")]
     [TestCase("--activation", "tanh")]
     [TestCase("--block", "res7")]
     public void UnsupportedBlockOrActivationIsOneLineAndExitTwo(string option, string value)
@@ -49,5 +51,38 @@ public class TheoryCommandTests
         Assert.That(first.Out, Does.Contain("regime").And.Contain("tau_star"));
         var json = CliHarness.Run([.. args, "--json"]);
         Assert.That(JsonNode.Parse(json.Out)!.AsObject().ContainsKey("tau_star"), Is.False);
+    }
+    [Test]
+    public void Res1AndRes3ArePredictedAndWhatIsNotPredictedIsNullNeverNaN()
+    {
+        var (code, stdout, err) = CliHarness.Run("theory", "--block", "res1", "--width", "64", "--depth", "16", "--tau", "1/sqrt(L)", "--json");
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Not.Contain("NaN"));
+        var o = JsonNode.Parse(stdout)!.AsObject();
+        Assert.That((string)o["block"]!, Is.EqualTo("res1"));
+        Assert.That((double)o["fwd_log_sq_sd"]!, Is.GreaterThan(0));
+        // res1's backward ratio is not predicted (docs/finite-width.md §11); τ* is the post block's.
+        Assert.That(o["bwd_log_sq_mean"], Is.Null);
+        Assert.That(o["bwd_log_sq_sd_inf"], Is.Null);
+        Assert.That(o.ContainsKey("tau_star"), Is.False);
+
+        (code, stdout, err) = CliHarness.Run("theory", "--block", "res3", "--width", "64", "--depth", "16", "--tau", "0.5", "--json");
+        Assert.That(code, Is.EqualTo(0), err);
+        o = JsonNode.Parse(stdout)!.AsObject();
+        Assert.That((double)o["bwd_log_sq_sd"]!, Is.GreaterThan(0));
+        Assert.That((string)o["regime"]!, Is.EqualTo("inside"));
+
+        (code, stdout, err) = CliHarness.Run("theory", "--block", "res1", "--width", "64", "--depth", "16");
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("res1/relu").And.Contain("not predicted").And.Not.Contain("NaN"));
+    }
+
+    [Test]
+    public void Res1WithTanhIsOneLineAndExitTwo()
+    {
+        var (code, stdout, err) = CliHarness.Run("theory", "--block", "res1", "--activation", "tanh", "--width", "64", "--depth", "16");
+        Assert.That(code, Is.EqualTo(2), err);
+        Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), err);
+        Assert.That(stdout, Is.Empty);
     }
 }

@@ -69,6 +69,26 @@ public class TheoryComparisonTests
         Assert.That(TheoryComparison.Summary([r, fine]), Does.Contain("1 cells outside").And.Contain("1 skipped"));
     }
 
+    [Test]
+    public void Res1AndRes3CellsAreComparedAndTheirUnpredictedStatisticsLeftEmpty()
+    {
+        var res1 = TheoryComparison.Compare(Row(new NetworkSpec(64, 16, TauRule.Parse("1/sqrt(L)"), BlockKind.Res1)));
+        var res3 = TheoryComparison.Compare(Row(new NetworkSpec(64, 16, TauRule.Parse("1/sqrt(L)"), BlockKind.Res3)));
+        var tanh = Row(new NetworkSpec(64, 16, TauRule.Parse("1/sqrt(L)"), BlockKind.Res1, Activation.Tanh));
+        Assert.That(res1.Predicted && res3.Predicted, Is.True);
+        Assert.That(double.IsNaN(res1.BwdMean.Predicted), Is.True, "res1's backward ratio is not predicted");
+        Assert.That(double.IsFinite(res3.BwdMean.Predicted), Is.True);
+        Assert.That(double.IsFinite(res1.MaxAbsZ), Is.True, "the largest |z| of the predicted statistics");
+        Assert.That(TheoryComparison.Compare([tanh]), Is.Empty, "res1/tanh is not covered");
+
+        var table = CsvTable.Parse(TheoryComparison.Csv([res1, res3]));
+        Assert.That(table.Rows.Select(r => r[0]), Is.EqualTo(new[] { "res1", "res3" }));
+        int bwd = table.Column("bwd_log_sq_mean_pred"), fwd = table.Column("fwd_log_sq_mean_pred");
+        Assert.That(table.Rows[0][bwd], Is.Empty);
+        Assert.That(table.Rows[0][fwd], Is.Not.Empty);
+        Assert.That(table.Rows[1][bwd], Is.Not.Empty);
+    }
+
     private static CellRow Row(NetworkSpec s) => new(s.Block, s.Activation, s.Width, s.Depth, s.Tau.Evaluate(s.Depth, 1), 500, "exact", "1",
         1, 0.1, 0.8, 1, 1.2, 1, 0.9, 1.1, 1, 0, 0.2, 0, 0, s.Tau);
 }

@@ -113,6 +113,20 @@ public class ClaimKindTests
     }
 
     [Test]
+    public void ABoundThatIsNotFiniteNeverPasses()
+    {
+        // log(L − 100) is NaN below L = 100: those cells say nothing, and a bound NaN everywhere is INCONCLUSIVE.
+        var c = Parse("below", j => j["bound"] = "log(L-100000)");
+        var v = VerdictFamily.Resolve([BoundClaim.Evaluate(c, Points(_ => 1, 0.01, 0xB7), "b", below: true)]).Single();
+        Assert.That(v.Result, Is.EqualTo(VerdictOutcome.Inconclusive), v.Measurement);
+        Assert.That(v.Reason, Does.Contain("not finite"));
+        var partly = Parse("below", j => j["bound"] = "log(L-100)");
+        var w = VerdictFamily.Resolve([BoundClaim.Evaluate(partly, Points(_ => 1, 0.01, 0xB7), "b", below: true)]).Single();
+        Assert.That(w.Measurement, Does.Contain("not finite"));
+        Assert.That(w.Result, Is.EqualTo(VerdictOutcome.Pass), "the finite cells (L ≥ 256) lie well below");
+    }
+
+    [Test]
     public void MoreDataNeverMakesBoundedEasierToPass()
     {
         // A drift of 0.15, outside the margin 0.1: with less data the test must not PASS; with more it must FAIL.

@@ -18,6 +18,9 @@ public static class BoundClaim
         string stat = ClaimNames.Describe(c.Quantity, c.Statistic), rel = below ? "≤" : "≥";
         string prediction = $"{stat} {rel} {bound} at every cell";
         string test = DepthSeries.F($"one-sided z-test per cell, Bonferroni over the cells; Holm-adjusted p ≤ {c.Alpha:G3} contradicts (FAIL)");
+        // A bound that is not a finite number at a cell (log of a negative, 0/0) says nothing there: the cell is left out.
+        points = points.Select(p => p.Usable && !double.IsFinite(bound.Evaluate(p.Depth, p.Tau, c.Network.Width))
+            ? p with { Excluded = $"the bound {bound} is not finite here" } : p).ToList();
         var usable = points.Where(p => p.Usable).ToList();
         var skipped = points.Where(p => !p.Usable).Select(p => DepthSeries.F($"L={p.Depth}, τ={p.Tau:G4}: {p.Excluded}")).ToList();
         if (usable.Count == 0) return Check.Inconclusive(label, prediction, test, "no cell's statistic can be estimated: " + string.Join("; ", skipped));

@@ -25,7 +25,9 @@ public static class BoundedClaim
         string belowText = "";
         if (c.Below is { } b)
         {
-            var usable = points.Where(p => p.Usable).ToList();
+            var usable = points.Where(p => p.Usable && double.IsFinite(b.Evaluate(p.Depth, p.Tau, c.Network.Width))).ToList();
+            if (usable.Count == 0)
+                return Check.Inconclusive(label, prediction, test, $"the bound {b} is not finite at any usable depth");
             var z = usable.Select(p => (p, Z: (p.Value - b.Evaluate(p.Depth, p.Tau, c.Network.Width)) / p.Se)).MaxBy(x => x.Z);
             pBelow = Math.Min(1, usable.Count * (1 - Normal.CDF(0, 1, z.Z)));
             belowText = DepthSeries.F($"; largest excursion above {b}: {z.Z:F2} SE at L={z.p.Depth}");

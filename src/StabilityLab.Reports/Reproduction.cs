@@ -53,7 +53,7 @@ public static class Reproduction
         log?.Invoke($"reproduce: {claims.Title} ({claims.Claims.Count} claims) → {Path.Combine(dir, ClaimStudies.Folder)}");
         var prepared = ClaimCheck.Prepare(claims, dir, threads, fresh: !resume, resume: resume,
             (label, total, work) => progress(label, "trial-layers", total, work), log);
-        if (prepared.Interrupted) return new ReproductionResult(dir, null, Interrupted: true);
+        if (prepared.Interrupted) return new ReproductionResult(dir, null, Interrupted: true, prepared.SignalExitCode);
         var checks = prepared.Checks.ToList();
         timings["stability_claims_s"] = clock.Elapsed.TotalSeconds;
 

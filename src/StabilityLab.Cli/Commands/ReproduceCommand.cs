@@ -30,7 +30,7 @@ public static class ReproduceCommand
             var result = Reproduction.Run(s, r.GetValue(outDir) ?? Path.Combine("reports", s.Name), r.GetValue(seed), r.GetValue(threads), r.GetValue(resume), claims,
                 (label, unit, total, work) => ProgressRunner.Run(io, label, unit, total, advance => { work(advance); return 0; }),
                 io.Err.WriteLine);
-            if (result.Interrupted || result.Result is null) return SweepCommand.ExitInterrupted;
+            if (result.Interrupted || result.Result is null) return result.SignalExitCode ?? SweepCommand.ExitInterrupted;
             if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(result.Directory, VerdictFiles.Json)));
             else CheckCommand.Print(result.Result, io);
             io.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,

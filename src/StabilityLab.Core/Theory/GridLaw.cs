@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace StabilityLab.Theory;
@@ -41,13 +42,56 @@ internal sealed class GridLaw
     public double[] Weighted()
     {
         var a = new double[Count];
+        WeightedInto(a);
+        return a;
+    }
+
+    /// <summary><see cref="Weighted"/> into a pooled array (length ≥ Count; give it back with <see cref="Return"/>).</summary>
+    public double[] RentWeighted()
+    {
+        var a = ArrayPool<double>.Shared.Rent(Count);
+        WeightedInto(a.AsSpan(0, Count));
+        return a;
+    }
+
+    public static void Return(double[] pooled) => ArrayPool<double>.Shared.Return(pooled);
+
+    public void WeightedInto(Span<double> a)
+    {
         TensorPrimitives.Multiply(Density, Spacing, a);
         if (JumpAtLeft)
         {
             var w = GregoryWeights.Left;
             for (int i = 0; i < Math.Min(Count, w.Length); i++) a[i] *= w[i];
         }
-        return a;
+    }
+
+    /// <summary>Σ_i a_i v_i + Atom·atomValue (the law's quadrature of v, atom first), without allocating.</summary>
+    public double Integrate(double atomValue, ReadOnlySpan<double> values)
+    {
+        var w = GregoryWeights.Left;
+        double s = Atom * atomValue;
+        for (int i = 0; i < Count; i++)
+        {
+            double a = Density[i] * Spacing;
+            if (JumpAtLeft && i < w.Length) a *= w[i];
+            s += a * values[i];
+        }
+        return s;
+    }
+
+    /// <summary>Σ_i a_i f_i g_i (no atom term), without allocating.</summary>
+    public double Integrate(ReadOnlySpan<double> f, ReadOnlySpan<double> g)
+    {
+        var w = GregoryWeights.Left;
+        double s = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            double a = Density[i] * Spacing;
+            if (JumpAtLeft && i < w.Length) a *= w[i];
+            s += a * f[i] * g[i];
+        }
+        return s;
     }
 
     /// <summary>Total mass, E[X²] and E[X_+²] of the discretized law.</summary>

@@ -1,0 +1,56 @@
+namespace StabilityLab.Theory;
+
+/// <summary>
+/// The part of <see cref="FiniteWidthTheory.Predict"/> that does not depend on the width m (docs/finite-width.md §2–§5):
+/// the per-layer log r_l and ν_l of density evolution, the isotropic part's log(‖g_l‖²/‖g_L‖²) and m·Var of its log, and
+/// the coherent part's log E‖g_0‖². m only divides the variances, so cells that share a τ schedule (several widths, or
+/// `fit` and then the figures in one process) reuse one evolution: a small cache keyed by the schedule and grid.
+/// </summary>
+internal sealed record FiniteWidthWidthFree(double[] LogR, double[] Noise, double[] IncLogRatio, double CohLogRatio0, double MVarInc)
+{
+    /// <summary>Schedules kept; the cache is emptied when full (a cached result is bit for bit the computed one).</summary>
+    private const int CacheSize = 64;
+
+    private static readonly Dictionary<Key, FiniteWidthWidthFree> Cache = new();
+
+    public static FiniteWidthWidthFree Cached(double[] tau, DensityGridOptions grid)
+    {
+        var key = new Key(tau, grid);
+        lock (Cache)
+            if (Cache.TryGetValue(key, out var known)) return known;
+        var w = Compute(tau, grid);
+        lock (Cache)
+        {
+            if (Cache.Count >= CacheSize) Cache.Clear();
+            Cache[key] = w;
+        }
+        return w;
+    }
+
+    public static FiniteWidthWidthFree Compute(IReadOnlyList<double> tau, DensityGridOptions grid)
+    {
+        var layers = FiniteWidthLayers.Evolve(tau, grid);
+        // The two backward runs are independent given the forward layers: the coherent one goes on a second core
+        // (each run's arithmetic is the same whichever thread does it, so the result is deterministic).
+        FiniteWidthBackward.Result inc = default, coh = default;
+        double mVar = 0;
+        Parallel.Invoke(
+            () => { inc = FiniteWidthBackward.Run(layers, coherent: false); mVar = FiniteWidthBackwardVariance.Compute(layers, inc); },
+            () => coh = FiniteWidthBackward.Run(layers, coherent: true));
+        return new FiniteWidthWidthFree(layers.LogR, layers.Noise, inc.LogRatio, coh.LogRatio[0], mVar);
+    }
+
+    private readonly struct Key(double[] tau, DensityGridOptions grid) : IEquatable<Key>
+    {
+        private readonly double[] _tau = (double[])tau.Clone();
+        private readonly int _hash = HashCode.Combine(grid, tau.Length, tau.Length > 0 ? tau[0] : 0, tau.Length > 0 ? tau[^1] : 0, tau.Sum());
+
+        public bool Equals(Key other) => _hash == other._hash && grid == other.Grid && _tau.AsSpan().SequenceEqual(other._tau);
+
+        private DensityGridOptions Grid => grid;
+
+        public override bool Equals(object? obj) => obj is Key k && Equals(k);
+
+        public override int GetHashCode() => _hash;
+    }
+}

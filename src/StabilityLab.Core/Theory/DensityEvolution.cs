@@ -90,7 +90,7 @@ internal static class DensityEvolution
         int nz = kHi - kLo + 1;
         if (nz > opt.MaxPoints)
             throw new InvalidOperationException($"density grid needs {nz} points (limit {opt.MaxPoints}); coarsen the options or shorten the schedule");
-        var g = new double[nz];
+        var g = GridLaw.NewDensity(nz);
         int band = (int)Math.Min(Math.Ceiling(opt.KernelSigmas * sigma / h), nz + n);
         var c = BandCorrelation.GaussianTaps(h, sigma, band);
 

@@ -69,7 +69,7 @@ internal static class FiniteWidthBackward
             if (!coherent)
             {
                 double gm = Mean(output, gAtom, g.AsSpan(0, no));
-                var gn = new double[no];
+                var gn = GridLaw.NewDensity(no);
                 for (int k = 0; k < no; k++) gn[k] = g[k] / gm;
                 gammas[l - 1] = gn;
             }

@@ -54,6 +54,12 @@ internal sealed class GridLaw
         return a;
     }
 
+    /// <summary>
+    /// A zeroed array for a law (or a per-layer function) that lives as long as the whole evolution: on the pinned heap,
+    /// which the GC never copies, so thousands of layers kept alive do not get promoted generation by generation.
+    /// </summary>
+    public static double[] NewDensity(int n) => GC.AllocateArray<double>(n, pinned: true);
+
     public static void Return(double[] pooled) => ArrayPool<double>.Shared.Return(pooled);
 
     public void WeightedInto(Span<double> a)
@@ -118,7 +124,7 @@ internal sealed class GridLaw
         double xFirst = X(0), xLast = X(n - 1);
         int kLo = (int)Math.Ceiling(xFirst / spacing - 1e-9);
         int kHi = (int)Math.Floor(xLast / spacing + 1e-9);
-        var f = new double[kHi - kLo + 1];
+        var f = NewDensity(kHi - kLo + 1);
         Span<double> w = stackalloc double[6];
         for (int k = kLo; k <= kHi; k++)
         {

@@ -56,6 +56,42 @@ internal static class BandCorrelation
             ref double dr = ref MemoryMarshal.GetReference(dst);
             ref double wr = ref MemoryMarshal.GetReference(w);
             int t = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // 8 independent accumulators (64 outputs) hide the add latency.
+                for (; t + 64 <= n; t += 64)
+                {
+                    var a0 = Vector512.LoadUnsafe(ref dr, (nuint)t);
+                    var a1 = Vector512.LoadUnsafe(ref dr, (nuint)(t + 8));
+                    var a2 = Vector512.LoadUnsafe(ref dr, (nuint)(t + 16));
+                    var a3 = Vector512.LoadUnsafe(ref dr, (nuint)(t + 24));
+                    var a4 = Vector512.LoadUnsafe(ref dr, (nuint)(t + 32));
+                    var a5 = Vector512.LoadUnsafe(ref dr, (nuint)(t + 40));
+                    var a6 = Vector512.LoadUnsafe(ref dr, (nuint)(t + 48));
+                    var a7 = Vector512.LoadUnsafe(ref dr, (nuint)(t + 56));
+                    ref double pj = ref Unsafe.Add(ref pr, start + t);
+                    for (int i = 0; i < w.Length; i++, pj = ref Unsafe.Add(ref pj, dir))
+                    {
+                        var c = Vector512.Create(Unsafe.Add(ref wr, i));
+                        a0 += Vector512.LoadUnsafe(ref pj) * c;
+                        a1 += Vector512.LoadUnsafe(ref pj, 8) * c;
+                        a2 += Vector512.LoadUnsafe(ref pj, 16) * c;
+                        a3 += Vector512.LoadUnsafe(ref pj, 24) * c;
+                        a4 += Vector512.LoadUnsafe(ref pj, 32) * c;
+                        a5 += Vector512.LoadUnsafe(ref pj, 40) * c;
+                        a6 += Vector512.LoadUnsafe(ref pj, 48) * c;
+                        a7 += Vector512.LoadUnsafe(ref pj, 56) * c;
+                    }
+                    a0.StoreUnsafe(ref dr, (nuint)t);
+                    a1.StoreUnsafe(ref dr, (nuint)(t + 8));
+                    a2.StoreUnsafe(ref dr, (nuint)(t + 16));
+                    a3.StoreUnsafe(ref dr, (nuint)(t + 24));
+                    a4.StoreUnsafe(ref dr, (nuint)(t + 32));
+                    a5.StoreUnsafe(ref dr, (nuint)(t + 40));
+                    a6.StoreUnsafe(ref dr, (nuint)(t + 48));
+                    a7.StoreUnsafe(ref dr, (nuint)(t + 56));
+                }
+            }
             if (Vector256.IsHardwareAccelerated)
             {
                 // 8 independent accumulators (32 outputs) hide the add latency; then 4 outputs at a time.

@@ -31,6 +31,7 @@ internal static class DensityEvolution
         else BandCorrelation.Add(src, shift, dir, w, dst);
     }
 
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Result Step(GridLaw law, double[] a, double sigma, bool fold, DensityGridOptions opt)
     {

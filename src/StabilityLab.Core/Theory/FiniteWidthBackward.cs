@@ -22,6 +22,8 @@ internal static class FiniteWidthBackward
     /// β_{l−1}(x) = E_ξ[1[x+σξ &gt; 0] β_l] + σ_l c_l x, c_l = E[ξ_l 1[Z_l &gt; 0] β_l], and γ gains σ²c_l²x² + 2σc_l x E_ξ[1[…]β_l]).
     /// LogRatio[0] is then log E‖g_0‖²/‖g_L‖² for that part alone.
     /// </summary>
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Result Run(FiniteWidthLayers layers, bool coherent)
     {
         int depth = layers.Depth;

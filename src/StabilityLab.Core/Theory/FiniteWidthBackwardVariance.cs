@@ -15,6 +15,8 @@ namespace StabilityLab.Theory;
 /// </summary>
 internal static class FiniteWidthBackwardVariance
 {
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Compute(FiniteWidthLayers layers, FiniteWidthBackward.Result backward)
     {
         int depth = layers.Depth;

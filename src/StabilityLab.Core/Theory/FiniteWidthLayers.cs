@@ -19,10 +19,10 @@ internal sealed class FiniteWidthLayers
         Options = options;
     }
 
-    /// <summary>Input[l−1]: the law of X_{l−1} as fed to layer l (null where τ_l = 0).</summary>
+    /// <summary>Input[l−1]: the law of X_{l−1} as fed to layer l (null where τ_l = 0, and everywhere without keepLaws).</summary>
     public GridLaw?[] Input { get; }
 
-    /// <summary>Output[l−1]: the law of X_l as produced by layer l (null where τ_l = 0).</summary>
+    /// <summary>Output[l−1]: the law of X_l as produced by layer l (null where τ_l = 0, and everywhere without keepLaws).</summary>
     public GridLaw?[] Output { get; }
 
     public double[] Sigma { get; }

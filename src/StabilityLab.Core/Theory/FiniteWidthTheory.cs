@@ -77,6 +77,8 @@ public static class FiniteWidthTheory
     /// with variances vI, vC to first order): E[B], Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC] and Cov(B, forward) =
     /// E_u[w_C]·vC, with w the parts' shares. Quadrature over t = log u on a fine grid (trapezoid).
     /// </summary>
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (double Mean, double Var, double Cov) MixOverOutput(int d, int m, double logI, double vI, double logC, double vC)
     {
         double half = d / 2.0, norm = half * Math.Log(2) + SpecialFunctions.GammaLn(half);

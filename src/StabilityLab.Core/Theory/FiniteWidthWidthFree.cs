@@ -13,6 +13,9 @@ internal sealed record FiniteWidthWidthFree(double[] LogR, double[] Noise, doubl
 
     private static readonly Dictionary<Key, FiniteWidthWidthFree> Cache = new();
 
+    /// <summary>Grid points × layers from which the two backward runs go on two cores.</summary>
+    private const double ParallelFromPoints = 2e5;
+
     public static FiniteWidthWidthFree Cached(double[] tau, DensityGridOptions grid)
     {
         var key = new Key(tau, grid);
@@ -30,13 +33,15 @@ internal sealed record FiniteWidthWidthFree(double[] LogR, double[] Noise, doubl
     public static FiniteWidthWidthFree Compute(IReadOnlyList<double> tau, DensityGridOptions grid)
     {
         var layers = FiniteWidthLayers.Evolve(tau, grid);
-        // The two backward runs are independent given the forward layers: the coherent one goes on a second core
-        // (each run's arithmetic is the same whichever thread does it, so the result is deterministic).
+        // The two backward runs are independent given the forward layers: on large grids the coherent one goes on a
+        // second core (each run's arithmetic is the same whichever thread does it, so the result is deterministic);
+        // on small ones handing it over would cost more than it saves.
         FiniteWidthBackward.Result inc = default, coh = default;
         double mVar = 0;
-        Parallel.Invoke(
-            () => { inc = FiniteWidthBackward.Run(layers, coherent: false); mVar = FiniteWidthBackwardVariance.Compute(layers, inc); },
-            () => coh = FiniteWidthBackward.Run(layers, coherent: true));
+        Action isotropic = () => { inc = FiniteWidthBackward.Run(layers, coherent: false); mVar = FiniteWidthBackwardVariance.Compute(layers, inc); };
+        Action coherent = () => coh = FiniteWidthBackward.Run(layers, coherent: true);
+        if (FiniteWidthLayers.StoredPoints(tau, grid) >= ParallelFromPoints) Parallel.Invoke(isotropic, coherent);
+        else { isotropic(); coherent(); }
         return new FiniteWidthWidthFree(layers.LogR, layers.Noise, inc.LogRatio, coh.LogRatio[0], mVar);
     }
 

@@ -32,7 +32,9 @@ public static class ThresholdPrediction
         double sq = Math.Sqrt(depth), a = LargeDepthLimit(width, k) / sq;
         // The median is ≈ 2τ²L(1 − 2/m) > 0 near the root; where it is not positive the log is undefined, so steer back up.
         double G(double u) => Median(Math.Exp(u)) is var v && v > 0 ? Math.Log(v / target) : -50;
-        double u0 = Math.Log(a), g0 = G(u0), u1 = u0 - g0 / 2; // slope 2 of log median against log τ
+        // First guess: the limit approached like 1/√L (§7: τ*·√L/limit − 1 ≈ 0.6/√L from L = 64 to 4096); then a step
+        // with slope 2 of log median against log τ. Only the number of evaluations depends on these guesses.
+        double u0 = Math.Log(a * (1 + 0.6 / sq)), g0 = G(u0), u1 = u0 - g0 / 2;
         if (Secant.TryFindRoot(G, u0, u1, u0 - 3, u0 + 3, 1e-10, 30, out double u)) return Math.Exp(u);
         // Fallback: bracket around the large-depth limit and widen geometrically (τ*·√L decreases to it from above, §7).
         double F(double tau) => Median(tau) - target;

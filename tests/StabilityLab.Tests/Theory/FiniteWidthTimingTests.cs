@@ -5,7 +5,7 @@ using StabilityLab.Theory;
 namespace StabilityLab.Tests.Theory;
 
 /// <summary>
-/// Cost of the finite-width theory (docs/finite-width.md §8): Predict and TauStar at a few cells, best of five calls
+/// Cost of the finite-width theory (docs/finite-width.md §8): Predict and TauStar at a few cells, best of seven calls
 /// after a warm-up, wall time and process CPU time (the machine may be shared). Prints; asserts nothing.
 /// </summary>
 [Explicit("timing harness: prints the cost of Predict and TauStar")]
@@ -14,7 +14,7 @@ public class FiniteWidthTimingTests
     private static string Time(Action run)
     {
         double wall = double.MaxValue, cpu = double.MaxValue;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 7; i++)
         {
             var process = Process.GetCurrentProcess();
             var cpu0 = process.TotalProcessorTime;

@@ -16,7 +16,7 @@ namespace StabilityLab.Cli.Commands;
 /// </summary>
 public static class TheoryCommand
 {
-    /// <summary>Depths up to which τ* is computed by default (4–6 density evolutions: ~0.05 s at L = 1024, ~0.35 s at 4096).</summary>
+    /// <summary>Depths up to which τ* is computed by default (4–6 density evolutions: ~0.06 s at L = 1024, ~0.4 s at 4096).</summary>
     public const int TauStarDefaultMaxDepth = 4096;
 
     /// <summary>The statistics, named like cells.csv; the infinite-width values carry <see cref="InfiniteSuffix"/>.</summary>

@@ -31,7 +31,7 @@ public static class SweepTheory
                 pts.Select(t => Math.Max(t.LogTauSe, 1e-12)).ToList());
             if (fit is not null) scaling.Add((g.Key, fit));
         }
-        // τ*(L; m, K) at every depth (≈ 0.05 s at L = 1024, 0.35 s at 4096: docs/finite-width.md §8); independent and
+        // τ*(L; m, K) at every depth (≈ 0.06 s at L = 1024, 0.4 s at 4096: docs/finite-width.md §8); independent and
         // deterministic, so in parallel, in the depths' order.
         var predicted = post.OrderBy(t => t.Width).ThenBy(t => t.Depth).AsParallel().AsOrdered().Select(t =>
         {

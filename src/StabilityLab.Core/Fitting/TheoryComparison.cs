@@ -33,7 +33,7 @@ public static class TheoryComparison
     /// <summary>
     /// Cells whose evolution would store more grid points than this are skipped: the memory limit of
     /// <see cref="FiniteWidthTheory.Predict"/> itself, with no lower cost cap (`fit` on the quick report's grid, every
-    /// cell Predict accepts, takes ≈ 17 s: docs/finite-width.md §8).
+    /// cell Predict accepts, takes ≈ 12 s: docs/finite-width.md §8).
     /// </summary>
     public const double MaxStoredPoints = FiniteWidthTheory.MaxStoredPoints;
 

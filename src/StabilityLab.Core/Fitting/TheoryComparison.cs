@@ -29,16 +29,16 @@ public sealed record TheoryCellComparison(int Width, int Depth, double Tau, stri
 /// <summary>
 /// Every cell of a sweep whose block the theory covers (<see cref="FiniteWidthTheory.Covers"/>) compared with <see cref="FiniteWidthTheory.Predict"/>: z-scores with SE of a mean
 /// sd/√n and of an sd ≈ sd/√(2(n−1)) (Gaussian data). Cells outside the validated regime are compared too and flagged;
-/// cells whose density grid would be too costly (see <see cref="MaxStoredPoints"/>) are skipped and say so.
+/// cells whose density grid would not fit in memory (see <see cref="MaxStoredPoints"/>) are skipped and say so.
 /// </summary>
 public static class TheoryComparison
 {
     /// <summary>
-    /// Cells whose evolution would store more grid points than this are skipped: Predict costs ≈ 0.1 s per 10⁶ points
-    /// on one core, and `fit` on the quick report's grid takes 17 s with this cap (11 of its 120 distinct cells skipped,
-    /// τ = 1/√L kept at every depth), 8 s with 3·10⁶ (24 skipped).
+    /// Cells whose evolution would store more grid points than this are skipped: the memory limit of
+    /// <see cref="FiniteWidthTheory.Predict"/> itself, with no lower cost cap (`fit` on the quick report's grid, every
+    /// cell Predict accepts, takes ≈ 12 s: docs/finite-width.md §8).
     /// </summary>
-    public const double MaxStoredPoints = 2e7;
+    public const double MaxStoredPoints = FiniteWidthTheory.MaxStoredPoints;
 
     /// <summary>|z| up to this counts as agreement (≈ 4 SE, the project's tolerance).</summary>
     public const double ZLimit = 4;
@@ -57,7 +57,7 @@ public static class TheoryComparison
         var regime = FiniteWidthTheory.RegimeOf(spec, tau);
         var nan = new TheoryStat(double.NaN, double.NaN, double.NaN);
         string? skip = c.Weights != WeightLaw.Gaussian ? "skipped: non-Gaussian weights"
-            : SweepAnalysis.IsPostRelu(c) && FiniteWidthTheory.GridPoints(tau) is var pts && pts > MaxStoredPoints ? F($"skipped: {pts:G3} grid points (cost cap {MaxStoredPoints:G3})")
+            : SweepAnalysis.IsPostRelu(c) && FiniteWidthTheory.GridPoints(tau) is var pts && pts > MaxStoredPoints ? F($"skipped: {pts:G3} grid points (memory limit {MaxStoredPoints:G3})")
             : null;
         if (skip is null)
         {
@@ -94,7 +94,7 @@ public static class TheoryComparison
             var o = rows.Where(r => r.Predicted && !r.Inside).ToList();
             s += F($" ({o.Count(r => r.MaxAbsZ <= ZLimit)} of them within {ZLimit:G} SE)");
         }
-        if (skipped > 0) s += F($"; {skipped} skipped (grid too fine for the cost cap, or refused)");
+        if (skipped > 0) s += F($"; {skipped} skipped (grid beyond the memory limit, or refused)");
         return s;
     }
 

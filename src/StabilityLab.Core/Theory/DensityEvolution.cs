@@ -19,8 +19,23 @@ internal static class DensityEvolution
 
     public static Result Step(GridLaw law, double sigma, bool fold, DensityGridOptions opt)
     {
-        var a = law.Weighted();
-        int n = a.Length;
+        var a = law.RentWeighted();
+        try { return Step(law, a, sigma, fold, opt); }
+        finally { GridLaw.Return(a); }
+    }
+
+    /// <summary><see cref="BandCorrelation.Add"/>, or its per-tap reference when the options ask for it (tests).</summary>
+    internal static void Correlate(ReadOnlySpan<double> src, int shift, int dir, ReadOnlySpan<double> w, Span<double> dst, DensityGridOptions opt)
+    {
+        if (opt.ReferenceKernel) BandCorrelation.AddPerTap(src, shift, dir, w, dst);
+        else BandCorrelation.Add(src, shift, dir, w, dst);
+    }
+
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static Result Step(GridLaw law, double[] a, double sigma, bool fold, DensityGridOptions opt)
+    {
+        int n = law.Count;
         double h = law.Spacing;
         double r, atom, noise;
         if (fold)
@@ -76,25 +91,15 @@ internal static class DensityEvolution
         int nz = kHi - kLo + 1;
         if (nz > opt.MaxPoints)
             throw new InvalidOperationException($"density grid needs {nz} points (limit {opt.MaxPoints}); coarsen the options or shorten the schedule");
-        var g = new double[nz];
+        var g = GridLaw.NewDensity(nz);
         int band = (int)Math.Min(Math.Ceiling(opt.KernelSigmas * sigma / h), nz + n);
-        var c = new double[band + 1];
-        for (int d = 0; d <= band; d++) c[d] = StdNormal.Pdf(d * h / sigma) / sigma;
+        var c = BandCorrelation.GaussianTaps(h, sigma, band);
 
         // Atom: exact convolution δ_0 * N(0, σ²).
         for (int k = Math.Max(kLo, -band); k <= Math.Min(kHi, band); k++) g[k - kLo] += law.Atom * c[Math.Abs(k)];
 
-        // Density: g(z_k) = Σ_j c_{k−j} a_j, one vectorized shift per kernel tap.
-        for (int d = -band; d <= band; d++)
-        {
-            int jMin = Math.Max(0, kLo - d - law.KLo);
-            int jMax = Math.Min(n - 1, kHi - d - law.KLo);
-            if (jMin > jMax) continue;
-            int len = jMax - jMin + 1;
-            int t = law.KLo + jMin + d - kLo;
-            var dst = g.AsSpan(t, len);
-            TensorPrimitives.MultiplyAdd(a.AsSpan(jMin, len), c[Math.Abs(d)], dst, dst);
-        }
+        // Density: g(z_k) = Σ_d c_{|d|} a_{k−d}, the grid index of a_j being KLo + j.
+        Correlate(a.AsSpan(0, n), kLo - law.KLo, -1, BandCorrelation.Kernel(c, odd: false, h, sigma), g, opt);
 
         // X' = Z/√r: density √r·g(√r x) on the grid x_k = k·h/√r.
         TensorPrimitives.Multiply(g, sr, g);

@@ -29,6 +29,9 @@ public sealed record DensityGridOptions
     /// <summary>A grid with more points than this throws instead of running for hours.</summary>
     public int MaxPoints { get; init; } = 1 << 21;
 
+    /// <summary>Tests only: run the per-tap reference of the correlation loop (<see cref="BandCorrelation.AddPerTap"/>).</summary>
+    internal bool ReferenceKernel { get; init; }
+
     public static DensityGridOptions Default { get; } = new();
 
     internal void Validate()

@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace StabilityLab.Theory;
 
 /// <summary>
@@ -24,16 +22,20 @@ internal static class FiniteWidthBackward
     /// β_{l−1}(x) = E_ξ[1[x+σξ &gt; 0] β_l] + σ_l c_l x, c_l = E[ξ_l 1[Z_l &gt; 0] β_l], and γ gains σ²c_l²x² + 2σc_l x E_ξ[1[…]β_l]).
     /// LogRatio[0] is then log E‖g_0‖²/‖g_L‖² for that part alone.
     /// </summary>
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Result Run(FiniteWidthLayers layers, bool coherent)
     {
         int depth = layers.Depth;
         var logRatio = new double[depth + 1];
         GridLaw? top = LastLaw(layers, depth);
         if (top is null) throw new InvalidOperationException("no layer has τ > 0");
+        // Working vectors allocated once at the largest grid and swapped layer to layer (spans of each law's length).
+        int max = layers.MaxCount;
+        double[] g = new double[max], b = new double[max], p = new double[max], q = new double[max], xi = new double[max], wg = new double[max];
         double gAtom = 0, bAtom = 0;
-        var g = new double[top.Count];
-        var b = new double[top.Count];
-        for (int k = 0; k < g.Length; k++)
+        int cn = top.Count;
+        for (int k = 0; k < cn; k++)
         {
             double x = top.X(k);
             g[k] = coherent ? x * x : 1;
@@ -52,45 +54,53 @@ internal static class FiniteWidthBackward
                 // τ_l = 0: D_l = 1[X_{l−1} > 0] on the same law; W_l contributes nothing.
                 gAtom = 0;
                 bAtom = 0;
-                double mass = Mean(current, 0, g);
-                Scale(ref gAtom, g, 1 / mass);
-                Scale(ref bAtom, b, 1 / Math.Sqrt(mass));
+                double mass = Mean(current, 0, g.AsSpan(0, cn));
+                Scale(ref gAtom, g.AsSpan(0, cn), 1 / mass);
+                Scale(ref bAtom, b.AsSpan(0, cn), 1 / Math.Sqrt(mass));
                 logRatio[l - 1] = logRatio[l] + Math.Log(mass);
                 continue;
             }
+            int no = output.Count, ni = input.Count;
             if (!ReferenceEquals(current, output))
             {
-                g = Interpolate(current, g, output);
-                b = Interpolate(current, b, output);
+                Interpolate(current, g.AsSpan(0, cn), output, p.AsSpan(0, no));
+                (g, p) = (p, g);
+                Interpolate(current, b.AsSpan(0, cn), output, p.AsSpan(0, no));
+                (b, p) = (p, b);
             }
             if (!coherent)
             {
-                double gm = Mean(output, gAtom, g);
-                gammas[l - 1] = g.Select(v => v / gm).ToArray();
+                double gm = Mean(output, gAtom, g.AsSpan(0, no));
+                var gn = GridLaw.NewDensity(no);
+                for (int k = 0; k < no; k++) gn[k] = g[k] / gm;
+                gammas[l - 1] = gn;
             }
-            var (pAtom, p) = Transpose(input, output, sigma, g, layers.Options, weighted: false);
-            var (qAtom, q) = coherent ? Transpose(input, output, sigma, b, layers.Options, weighted: false) : (0.0, new double[p.Length]);
-            double rho2 = Mean(input, pAtom, p);
+            double pAtom = Transpose(input, output, sigma, g.AsSpan(0, no), layers.Options, weighted: false, p.AsSpan(0, ni), wg);
+            double qAtom = 0;
+            if (coherent) qAtom = Transpose(input, output, sigma, b.AsSpan(0, no), layers.Options, weighted: false, q.AsSpan(0, ni), wg);
+            else q.AsSpan(0, ni).Clear();
+            double rho2 = Mean(input, pAtom, p.AsSpan(0, ni));
             double c = 0;
             if (coherent)
             {
-                var (xiAtom, xi) = Transpose(input, output, sigma, b, layers.Options, weighted: true);
-                c = Mean(input, xiAtom, xi);
+                double xiAtom = Transpose(input, output, sigma, b.AsSpan(0, no), layers.Options, weighted: true, xi.AsSpan(0, ni), wg);
+                c = Mean(input, xiAtom, xi.AsSpan(0, ni));
             }
             double s2 = sigma * sigma;
             gAtom = pAtom + s2 * rho2;
-            for (int j = 0; j < p.Length; j++)
+            for (int j = 0; j < ni; j++)
             {
                 double x = input.X(j);
                 p[j] += s2 * rho2 + s2 * c * c * x * x + 2 * sigma * c * x * q[j];
                 q[j] += sigma * c * x;
             }
-            g = p;
-            b = q;
+            (g, p) = (p, g);
+            (b, q) = (q, b);
+            cn = ni;
             bAtom = qAtom;
-            double norm = Mean(input, gAtom, g);
-            Scale(ref gAtom, g, 1 / norm);
-            Scale(ref bAtom, b, 1 / Math.Sqrt(norm));
+            double norm = Mean(input, gAtom, g.AsSpan(0, cn));
+            Scale(ref gAtom, g.AsSpan(0, cn), 1 / norm);
+            Scale(ref bAtom, b.AsSpan(0, cn), 1 / Math.Sqrt(norm));
             logRatio[l - 1] = logRatio[l] + Math.Log(norm);
             current = input;
         }
@@ -105,15 +115,9 @@ internal static class FiniteWidthBackward
     }
 
     /// <summary>E_μ[γ] with the law's own quadrature (atom + Gregory-weighted density).</summary>
-    internal static double Mean(GridLaw law, double atomValue, double[] values)
-    {
-        var a = law.Weighted();
-        double s = law.Atom * atomValue;
-        for (int i = 0; i < a.Length; i++) s += a[i] * values[i];
-        return s;
-    }
+    internal static double Mean(GridLaw law, double atomValue, ReadOnlySpan<double> values) => law.Integrate(atomValue, values);
 
-    private static void Scale(ref double atom, double[] values, double c)
+    private static void Scale(ref double atom, Span<double> values, double c)
     {
         atom *= c;
         for (int i = 0; i < values.Length; i++) values[i] *= c;
@@ -124,36 +128,29 @@ internal static class FiniteWidthBackward
     /// at x = 0 (the atom of the input law) and at every input grid point: the transpose of the step's
     /// convolution, restricted to Z &gt; 0 (the mask D_l).
     /// </summary>
-    private static (double Atom, double[] Values) Transpose(GridLaw input, GridLaw output, double sigma, double[] gamma, DensityGridOptions opt, bool weighted)
+    private static double Transpose(GridLaw input, GridLaw output, double sigma, ReadOnlySpan<double> gamma, DensityGridOptions opt, bool weighted,
+        Span<double> p, double[] scratch)
     {
         double h = input.Spacing;
         int nz = output.Count;
         int band = (int)Math.Min(Math.Ceiling(opt.KernelSigmas * sigma / h), nz + input.Count);
-        var c = new double[band + 1];
-        for (int d = 0; d <= band; d++) c[d] = StdNormal.Pdf(d * h / sigma) / sigma;
-        var wg = new double[nz];
+        var c = BandCorrelation.GaussianTaps(h, sigma, band);
+        var wg = scratch.AsSpan(0, nz);
         var gw = GregoryWeights.Left;
         for (int k = 0; k < nz; k++) wg[k] = h * (k < gw.Length ? gw[k] : 1) * gamma[k];
         // weighted: the taps carry ξ = (z − x)/σ, for E_ξ[ξ 1[x+σξ > 0] f].
-        double Tap(int d) => weighted ? c[Math.Abs(d)] * d * h / sigma : c[Math.Abs(d)];
+        var tap = BandCorrelation.Kernel(c, weighted, h, sigma);
         double atom = 0;
-        for (int k = 0; k <= Math.Min(band, nz - 1); k++) atom += Tap(k) * wg[k];
-        // p_j = Σ_d Tap(d) wg[kj + d], kj = KLo + j: one vectorized shift per tap.
-        var p = new double[input.Count];
-        for (int d = -band; d <= band; d++)
-        {
-            int jMin = Math.Max(0, -d - input.KLo), jMax = Math.Min(p.Length - 1, nz - 1 - d - input.KLo);
-            if (jMin > jMax) continue;
-            var dst = p.AsSpan(jMin, jMax - jMin + 1);
-            TensorPrimitives.MultiplyAdd(wg.AsSpan(input.KLo + jMin + d, dst.Length), Tap(d), dst, dst);
-        }
-        return (atom, p);
+        for (int k = 0; k <= Math.Min(band, nz - 1); k++) atom += tap[k + band] * wg[k];
+        // p_j = Σ_d Tap(d) wg[kj + d], kj = KLo + j.
+        p.Clear();
+        DensityEvolution.Correlate(wg, input.KLo, 1, tap, p, opt);
+        return atom;
     }
 
     /// <summary>γ from the grid of <paramref name="from"/> onto the grid of <paramref name="to"/> (linear; γ is smooth).</summary>
-    internal static double[] Interpolate(GridLaw from, double[] values, GridLaw to)
+    internal static void Interpolate(GridLaw from, ReadOnlySpan<double> values, GridLaw to, Span<double> r)
     {
-        var r = new double[to.Count];
         for (int k = 0; k < r.Length; k++)
         {
             double u = to.X(k) / from.Spacing - from.KLo;
@@ -161,6 +158,5 @@ internal static class FiniteWidthBackward
             double f = Math.Clamp(u - i, 0, 1);
             r[k] = values[i] * (1 - f) + values[i + 1] * f;
         }
-        return r;
     }
 }

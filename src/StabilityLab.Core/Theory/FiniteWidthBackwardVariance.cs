@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace StabilityLab.Theory;
 
 /// <summary>
@@ -17,13 +15,21 @@ namespace StabilityLab.Theory;
 /// </summary>
 internal static class FiniteWidthBackwardVariance
 {
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Compute(FiniteWidthLayers layers, FiniteWidthBackward.Result backward)
     {
         int depth = layers.Depth;
         GridLaw? law = null;
+        // Working vectors allocated once at the largest grid, used as spans of each law's length; k, k2 swap with
+        // nk, nk2 layer to layer.
+        int max = layers.MaxCount;
+        double[] k = new double[max], k2 = new double[max], nk = new double[max], nk2 = new double[max], r = new double[max];
+        double[] conv0 = new double[max], conv1 = new double[max], conv2 = new double[max], scratch = new double[max], ones = new double[max];
+        Array.Fill(ones, 1.0);
         // κ̂ = κ/K and κ̂2 = κ2/K² on the current law (atom value, grid values); log K accumulated.
         double kAtom = 1, k2Atom = 1;
-        double[]? k = null, k2 = null;
+        int cn = 0;
         double logK = 0;
         double total = 0;
         double logT = backward.LogRatio[0];
@@ -36,29 +42,36 @@ internal static class FiniteWidthBackwardVariance
             {
                 // τ_l = 0: only the mask 1[X_{l−1} > 0] acts.
                 if (law is null) continue;
-                double mean0 = FiniteWidthBackward.Mean(law, 0, k!);
+                double mean0 = FiniteWidthBackward.Mean(law, 0, k.AsSpan(0, cn));
                 kAtom = 0; k2Atom = 0;
-                k = k!.Select(v => v / mean0).ToArray();
-                k2 = k2!.Select(v => v / (mean0 * mean0)).ToArray();
+                for (int i = 0; i < cn; i++) { k[i] = k[i] / mean0; k2[i] = k2[i] / (mean0 * mean0); }
                 logK += Math.Log(mean0);
                 continue;
             }
+            int ni = input.Count, n = output.Count;
             if (law is null || !ReferenceEquals(law, input))
             {
-                if (law is null) { k = Ones(input.Count); k2 = Ones(input.Count); }
-                else { k = FiniteWidthBackward.Interpolate(law, k!, input); k2 = FiniteWidthBackward.Interpolate(law, k2!, input); }
+                if (law is null) { k.AsSpan(0, ni).Fill(1.0); k2.AsSpan(0, ni).Fill(1.0); }
+                else
+                {
+                    FiniteWidthBackward.Interpolate(law, k.AsSpan(0, cn), input, nk.AsSpan(0, ni));
+                    FiniteWidthBackward.Interpolate(law, k2.AsSpan(0, cn), input, nk2.AsSpan(0, ni));
+                    (k, nk) = (nk, k);
+                    (k2, nk2) = (nk2, k2);
+                }
+                cn = ni;
             }
             double s2 = s * s;
-            var ones = Convolve(input, s, layers.Options, output.Count, 1, Ones(input.Count));
-            var ek = Convolve(input, s, layers.Options, output.Count, kAtom, k!);
-            var ek2 = Convolve(input, s, layers.Options, output.Count, k2Atom, k2!);
-            int n = output.Count;
-            var nk = new double[n];
-            var nk2 = new double[n];
-            var r = new double[n]; // E[κ̂2_{l−1} | Z_l = z_k]
+            var one = conv0.AsSpan(0, n);
+            var ek = conv1.AsSpan(0, n);
+            var ek2 = conv2.AsSpan(0, n);
+            Convolve(input, s, layers.Options, 1, ones.AsSpan(0, ni), one, scratch);
+            Convolve(input, s, layers.Options, kAtom, k.AsSpan(0, ni), ek, scratch);
+            Convolve(input, s, layers.Options, k2Atom, k2.AsSpan(0, ni), ek2, scratch);
+            // r: E[κ̂2_{l−1} | Z_l = z_k]
             for (int i = 0; i < n; i++)
             {
-                double g = ones[i];
+                double g = one[i];
                 double a = g > 1e-300 ? ek[i] / g : 1, b = g > 1e-300 ? ek2[i] / g : 1;
                 r[i] = b;
                 nk[i] = a + s2;
@@ -66,55 +79,43 @@ internal static class FiniteWidthBackwardVariance
             }
             // The layer's fresh backward noise, weighed by the future w_{l−1} (all relative to E‖g_0‖²).
             var gamma = backward.Gamma[l - 1]!;
-            double rho2 = Dot(output, gamma, Ones(n)), cross = Dot(output, gamma, r);
+            double rho2 = Dot(output, gamma, ones.AsSpan(0, n)), cross = Dot(output, gamma, r.AsSpan(0, n));
             double logRho2 = backward.LogRatio[l] + Math.Log(rho2);
-            double k2Prev = FiniteWidthBackward.Mean(input, k2Atom, k2!);
+            double k2Prev = FiniteWidthBackward.Mean(input, k2Atom, k2.AsSpan(0, ni));
             total += 4 * s2 * Math.Exp(logRho2 + backward.LogRatio[l] + 2 * logK - 2 * logT) * cross
                    + 2 * s2 * s2 * Math.Exp(2 * logRho2 + 2 * logK - 2 * logT) * k2Prev;
             // κ on X_l: the atom is masked.
-            double mean = FiniteWidthBackward.Mean(output, 0, nk);
+            double mean = FiniteWidthBackward.Mean(output, 0, nk.AsSpan(0, n));
             for (int i = 0; i < n; i++) { nk[i] /= mean; nk2[i] /= mean * mean; }
             kAtom = 0; k2Atom = 0;
-            k = nk; k2 = nk2;
+            (k, nk) = (nk, k);
+            (k2, nk2) = (nk2, k2);
+            cn = n;
             logK += Math.Log(mean);
             law = output;
         }
         if (law is null) return 0;
         // Source g_L: K_L = E[w_L] should equal E‖g_0‖² (e^{logT}); the ratio E[w²]/E[w]² is scale-free.
-        double ew2 = FiniteWidthBackward.Mean(law, k2Atom, k2!);
+        double ew2 = FiniteWidthBackward.Mean(law, k2Atom, k2.AsSpan(0, cn));
         return total + 3 * (ew2 - 1);
     }
 
-    private static double[] Ones(int n) { var a = new double[n]; Array.Fill(a, 1.0); return a; }
-
     /// <summary>E_μ[1[x&gt;0] f g] on the output law's grid (the atom is masked).</summary>
-    private static double Dot(GridLaw law, double[] f, double[] g)
-    {
-        var a = law.Weighted();
-        double s = 0;
-        for (int i = 0; i < a.Length; i++) s += a[i] * f[i] * g[i];
-        return s;
-    }
+    private static double Dot(GridLaw law, ReadOnlySpan<double> f, ReadOnlySpan<double> g) => law.Integrate(f, g);
 
-    /// <summary>(f μ) ∗ ϕ_σ at z_k = k h, k = 0..n−1: the step's convolution with the input weights multiplied by f.</summary>
-    private static double[] Convolve(GridLaw input, double sigma, DensityGridOptions opt, int n, double fAtom, double[] f)
+    /// <summary>(f μ) ∗ ϕ_σ at z_k = k h, k = 0..n−1 (n = g's length): the step's convolution with the input weights multiplied by f.</summary>
+    private static void Convolve(GridLaw input, double sigma, DensityGridOptions opt, double fAtom, ReadOnlySpan<double> f, Span<double> g, double[] scratch)
     {
         double h = input.Spacing;
+        int n = g.Length;
         int band = (int)Math.Ceiling(opt.KernelSigmas * sigma / h);
-        var c = new double[band + 1];
-        for (int d = 0; d <= band; d++) c[d] = StdNormal.Pdf(d * h / sigma) / sigma;
-        var a = input.Weighted();
+        var c = BandCorrelation.GaussianTaps(h, sigma, band);
+        var a = scratch.AsSpan(0, input.Count);
+        input.WeightedInto(a);
         for (int i = 0; i < a.Length; i++) a[i] *= f[i];
-        var g = new double[n];
+        g.Clear();
         for (int k = 0; k <= Math.Min(band, n - 1); k++) g[k] += input.Atom * fAtom * c[k];
-        // g_k = Σ_d c_|d| a[k − d − KLo]: one vectorized shift per tap.
-        for (int d = -band; d <= band; d++)
-        {
-            int kMin = Math.Max(0, input.KLo + d), kMax = Math.Min(n - 1, input.KLo + a.Length - 1 + d);
-            if (kMin > kMax) continue;
-            var dst = g.AsSpan(kMin, kMax - kMin + 1);
-            TensorPrimitives.MultiplyAdd(a.AsSpan(kMin - d - input.KLo, dst.Length), c[Math.Abs(d)], dst, dst);
-        }
-        return g;
+        // g_k = Σ_d c_|d| a[k − d − KLo].
+        DensityEvolution.Correlate(a, -input.KLo, -1, BandCorrelation.Kernel(c, odd: false, h, sigma), g, opt);
     }
 }

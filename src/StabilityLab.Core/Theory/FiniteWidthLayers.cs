@@ -19,10 +19,10 @@ internal sealed class FiniteWidthLayers
         Options = options;
     }
 
-    /// <summary>Input[l−1]: the law of X_{l−1} as fed to layer l (null where τ_l = 0).</summary>
+    /// <summary>Input[l−1]: the law of X_{l−1} as fed to layer l (null where τ_l = 0, and everywhere without keepLaws).</summary>
     public GridLaw?[] Input { get; }
 
-    /// <summary>Output[l−1]: the law of X_l as produced by layer l (null where τ_l = 0).</summary>
+    /// <summary>Output[l−1]: the law of X_l as produced by layer l (null where τ_l = 0, and everywhere without keepLaws).</summary>
     public GridLaw?[] Output { get; }
 
     public double[] Sigma { get; }
@@ -34,6 +34,17 @@ internal sealed class FiniteWidthLayers
     public DensityGridOptions Options { get; }
 
     public int Depth => Sigma.Length;
+
+    /// <summary>The most grid points of any stored law (the size of the backward passes' working vectors).</summary>
+    public int MaxCount
+    {
+        get
+        {
+            int max = 0;
+            for (int l = 0; l < Depth; l++) max = Math.Max(max, Math.Max(Input[l]?.Count ?? 0, Output[l]?.Count ?? 0));
+            return max;
+        }
+    }
 
     /// <summary>
     /// The grid the theory uses: 4 points per σ and kernels cut at 7σ. The Gaussian-kernel trapezoid sums stay
@@ -59,8 +70,11 @@ internal sealed class FiniteWidthLayers
         return total;
     }
 
-    /// <summary>Density evolution of the post ReLU block (docs/science.md §3), keeping every layer.</summary>
-    public static FiniteWidthLayers Evolve(IReadOnlyList<double> tau, DensityGridOptions? options = null)
+    /// <summary>
+    /// Density evolution of the post ReLU block (docs/science.md §3), keeping every layer's laws, or (keepLaws: false)
+    /// only log r_l and ν_l, in memory of one layer.
+    /// </summary>
+    public static FiniteWidthLayers Evolve(IReadOnlyList<double> tau, DensityGridOptions? options = null, bool keepLaws = true)
     {
         TauSchedules.Check(tau);
         var opt = options ?? TheoryGrid;
@@ -83,8 +97,11 @@ internal sealed class FiniteWidthLayers
             if (law.Spacing > target * (1 + 1e-9)) law = law.Resample(target / Math.Sqrt(opt.CoarsenFactor));
             else if (law.Spacing * opt.CoarsenFactor < target) law = law.Resample(target);
             var step = DensityEvolution.Step(law, s, fold: true, opt);
-            input[l - 1] = law;
-            output[l - 1] = step.Next;
+            if (keepLaws)
+            {
+                input[l - 1] = law;
+                output[l - 1] = step.Next;
+            }
             logR[l - 1] = step.LogRatio;
             noise[l - 1] = step.NoiseVariance;
             law = step.Next;

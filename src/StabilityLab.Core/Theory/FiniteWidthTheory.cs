@@ -22,7 +22,12 @@ public static class FiniteWidthTheory
         (block == BlockKind.Post && activation == Activation.Relu) || IndependentFactorChain.Covers(block, activation) || Res1FiniteWidth.Covers(block, activation)
         || Res3TanhNormChain.Covers(block, activation);
 
-    public static FiniteWidthPrediction Predict(NetworkSpec spec)
+    public static FiniteWidthPrediction Predict(NetworkSpec spec) => PredictWith(spec, cached: true);
+
+    /// <param name="spec">the cell</param>
+    /// <param name="cached">reuse the width-free part of an earlier call with the same τ schedule (<see cref="FiniteWidthWidthFree"/>)</param>
+    /// <param name="referenceKernel">tests only: every correlation through the per-tap reference loop (implies no cache)</param>
+    internal static FiniteWidthPrediction PredictWith(NetworkSpec spec, bool cached, bool referenceKernel = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
@@ -40,32 +45,31 @@ public static class FiniteWidthTheory
         if (stored > MaxStoredPoints)
             throw new SpecException($"the density grid would need {stored:G3} points over the {spec.Depth} layers (limit {MaxStoredPoints:G3}): τ is too small for this depth");
         int m = spec.Width, L = spec.Depth;
-        var layers = FiniteWidthLayers.Evolve(tau, grid);
+        var w = referenceKernel ? FiniteWidthWidthFree.Compute(tau, grid with { ReferenceKernel = true })
+            : cached ? FiniteWidthWidthFree.Cached(tau, grid) : FiniteWidthWidthFree.Compute(tau, grid);
 
         // Forward: cumulative per layer.
         var fwdInf = new double[L + 1];
         var fwdVar = new double[L + 1];
         for (int l = 1; l <= L; l++)
         {
-            fwdInf[l] = fwdInf[l - 1] + layers.LogR[l - 1];
-            fwdVar[l] = fwdVar[l - 1] + layers.Noise[l - 1] / m;
+            fwdInf[l] = fwdInf[l - 1] + w.LogR[l - 1];
+            fwdVar[l] = fwdVar[l - 1] + w.Noise[l - 1] / m;
         }
         var fwdMean = fwdInf.Select((v, l) => v - fwdVar[l] / 2).ToArray();
         double mean = fwdMean[L], sd = Math.Sqrt(fwdVar[L]);
         double z95 = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.95);
 
         // Backward: isotropic and coherent parts, mixed over ‖ζ‖² ~ χ²_d.
-        var inc = FiniteWidthBackward.Run(layers, coherent: false);
-        var coh = FiniteWidthBackward.Run(layers, coherent: true);
-        double vInc = FiniteWidthBackwardVariance.Compute(layers, inc) / m;
-        double logInc = inc.LogRatio[0] - vInc / 2;
-        double logCoh = coh.LogRatio[0] - fwdVar[L] / 2;
+        double vInc = w.MVarInc / m;
+        double logInc = w.IncLogRatio[0] - vInc / 2;
+        double logCoh = w.CohLogRatio0 - fwdVar[L] / 2;
         var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, m, logInc, vInc, logCoh, fwdVar[L]);
 
         var regime = RegimeOf(spec, tau);
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + fwdVar[L] / 2,
-            bMean, Math.Sqrt(bVar), cov, fwdInf[L], inc.LogRatio[0],
-            fwdMean, fwdVar.Select(Math.Sqrt).ToArray(), inc.LogRatio, regime);
+            bMean, Math.Sqrt(bVar), cov, fwdInf[L], w.IncLogRatio[0],
+            fwdMean, fwdVar.Select(Math.Sqrt).ToArray(), (double[])w.IncLogRatio.Clone(), regime);
     }
 
     private static DensityGridOptions GridFor(IReadOnlyList<double> tau) =>
@@ -82,6 +86,8 @@ public static class FiniteWidthTheory
     /// with variances vI, vC to first order): E[B], Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC] and Cov(B, forward) =
     /// E_u[w_C]·vC, with w the parts' shares. Quadrature over t = log u on a fine grid (trapezoid).
     /// </summary>
+    // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (double Mean, double Var, double Cov) MixOverOutput(int d, int m, double logI, double vI, double logC, double vC)
     {
         double half = d / 2.0, norm = half * Math.Log(2) + SpecialFunctions.GammaLn(half);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace StabilityLab.Theory;
@@ -41,13 +42,62 @@ internal sealed class GridLaw
     public double[] Weighted()
     {
         var a = new double[Count];
+        WeightedInto(a);
+        return a;
+    }
+
+    /// <summary><see cref="Weighted"/> into a pooled array (length ≥ Count; give it back with <see cref="Return"/>).</summary>
+    public double[] RentWeighted()
+    {
+        var a = ArrayPool<double>.Shared.Rent(Count);
+        WeightedInto(a.AsSpan(0, Count));
+        return a;
+    }
+
+    /// <summary>
+    /// A zeroed array for a law (or a per-layer function) that lives as long as the whole evolution: on the pinned heap,
+    /// which the GC never copies, so thousands of layers kept alive do not get promoted generation by generation.
+    /// </summary>
+    public static double[] NewDensity(int n) => GC.AllocateArray<double>(n, pinned: true);
+
+    public static void Return(double[] pooled) => ArrayPool<double>.Shared.Return(pooled);
+
+    public void WeightedInto(Span<double> a)
+    {
         TensorPrimitives.Multiply(Density, Spacing, a);
         if (JumpAtLeft)
         {
             var w = GregoryWeights.Left;
             for (int i = 0; i < Math.Min(Count, w.Length); i++) a[i] *= w[i];
         }
-        return a;
+    }
+
+    /// <summary>Σ_i a_i v_i + Atom·atomValue (the law's quadrature of v, atom first), without allocating.</summary>
+    public double Integrate(double atomValue, ReadOnlySpan<double> values)
+    {
+        var w = GregoryWeights.Left;
+        double s = Atom * atomValue;
+        for (int i = 0; i < Count; i++)
+        {
+            double a = Density[i] * Spacing;
+            if (JumpAtLeft && i < w.Length) a *= w[i];
+            s += a * values[i];
+        }
+        return s;
+    }
+
+    /// <summary>Σ_i a_i f_i g_i (no atom term), without allocating.</summary>
+    public double Integrate(ReadOnlySpan<double> f, ReadOnlySpan<double> g)
+    {
+        var w = GregoryWeights.Left;
+        double s = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            double a = Density[i] * Spacing;
+            if (JumpAtLeft && i < w.Length) a *= w[i];
+            s += a * f[i] * g[i];
+        }
+        return s;
     }
 
     /// <summary>Total mass, E[X²] and E[X_+²] of the discretized law.</summary>
@@ -74,7 +124,7 @@ internal sealed class GridLaw
         double xFirst = X(0), xLast = X(n - 1);
         int kLo = (int)Math.Ceiling(xFirst / spacing - 1e-9);
         int kHi = (int)Math.Floor(xLast / spacing + 1e-9);
-        var f = new double[kHi - kLo + 1];
+        var f = NewDensity(kHi - kLo + 1);
         Span<double> w = stackalloc double[6];
         for (int k = kLo; k <= kHi; k++)
         {

@@ -9,20 +9,35 @@ namespace StabilityLab.Theory;
 /// </summary>
 public static class ThresholdPrediction
 {
-    /// <summary>τ*(L; m, K) by Brent's method on the finite-width median (relative accuracy 1e-7).</summary>
+    /// <summary>
+    /// τ*(L; m, K): the secant method on log(median) against log τ, where the median grows like τ² (so the secant line
+    /// is nearly exact and 4–6 density evolutions reach relative accuracy 1e-10), started from the large-depth limit;
+    /// Brent's method on a widening bracket if the secant leaves its range.
+    /// </summary>
     public static double TauStar(int depth, int width, double k)
     {
         Check(depth, width, k);
         double target = 2 * Math.Log(k);
-        double F(double tau)
+        var seen = new Dictionary<double, double>();
+        double Median(double tau)
         {
-            var layers = FiniteWidthLayers.Evolve(Enumerable.Repeat(tau, depth).ToArray());
-            return layers.LogR.Sum() - layers.Noise.Sum() / (2 * width) - target;
+            if (!seen.TryGetValue(tau, out double v))
+            {
+                // Forward moments only: the laws are not kept (memory O(grid), not O(L·grid)).
+                var layers = FiniteWidthLayers.Evolve(Enumerable.Repeat(tau, depth).ToArray(), keepLaws: false);
+                seen[tau] = v = layers.LogR.Sum() - layers.Noise.Sum() / (2 * width);
+            }
+            return v;
         }
-        // Bracket around the large-depth limit and widen geometrically: τ*·√L decreases to it from above (§7), and an
-        // endpoint far above τ* costs many kernel taps per grid point (the grid spacing is capped), so the old fixed
-        // bracket [0.05, 20]·√(log K)/√L made the first evaluation the most expensive one (5.4 s of 5.4 s at L = 1024).
         double sq = Math.Sqrt(depth), a = LargeDepthLimit(width, k) / sq;
+        // The median is ≈ 2τ²L(1 − 2/m) > 0 near the root; where it is not positive the log is undefined, so steer back up.
+        double G(double u) => Median(Math.Exp(u)) is var v && v > 0 ? Math.Log(v / target) : -50;
+        // First guess: the limit approached like 1/√L (§7: τ*·√L/limit − 1 ≈ 0.6/√L from L = 64 to 4096); then a step
+        // with slope 2 of log median against log τ. Only the number of evaluations depends on these guesses.
+        double u0 = Math.Log(a * (1 + 0.6 / sq)), g0 = G(u0), u1 = u0 - g0 / 2;
+        if (Secant.TryFindRoot(G, u0, u1, u0 - 3, u0 + 3, 1e-10, 30, out double u)) return Math.Exp(u);
+        // Fallback: bracket around the large-depth limit and widen geometrically (τ*·√L decreases to it from above, §7).
+        double F(double tau) => Median(tau) - target;
         double lo = 0.95 * a, hi = 1.5 * a;
         while (F(lo) > 0) lo /= 1.5;
         while (F(hi) < 0) { lo = hi; hi *= 1.5; }

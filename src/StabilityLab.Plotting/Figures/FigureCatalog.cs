@@ -82,7 +82,7 @@ public static class FigureCatalog
 
     /// <summary>
     /// The finite-width median of ln(‖h_L‖²/‖h_0‖²) (docs/finite-width.md) for a post/ReLU cell with Gaussian weights,
-    /// or null (other cells, and grids too fine for the cost cap of <see cref="Fitting.TheoryComparison"/>).
+    /// or null (other cells, and grids beyond the memory limit of <see cref="Fitting.TheoryComparison"/>).
     /// </summary>
     public static double? FiniteWidthMedian(CellRow c)
     {

@@ -18,7 +18,7 @@ public sealed record TheoryZPoint(int Depth, double Tau, double Z, bool Inside);
 /// Figure "theory-z": the finite-width theory against the measurement (theory.csv, written by `stabilitylab fit`),
 /// z = (measured − predicted)/SE over (L, τ), on the diverging map clipped at ±<see cref="ColorLimit"/>; per cell the
 /// largest-|z| of forward mean, forward sd, backward mean and backward sd (signed). Cells outside the validated regime
-/// carry a cross; cells without a prediction (cost cap, refused grids) are left grey.
+/// carry a cross; cells without a prediction (grids beyond the memory limit) are left grey.
 /// </summary>
 public static class TheoryZFigure
 {

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using StabilityLab.Models;
+using StabilityLab.Theory;
+
+namespace StabilityLab.Tests.Theory;
+
+/// <summary>
+/// Cost of the finite-width theory (docs/finite-width.md §8): Predict and TauStar at a few cells, best of seven calls
+/// after a warm-up, wall time and process CPU time (the machine may be shared). Prints; asserts nothing.
+/// </summary>
+[Explicit("timing harness: prints the cost of Predict and TauStar")]
+public class FiniteWidthTimingTests
+{
+    private static string Time(Action run)
+    {
+        double wall = double.MaxValue, cpu = double.MaxValue;
+        for (int i = 0; i < 7; i++)
+        {
+            var process = Process.GetCurrentProcess();
+            var cpu0 = process.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            run();
+            wall = Math.Min(wall, sw.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            cpu = Math.Min(cpu, (process.TotalProcessorTime - cpu0).TotalMilliseconds);
+        }
+        return $"{wall,8:F1} ms wall, {cpu,8:F1} ms CPU";
+    }
+
+    [Test]
+    public void PrintTimings()
+    {
+        // Warm-up: the JIT's background tiering (whose CPU time the process total includes) settles before the timings.
+        for (int i = 0; i < 3; i++) FiniteWidthTheory.Predict(new NetworkSpec(256, 256, TauRule.Parse("1/sqrt(L)")));
+        ThresholdPrediction.TauStar(256, 256, 10);
+        Thread.Sleep(2000);
+        // The τ = 1/√L and τ = L^−0.2 rules, then the finest grids `fit` predicts on the quick report (τ = 1/L at L = 1024,
+        // 3.6·10⁷ points; τ = L^−0.625 at L = 4096, 2.5·10⁷ points).
+        (int, string)[] cells = [(64, "1/sqrt(L)"), (64, "L^-0.2"), (1024, "1/sqrt(L)"), (1024, "L^-0.2"), (4096, "1/sqrt(L)"), (4096, "L^-0.2"),
+            (1024, "1/L"), (4096, "L^-0.625")];
+        foreach (var (depth, rule) in cells)
+        {
+            var spec = new NetworkSpec(256, depth, TauRule.Parse(rule));
+            FiniteWidthPrediction? p = null;
+            string t = Time(() => p = FiniteWidthTheory.PredictWith(spec, cached: false));
+            TestContext.Out.WriteLine($"Predict m=256 L={depth} τ={rule}: {t} (fwd {p!.FwdLogSqMean:R}, bwd {p.BwdLogSqMean:R} ± {p.BwdLogSqSd:R})");
+        }
+        // A second width on a schedule already computed: the width-free part comes from the cache.
+        var other = new NetworkSpec(512, 1024, TauRule.Parse("1/sqrt(L)"));
+        FiniteWidthTheory.Predict(new NetworkSpec(256, 1024, TauRule.Parse("1/sqrt(L)")));
+        TestContext.Out.WriteLine($"Predict m=512 L=1024 τ=1/sqrt(L) after m=256 (cached): {Time(() => FiniteWidthTheory.Predict(other))}");
+        foreach (int depth in new[] { 64, 1024, 4096 })
+        {
+            double tau = 0;
+            string t = Time(() => tau = ThresholdPrediction.TauStar(depth, 256, 10));
+            TestContext.Out.WriteLine($"TauStar m=256 K=10 L={depth}: {t} (τ* = {tau:R})");
+        }
+    }
+}

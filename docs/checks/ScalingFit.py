@@ -1,10 +1,10 @@
-# Threshold law on reports/quick/stability/fits.json (docs/science.md §6): the straight line
+# Threshold law on the quick report's sweep, reports/quick/studies/<key>/fits.json (docs/science.md §6): the straight line
 # log τ* = log C + α log L against the corrections-to-scaling model τ* = C L^α (1 + b L^(−1/2)),
 # both by weighted least squares with weights 1/SE² (SE = log_tau_se), b by grid search.
 # Run from the repository root: python3 docs/checks/ScalingFit.py
-import json, math
+import glob, json, math
 
-fits = json.load(open("reports/quick/stability/fits.json"))
+fits = json.load(open(sorted(glob.glob("reports/quick/studies/*/fits.json"))[0]))
 pts = [(p["depth"], p["tau_star"], p["log_tau_se"]) for p in fits["threshold"]["per_depth"]]
 xs = [math.log(L) for L, _, _ in pts]
 ws = [1 / se ** 2 for _, _, se in pts]

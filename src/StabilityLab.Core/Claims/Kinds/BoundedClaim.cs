@@ -15,7 +15,7 @@ public static class BoundedClaim
     {
         string stat = ClaimNames.Describe(c.Quantity, c.Statistic);
         string prediction = DepthSeries.F($"{stat} bounded in L: drift |d/d ln L| < δ = {c.Margin:G3}") + (c.Below is null ? "" : $", and ≤ {c.Below} at every L");
-        string test = DepthSeries.F($"equivalence (two one-sided t-tests) on the drift over L = {points.Min(p => p.Depth)}..{points.Max(p => p.Depth)}: PASS when its {1 - 2 * c.Alpha:P0} interval lies inside (−δ, δ), Holm-adjusted p ≤ {c.Alpha:G3}; FAIL when the drift is significantly outside (−δ, δ)")
+        string test = DepthSeries.F($"equivalence (two one-sided t-tests) on the drift over L = {points.Min(p => p.Depth)}..{points.Max(p => p.Depth)}: PASS when its {DepthSeries.Level(c.Alpha)} interval lies inside (−δ, δ), Holm-adjusted p ≤ {c.Alpha:G3}; FAIL when the drift is significantly outside (−δ, δ)")
             + (c.Below is null ? "" : DepthSeries.F($" or a depth significantly exceeds {c.Below} (one-sided z, Bonferroni over depths)"));
         var (fit, note) = DepthSeries.Line(points, p => (p.Value, p.Se), stat);
         if (fit is null) return Check.Inconclusive(label, prediction, test, note);
@@ -32,7 +32,7 @@ public static class BoundedClaim
             pBelow = Math.Min(1, usable.Count * (1 - Normal.CDF(0, 1, z.Z)));
             belowText = DepthSeries.F($"; largest excursion above {b}: {z.Z:F2} SE at L={z.p.Depth}");
         }
-        string measured = DepthSeries.F($"drift {fit.Slope:F4}, {1 - 2 * c.Alpha:P0} [{e.Lo:F4}, {e.Hi:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); power {e.Power:F2} against drift ±δ") + belowText + note;
+        string measured = DepthSeries.F($"drift {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo:F4}, {e.Hi:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); power {e.Power:F2} against drift ±δ") + belowText + note;
         return new Check(label, prediction, measured, test, e.P, adj =>
             pBelow <= c.Alpha ? (VerdictOutcome.Fail, null)
             : adj <= c.Alpha ? (VerdictOutcome.Pass, null)

@@ -26,5 +26,8 @@ internal static class DepthSeries
         return (WeightedLineFit.Fit(used.Select(u => u.X).ToArray(), used.Select(u => u.Y).ToArray(), used.Select(u => u.Se).ToArray()), note);
     }
 
+    /// <summary>The level of the two one-sided tests' interval, 1 − 2α, as "90%".</summary>
+    public static string Level(double alpha) => F($"{100 * (1 - 2 * alpha):G3}%");
+
     public static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -20,11 +20,11 @@ public static class GrowthExponentClaim
         var (correction, source) = Correction(c, points.Where(p => p.Usable && p.Value > 0).Select(p => p.Depth).Distinct().Order().ToList());
         double target = value + correction;
         string prediction = DepthSeries.F($"ln {stat} ∝ {value:G4}·ln L; over these depths {target:G4} ({source})");
-        string test = DepthSeries.F($"equivalence (two one-sided t-tests): PASS when the slope's {1 - 2 * c.Alpha:P0} interval lies within ±{c.Tolerance:G3} of {target:G4}, Holm-adjusted p ≤ {c.Alpha:G3}; FAIL when it is significantly outside");
+        string test = DepthSeries.F($"equivalence (two one-sided t-tests): PASS when the slope's {DepthSeries.Level(c.Alpha)} interval lies within ±{c.Tolerance:G3} of {target:G4}, Holm-adjusted p ≤ {c.Alpha:G3}; FAIL when it is significantly outside");
         var (fit, note) = DepthSeries.Line(points, p => p.Value > 0 ? (Math.Log(p.Value), p.Se / p.Value) : null, $"ln {stat} (the statistic is ≤ 0)");
         if (fit is null) return Check.Inconclusive(label, prediction, test, note);
         var (e, pOut) = SlopeTests.Around(fit, target, c.Tolerance, c.Alpha);
-        string measured = DepthSeries.F($"slope {fit.Slope:F4}, {1 - 2 * c.Alpha:P0} [{e.Lo + target:F4}, {e.Hi + target:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3})") + note;
+        string measured = DepthSeries.F($"slope {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo + target:F4}, {e.Hi + target:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3})") + note;
         return new Check(label, prediction, measured, test, e.P, adj =>
             adj <= c.Alpha ? (VerdictOutcome.Pass, null)
             : pOut <= c.Alpha ? (VerdictOutcome.Fail, null)

@@ -24,7 +24,7 @@ public static class ThresholdExponentClaim
         string prediction = DepthSeries.F($"τ*(L) ∝ L^{value:G4}") + (theory
             ? " after dividing out the finite-size part of the finite-width τ*(L; m, K)"
             : " (plain log–log slope: no finite-width τ* for this block)");
-        string test = DepthSeries.F($"equivalence (two one-sided t-tests): PASS when the exponent's {1 - 2 * c.Alpha:P0} interval lies within ±{c.Tolerance:G3} of {value:G4}, Holm-adjusted p ≤ {c.Alpha:G3}; FAIL when it is significantly outside");
+        string test = DepthSeries.F($"equivalence (two one-sided t-tests): PASS when the exponent's {DepthSeries.Level(c.Alpha)} interval lies within ±{c.Tolerance:G3} of {value:G4}, Holm-adjusted p ≤ {c.Alpha:G3}; FAIL when it is significantly outside");
         var raw = data.Raw("fwd_log_sq");
         var estimates = new List<ThresholdEstimate>();
         var missing = new List<int>();
@@ -41,7 +41,7 @@ public static class ThresholdExponentClaim
         // With the theory divided out the slope is α + 1/2 − 1/2 = α: ln τ*_pred·√L is flat when α = −1/2 holds.
         var (e, pOut) = SlopeTests.Around(fit, value, c.Tolerance, c.Alpha);
         string taus = string.Join(", ", estimates.Select(t => DepthSeries.F($"L={t.Depth} {t.TauStar:G4}")));
-        string measured = DepthSeries.F($"exponent {fit.Slope:F4}, {1 - 2 * c.Alpha:P0} [{e.Lo + value:F4}, {e.Hi + value:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); τ*: {taus}") + note;
+        string measured = DepthSeries.F($"exponent {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo + value:F4}, {e.Hi + value:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); τ*: {taus}") + note;
         return new Check(label, prediction, measured, test, e.P, adj =>
             adj <= c.Alpha ? (VerdictOutcome.Pass, null)
             : pOut <= c.Alpha ? (VerdictOutcome.Fail, null)

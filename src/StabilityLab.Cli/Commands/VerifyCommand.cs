@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using System.Globalization;
 using MathNet.Numerics.Distributions;
@@ -9,6 +10,8 @@ using StabilityLab.Plotting.Data;
 using StabilityLab.Sweeps;
 using StabilityLab.Theory;
 using StabilityLab.Tables;
+
+using StabilityLab.Output;
 
 namespace StabilityLab.Cli.Commands;
 
@@ -29,8 +32,9 @@ public static class VerifyCommand
         var minDepth = new Option<int>("--min-depth") { Description = "converse: fit over depths ≥ this", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var alpha = new Option<double>("--alpha") { Description = "test level (Bonferroni over cells, Holm over the checks)", DefaultValueFactory = _ => 0.05 }
             .Check(a => a is > 0 and < 1 ? null : $"must lie in (0, 1) (got {a})");
+        var json = OutputOptions.Json("print the verdicts as JSON (the keys of fits.json's summary and verdicts) instead of text");
         var cmd = new Command("verify", "Check a named bound against a sweep with a statistical test; prints CONSISTENT, CONTRADICTED or INCONCLUSIVE; " + CliApp.VerdictExitCodes + ".")
-            { dir, bound, constant, level, delta, minDepth, alpha };
+            { dir, bound, constant, level, delta, minDepth, alpha, json };
         cmd.SetAction(r =>
         {
             var d = r.GetValue(dir)!;
@@ -46,12 +50,21 @@ public static class VerifyCommand
                 var other => throw new SpecException($"unknown bound '{other}' (expected first-moment, bounded or converse)"),
             };
             var verdicts = VerdictFamily.Resolve(checks);
+            int code = CliApp.ExitCodeFor(verdicts);
+            if (r.GetValue(json))
+            {
+                io.Out.Write(JsonText.Of(new JsonObject
+                {
+                    ["summary"] = VerdictJson.Summary(verdicts, a),
+                    ["verdicts"] = new JsonArray(verdicts.Select(v => (JsonNode)VerdictJson.Of(v)).ToArray()),
+                }));
+                return code;
+            }
             foreach (var v in verdicts)
             {
                 io.Out.WriteLine($"{v.Claim}: {v.Prediction}; measured {v.Measurement}; test: {v.Test}: {v.Outcome}" + (v.Reason is null ? "" : $" ({v.Reason})"));
             }
             io.Out.WriteLine(VerdictFamily.Headline(verdicts));
-            int code = CliApp.ExitCodeFor(verdicts);
             io.Out.WriteLine(code switch { CliApp.ExitOk => "CONSISTENT", CliApp.ExitContradiction => "CONTRADICTED", _ => "INCONCLUSIVE" });
             return code;
         });

@@ -55,21 +55,15 @@ public static class VerdictFiles
                 return (JsonNode)o;
             }).ToArray()),
         };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        return JsonText.Of(root);
     }
 
-    private static JsonObject Node(Verdict v) => new()
+    private static JsonObject Node(Verdict v)
     {
-        ["verdict"] = v.Outcome,
-        ["prediction"] = v.Prediction,
-        ["measurement"] = v.Measurement,
-        ["test"] = v.Test,
-        ["reason"] = v.Reason,
-        ["p_value"] = Finite(v.PValue),
-        ["p_adjusted"] = Finite(v.AdjustedPValue),
-    };
-
-    private static double? Finite(double? v) => v is double d && double.IsFinite(d) ? d : null;
+        var o = VerdictJson.Of(v);
+        o.Remove("claim"); // the claim's id and statement stand beside it
+        return o;
+    }
 
     public static string ToMarkdown(CheckResult r)
     {

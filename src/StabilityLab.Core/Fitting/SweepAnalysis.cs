@@ -202,24 +202,10 @@ public static class SweepAnalysis
                 ["max_log_mean_ratio"] = s.Points.Max(p => p.LogMeanRatio),
                 ["trend"] = s.Trend is null ? null : Line(s.Trend, "slope"),
             }).ToArray()),
-            ["summary"] = new JsonObject
-            {
-                ["headline"] = VerdictFamily.Headline(r.Verdicts),
-                ["pass"] = r.Verdicts.Count(v => v.Result == VerdictOutcome.Pass),
-                ["fail"] = r.Verdicts.Count(v => v.Result == VerdictOutcome.Fail),
-                ["inconclusive"] = r.Verdicts.Count(v => v.Result == VerdictOutcome.Inconclusive),
-                ["multiplicity"] = "Holm",
-                ["holm_family_size"] = r.Verdicts.Count(v => v.AdjustedPValue is not null),
-                ["alpha"] = o.Alpha,
-            },
-            ["verdicts"] = new JsonArray(r.Verdicts.Select(v => (JsonNode)new JsonObject
-            {
-                ["claim"] = v.Claim, ["prediction"] = v.Prediction, ["measurement"] = v.Measurement,
-                ["test"] = v.Test, ["outcome"] = v.Outcome, ["verdict"] = v.Outcome, ["reason"] = v.Reason, ["pass"] = v.Pass,
-                ["p_value"] = v.PValue, ["p_adjusted"] = v.AdjustedPValue,
-            }).ToArray()),
+            ["summary"] = VerdictJson.Summary(r.Verdicts, o.Alpha),
+            ["verdicts"] = new JsonArray(r.Verdicts.Select(v => (JsonNode)VerdictJson.Of(v)).ToArray()),
         };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        return JsonText.Of(root);
     }
 
     private static JsonObject Line(LineFit f, string name) => new()

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using StabilityLab.Theory;
 
+using StabilityLab.Output;
+
 namespace StabilityLab.Fitting;
 
 /// <summary>τ*(L) measured against the finite-width prediction τ*(L; m, K) (docs/finite-width.md §7); z on log τ*.</summary>
@@ -64,7 +66,7 @@ public static class SweepTheory
             ["bwd_log_sq_mean"] = Stat(c.BwdMean), ["bwd_log_sq_sd"] = Stat(c.BwdSd),
             ["inside_regime"] = c.Inside, ["regime"] = c.Status,
         }).ToArray());
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        return JsonText.Of(root);
     }
 
     private static JsonNode? Stat(TheoryStat s) => double.IsNaN(s.Predicted) ? null

@@ -28,7 +28,7 @@ public sealed record RunManifest(string Command, RunStatus Status, DateTimeOffse
     public const string FileName = "manifest.json";
 
     // Readable JSON: τ, δ and + stay as they are (the files are UTF-8).
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static JsonSerializerOptions Options => JsonText.Options;
 
     /// <summary>A manifest that starts now.</summary>
     public static RunManifest Start(string command, string? commandLine = null) =>

@@ -93,6 +93,15 @@ public class CheckCommandTests
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(study, "cells.csv"));
         var json = File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json));
 
+        // The study is an ordinary sweep directory: fit and verify read it, and print JSON on --json.
+        var fit = CliHarness.Run("fit", study, "--json");
+        Assert.That(JsonNode.Parse(fit.Out)!["verdicts"], Is.Not.Null, fit.Err);
+        Assert.That(fit.Out, Is.EqualTo(File.ReadAllText(Path.Combine(study, "fits.json"))), "fit --json prints the fits.json it wrote");
+        var verify = CliHarness.Run("verify", study, "--bound", "first-moment", "--json");
+        Assert.That((int)JsonNode.Parse(verify.Out)!["summary"]!["pass"]! + (int)JsonNode.Parse(verify.Out)!["summary"]!["inconclusive"]! +
+            (int)JsonNode.Parse(verify.Out)!["summary"]!["fail"]!, Is.EqualTo(JsonNode.Parse(verify.Out)!["verdicts"]!.AsArray().Count), verify.Err);
+        stamp = File.GetLastWriteTimeUtc(Path.Combine(study, "cells.csv"));
+
         var second = CliHarness.Run("check", path, "--out", outDir, "--threads", "1");
         Assert.That(second.Code, Is.EqualTo(0));
         Assert.That(File.GetLastWriteTimeUtc(Path.Combine(study, "cells.csv")), Is.EqualTo(stamp), "the finished study is reused");

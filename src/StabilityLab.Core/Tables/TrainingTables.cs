@@ -21,7 +21,7 @@ public static class TrainingTables
     public static IReadOnlyList<string> RunColumns { get; } =
     [
         .. Run, "outcome", "steps_done", "diverged_step", "initial_loss", "final_loss", "loss_ratio",
-        "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta", "seconds",
+        "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta",
     ];
 
     /// <summary>

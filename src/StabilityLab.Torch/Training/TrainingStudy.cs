@@ -56,7 +56,8 @@ public static class TrainingStudy
         var runLines = kept.Values.Select(v => v.Line).ToList();
         var head = RunManifest.Start("train", commandLine);
         var grid = spec.Grid().ToList();
-        var timings = kept.Values.ToDictionary(v => v.Run.Id, v => v.Run.Seconds);
+        var earlier = resume ? TrainingStudyFiles.ReadRunSeconds(manifestPath) : new Dictionary<string, double>();
+        var timings = kept.Values.ToDictionary(v => v.Run.Id, v => earlier.TryGetValue(v.Run.Id, out var t) ? t : v.Run.Seconds);
         head.Write(dir, TrainingStudyFiles.ManifestBody(spec, settings, timings, dev, dataDescription: null));
         try
         {

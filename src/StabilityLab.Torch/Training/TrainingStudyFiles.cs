@@ -36,7 +36,22 @@ internal static class TrainingStudyFiles
             f?.FirstStep.ToString(CultureInfo.InvariantCulture) ?? "", f?.LastStep.ToString(CultureInfo.InvariantCulture) ?? "",
             f?.Points.ToString(CultureInfo.InvariantCulture) ?? "", Csv.Optional(f?.RSquared),
             Csv.Optional(r.TrainAccuracy), Csv.Optional(r.TestAccuracy), Csv.Optional(r.WeightChange),
-            Csv.Optional(r.MinPairwiseDistance), Csv.Optional(r.Seconds)]));
+            Csv.Optional(r.MinPairwiseDistance)]));
+    }
+
+    /// <summary>The wall time of each finished run as an earlier manifest recorded it (run_seconds); empty when there is none.</summary>
+    internal static Dictionary<string, double> ReadRunSeconds(string manifestPath)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (!File.Exists(manifestPath)) return result;
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))?["run_seconds"] is System.Text.Json.Nodes.JsonObject o)
+                foreach (var (id, v) in o)
+                    if (v is System.Text.Json.Nodes.JsonValue jv && jv.TryGetValue<double>(out var t)) result[id] = t;
+        }
+        catch (System.Text.Json.JsonException) { } // a damaged manifest only loses timings
+        return result;
     }
 
     internal static Dictionary<string, (SweepRun Run, string Line)> ReadRuns(string path)
@@ -47,6 +62,9 @@ internal static class TrainingStudyFiles
         if (lines.Length == 0) return result;
         var header = CsvTable.Fields(lines[0], path);
         var col = TrainingTables.RunColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
+        // Wall time lives in the manifest (run_seconds), so the same seed gives the same runs.csv; files written before
+        // that still carry a seconds column, which is read when present.
+        int secondsCol = Array.IndexOf(header, "seconds");
         if (col.Any(kv => kv.Value < 0))
             throw new SpecException($"{path} is not a runs.csv of this tool (missing column {col.First(kv => kv.Value < 0).Key})");
         foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
@@ -73,7 +91,7 @@ internal static class TrainingStudyFiles
                     Get("diverged_step").Length == 0 ? null : int.Parse(Get("diverged_step"), CultureInfo.InvariantCulture),
                     ParseNum(Get("initial_loss")), ParseNum(Get("final_loss")), rate,
                     ParseOptional(Get("train_acc")), ParseOptional(Get("test_acc")),
-                    ParseNum(Get("delta")), ParseNum(Get("seconds")))
+                    ParseNum(Get("delta")), secondsCol >= 0 ? ParseNum(f[secondsCol]) : double.NaN)
                 {
                     WeightChange = ParseOptional(Get("weight_change")),
                 };

@@ -20,19 +20,46 @@ public static class BenchCommand
     {
         var threads = ThreadsOption.Create("threads for the all-core measurements (0 = all cores)");
         var repeats = new Option<int>("--repeats") { Description = "timed repetitions per measurement (the median is reported)", DefaultValueFactory = _ => 3 }.AtLeast(1);
-        var cmd = new Command("bench", "Benchmark the exact sampler against the dense sampler and the random-number ceiling.") { threads, repeats };
+        var json = OutputOptions.Json("print the measurements as JSON (name, ours and reference in seconds, ratio, target) instead of the table");
+        var cmd = new Command("bench", "Benchmark the exact sampler against the dense sampler and the random-number ceiling.") { threads, repeats, json };
         cmd.SetAction(r =>
         {
-            Run(ThreadsOption.Resolve(r.GetValue(threads)), r.GetValue(repeats), io);
+            Run(ThreadsOption.Resolve(r.GetValue(threads)), r.GetValue(repeats), r.GetValue(json), io);
             return CliApp.ExitOk;
         });
         return cmd;
     }
 
-    private static void Run(int threads, int repeats, CliIo io)
+    /// <summary>One measurement: ours and the reference in <paramref name="Unit"/> (null where there is none), reference/ours or ours/reference as the target states it, the target.</summary>
+    private sealed record Measurement(string Name, double? Ours, double? Reference, double? Ratio, string Target, string Unit = "s");
+
+    private static void Run(int threads, int repeats, bool json, CliIo io)
     {
+        var rows = Measure(threads, repeats, io);
+        if (json)
+        {
+            io.Out.Write(StabilityLab.Output.JsonText.Of(new System.Text.Json.Nodes.JsonObject
+            {
+                ["threads"] = threads, ["repeats"] = repeats, ["simd"] = SimdPaths.Best.ToString(),
+                ["measurements"] = new System.Text.Json.Nodes.JsonArray(rows.Select(m => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                {
+                    ["name"] = m.Name, ["ours"] = m.Ours, ["reference"] = m.Reference, ["unit"] = m.Unit, ["ratio"] = m.Ratio, ["target"] = m.Target,
+                }).ToArray()),
+            }));
+            return;
+        }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var table = new Table().AddColumns("measurement", "ours", "reference", "ratio", "target");
+        foreach (var m in rows)
+            table.AddRow(Markup.Escape(m.Name), m.Ours is double o ? (m.Unit == "s" ? Ms(o) : $"{o:E3}") : "",
+                m.Reference is double rf ? Ms(rf) : "",
+                m.Ratio is double q ? (m.Target.EndsWith('%') ? $"{100 * q:F0}%" : $"{q:F0}×") : "", m.Target);
+        console.Write(table);
+    }
+
+    private static List<Measurement> Measure(int threads, int repeats, CliIo io)
+    {
+        var rows = new List<Measurement>();
         io.Err.WriteLine($"bench: {threads} thread(s), {repeats} repetition(s), SIMD path {SimdPaths.Best}");
 
         // 1. Exact vs dense on the same cell, forward + backward, all cores.
@@ -46,8 +73,7 @@ public static class BenchCommand
         dense.Sample(1, 1, 1); // warm-up (native load, allocator)
         int denseTrials = Math.Max(2, dense.BatchSize);
         double densePerTrial = Timing.MedianSeconds(repeats, () => dense.Sample(3, 1, denseTrials)) / denseTrials;
-        table.AddRow("exact vs dense, m=1024 L=100, fwd+bwd, per trial", Ms(exactPerTrial), Ms(densePerTrial),
-            $"{densePerTrial / exactPerTrial:F0}×", "≥ 500×");
+        rows.Add(new("exact vs dense, m=1024 L=100, fwd+bwd, per trial", exactPerTrial, densePerTrial, densePerTrial / exactPerTrial, "≥ 500×"));
 
         // 2. Exact vs the random-number ceiling: a loop that only draws the same normals, one thread.
         var single = new ExactSampler(cell);
@@ -57,8 +83,7 @@ public static class BenchCommand
         exactLoop();
         rngLoop();
         double tExact = Timing.MedianSeconds(repeats, exactLoop), tRng = Timing.MedianSeconds(repeats, rngLoop);
-        table.AddRow("exact sampler vs normals-only loop, same draws, 1 thread", Ms(tExact / n1), Ms(tRng / n1),
-            $"{100 * tRng / tExact:F0}%", "≥ 50%");
+        rows.Add(new("exact sampler vs normals-only loop, same draws, 1 thread", tExact / n1, tRng / n1, tRng / tExact, "≥ 50%"));
 
         // 3. Time per trial per core at m = 4096, L = 1000 (the dense path would hold L·m² doubles).
         var big = new NetworkSpec(4096, 1000, TauRule.Parse("1/sqrt(L)"));
@@ -67,12 +92,12 @@ public static class BenchCommand
         int n3 = 5;
         double tBig = Timing.MedianSeconds(repeats, () => { for (int t = 0; t < n3; t++) bigSampler.Sample(RandomStream.For(5, 1, (uint)t)); }) / n3;
         double denseBytes = 8.0 * big.Depth * big.Width * big.Width;
-        table.AddRow("per trial per core, m=4096 L=1000, fwd+bwd", Ms(tBig), $"dense needs {denseBytes / 1e9:F0} GB", "", "< 100 ms");
+        rows.Add(new($"per trial per core, m=4096 L=1000, fwd+bwd (dense would need {denseBytes / 1e9:F0} GB)", tBig, null, null, "< 100 ms"));
 
         // Rates that make sweeps plannable.
         double trialLayersPerSec = cell.Depth / exactPerTrial; // exactPerTrial is wall time per trial with all threads busy
-        table.AddRow("exact trial-layers per second, m=1024, all cores", $"{trialLayersPerSec:E3}", "", "", "");
-        console.Write(table);
+        rows.Add(new("exact trial-layers per second, m=1024, all cores", trialLayersPerSec, null, null, "", "trial-layers/s"));
+        return rows;
     }
 
     /// <summary>Draws exactly the normals one exact trial of the post block draws, in the same chunks.</summary>

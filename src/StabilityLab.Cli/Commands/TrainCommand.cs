@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.Globalization;
 using StabilityLab.Cli.Options;
@@ -102,10 +103,25 @@ public static class TrainCommand
             string dir = r.GetValue(outDir)!;
             bool res = r.GetValue(resume);
             TrainingStudyResult result;
-            using (var progress = new ProgressReporter(io, "training steps", TrainingStudy.StepsToRun(spec, dir, res)))
+            // Ctrl-C or SIGTERM stops at the next step: finished runs stay in runs.csv, the manifest says interrupted,
+            // and --resume trains the rest (exit 130 or 143, as sweep does).
+            PosixSignal? stop = null;
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop ??= PosixSignal.SIGTERM; });
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop ??= PosixSignal.SIGINT; });
+            try
             {
-                result = TrainingStudy.Run(spec, dir, res, n => progress.Advance(n), line => io.Err.WriteLine(line),
+                using var progress = new ProgressReporter(io, "training steps", TrainingStudy.StepsToRun(spec, dir, res));
+                result = TrainingStudy.Run(spec, dir, res, n =>
+                    {
+                        if (stop is not null) throw new OperationCanceledException();
+                        progress.Advance(n);
+                    }, line => io.Err.WriteLine(line),
                     "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)), threads: ThreadsOption.Resolve(th));
+            }
+            catch (OperationCanceledException) when (stop is not null)
+            {
+                io.Err.WriteLine($"train: interrupted; finished runs are kept in {dir}, and --resume trains the rest");
+                return stop == PosixSignal.SIGTERM ? 143 : SweepCommand.ExitInterrupted;
             }
             if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(result.Directory, TrainingStudy.FitsFile)));
             else Print(result, io);

@@ -207,4 +207,35 @@ public sealed class TrainCommandTests
         double expected = 2 * 16 * (32 * 8 + 2 * 32 * 32 + 2 * 32) + 2 * 16 * 2 * 32 + 2 * (2 * 16 * 32 * 32) + 1 * (2 * 16 * 32 * 32);
         Assert.That(TrainingBenchmark.StepFlops(32, 2, 16, 8, 2, TrainedParameters.Hidden), Is.EqualTo(expected));
     }
+
+    [TestCase("TERM", 143)]
+    [TestCase("INT", 130)]
+    public void ASignalStopsTrainingCleanlyAndResumeGivesTheSameFiles(string signal, int exitCode)
+    {
+        string[] args = ["train", "--width", "64", "--depth", "4", "--depth", "16", "--seed", "1", "--seed", "2", "--seed", "3", "--steps", "400"];
+        var stopped = Path.Combine(_dir, "stopped");
+        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. args, "--out", stopped]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var runs = Path.Combine(stopped, TrainingStudy.RunsFile);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 120 && !(File.Exists(runs) && File.ReadAllLines(runs).Length >= 2)) Thread.Sleep(20);
+        System.Diagnostics.Process.Start("kill", [$"-{signal}", p.Id.ToString()])!.WaitForExit();
+        p.WaitForExit();
+        string err = p.StandardError.ReadToEnd();
+        Assert.That(p.ExitCode, Is.EqualTo(exitCode), err);
+        Assert.That(err, Does.Contain("--resume"));
+        Assert.That(StabilityLab.Output.RunManifest.StatusOf(StabilityLab.Output.RunManifest.Read(stopped)), Is.EqualTo(StabilityLab.Output.RunStatus.Interrupted));
+        Assert.That(Directory.GetFiles(stopped, "*.tmp", SearchOption.AllDirectories), Is.Empty, "a graceful stop leaves no temporary file");
+        int kept = File.ReadAllLines(runs).Length - 1;
+        Assert.That(kept, Is.InRange(1, 5), "stopped between the first and the last run");
+
+        var resumed = Run([.. args, "--out", stopped, "--resume"]);
+        Assert.That(resumed.Code, Is.EqualTo(0), resumed.Err);
+        var whole = Path.Combine(_dir, "whole");
+        var straight = Run([.. args, "--out", whole]);
+        Assert.That(straight.Code, Is.EqualTo(0), straight.Err);
+        foreach (var f in new[] { TrainingStudy.RunsFile, TrainingStudy.CurvesFile, TrainingStudy.FitsFile })
+            Assert.That(File.ReadAllText(Path.Combine(stopped, f)), Is.EqualTo(File.ReadAllText(Path.Combine(whole, f))), $"{f}: stopped and resumed = run straight through");
+    }
 }

@@ -151,4 +151,36 @@ public class CheckCommandTests
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain("not found"));
     }
+
+    [Test]
+    public void ASignalStopsCheckAndResumeGivesTheSameVerdicts()
+    {
+        var claim = Claim("stop-me", "bounded", "1/sqrt(L)", ("margin", 0.5), ("depths", "16..1024x4"), ("trials", 300),
+            ("controls", new JsonArray(new JsonObject { ["tau"] = "L^(-1/2+0.3)" })));
+        ((JsonObject)claim["network"]!)["width"] = 128;
+        var path = Write("stop-me", claim);
+        var stopped = Path.Combine(_dir, "stopped-out");
+        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, "check", path, "--out", stopped, "--threads", "2"])
+            { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool Started() => Directory.Exists(Path.Combine(stopped, ClaimStudies.Folder))
+            && Directory.GetDirectories(Path.Combine(stopped, ClaimStudies.Folder)).Any(d => Directory.Exists(Path.Combine(d, ".partial"))
+                && Directory.GetFiles(Path.Combine(d, ".partial"), "cell-*.csv").Length >= 1);
+        while (clock.Elapsed.TotalSeconds < 60 && !Started()) Thread.Sleep(20);
+        System.Diagnostics.Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+        p.WaitForExit();
+        Assert.That(p.ExitCode, Is.EqualTo(143), p.StandardError.ReadToEnd());
+        Assert.That(File.Exists(Path.Combine(stopped, VerdictFiles.Json)), Is.False, "no verdicts from an unfinished study");
+
+        // What the verdicts are does not matter here (at this small size the control is INCONCLUSIVE, exit 3): only that
+        // stopping and resuming changes nothing.
+        var resumed = CliHarness.Run("check", path, "--out", stopped, "--resume");
+        Assert.That(resumed.Code, Is.Not.EqualTo(2).And.Not.EqualTo(143), resumed.Err);
+        var straight = Path.Combine(_dir, "straight-out");
+        var whole = CliHarness.Run("check", path, "--out", straight);
+        Assert.That(resumed.Code, Is.EqualTo(whole.Code));
+        Assert.That(File.ReadAllText(Path.Combine(stopped, VerdictFiles.Json)), Is.EqualTo(File.ReadAllText(Path.Combine(straight, VerdictFiles.Json))));
+    }
 }

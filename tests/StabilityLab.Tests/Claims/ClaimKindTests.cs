@@ -127,6 +127,20 @@ public class ClaimKindTests
     }
 
     [Test]
+    public void AnExplodingStatisticIsDecidedEvenWhereItsLineFitsBadly()
+    {
+        // y = 0.01·L: convex in ln L, so the line's χ²_red (and its inflated SE) is huge; the end-to-end drift still
+        // shows the growth. Before the end-to-end test this was INCONCLUSIVE both ways.
+        var exploding = Depths.Select(d => new DepthPoint(d, 0.5, 0.01 * d, 0.02 * Math.Max(1, 0.01 * d))).ToList();
+        var bounded = BoundedClaim.Evaluate(Parse("bounded"), exploding, "b");
+        var unbounded = UnboundedClaim.Evaluate(Parse("unbounded"), exploding, "u");
+        Assert.That(Outcome(bounded), Is.EqualTo(VerdictOutcome.Fail), bounded.Measurement);
+        Assert.That(Outcome(unbounded), Is.EqualTo(VerdictOutcome.Pass), unbounded.Measurement);
+        Assert.That(bounded.Measurement, Does.Contain("end to end"));
+        TestContext.Out.WriteLine(bounded.Measurement + " / " + unbounded.Measurement);
+    }
+
+    [Test]
     public void MoreDataNeverMakesBoundedEasierToPass()
     {
         // A drift of 0.15, outside the margin 0.1: with less data the test must not PASS; with more it must FAIL.

@@ -6,7 +6,8 @@ namespace StabilityLab.Claims.Kinds;
 /// <summary>
 /// "The statistic stays bounded as L grows" (docs/claims.md, bounded): its drift — the slope of the statistic against
 /// ln L, in nats per e-fold of L — is shown inside (−δ, δ) by two one-sided t-tests (more data make the test stronger,
-/// never easier). FAIL when the drift lies significantly outside the band, or when an optional "below" bound is
+/// never easier). FAIL when the drift lies significantly outside the band (by the line, or by the end-to-end drift
+/// between the shallowest and deepest depth, Bonferroni over the two), or when an optional "below" bound is
 /// significantly exceeded at some depth (one-sided z-tests, Bonferroni over depths); INCONCLUSIVE when neither is shown.
 /// </summary>
 public static class BoundedClaim
@@ -19,7 +20,11 @@ public static class BoundedClaim
             + (c.Below is null ? "" : DepthSeries.F($" or a depth significantly exceeds {c.Below} (one-sided z, Bonferroni over depths)"));
         var (fit, note) = DepthSeries.Line(points, p => (p.Value, p.Se), stat);
         if (fit is null) return Check.Inconclusive(label, prediction, test, note);
-        var (e, pOut) = SlopeTests.Around(fit, 0, c.Margin, c.Alpha);
+        var (e, pLine) = SlopeTests.Around(fit, 0, c.Margin, c.Alpha);
+        // "Significantly outside the band" by the line or by the end-to-end drift, Bonferroni over the two.
+        var end = DepthSeries.EndToEnd(points);
+        double pEnd = end is { } ee ? Math.Min(DepthSeries.EndAbove(ee, c.Margin), 1 - DepthSeries.EndAbove(ee, -c.Margin)) : 1;
+        double pOut = Math.Min(1, 2 * Math.Min(pLine, pEnd));
 
         double pBelow = 1;
         string belowText = "";
@@ -32,7 +37,8 @@ public static class BoundedClaim
             pBelow = Math.Min(1, usable.Count * (1 - Normal.CDF(0, 1, z.Z)));
             belowText = DepthSeries.F($"; largest excursion above {b}: {z.Z:F2} SE at L={z.p.Depth}");
         }
-        string measured = DepthSeries.F($"drift {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo:F4}, {e.Hi:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); power {e.Power:F2} against drift ±δ") + belowText + note;
+        string measured = DepthSeries.F($"drift {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo:F4}, {e.Hi:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); power {e.Power:F2} against drift ±δ")
+            + (end is { } en ? DepthSeries.F($"; end to end {en.Drift:G4} ± {en.Se:G3}") : "") + belowText + note;
         return new Check(label, prediction, measured, test, e.P, adj =>
             pBelow <= c.Alpha ? (VerdictOutcome.Fail, null)
             : adj <= c.Alpha ? (VerdictOutcome.Pass, null)

@@ -26,6 +26,23 @@ internal static class DepthSeries
         return (WeightedLineFit.Fit(used.Select(u => u.X).ToArray(), used.Select(u => u.Y).ToArray(), used.Select(u => u.Se).ToArray()), note);
     }
 
+    /// <summary>
+    /// The average drift between the shallowest and the deepest usable depth, (y_deep − y_shallow)/ln(L_deep/L_shallow),
+    /// with its SE from the two points' SEs (independent cells). It needs no line model, so a statistic that explodes
+    /// faster than linearly in ln L — whose line fit has a huge χ²_red and so a huge inflated SE — is still judged by how
+    /// far it moved. Null with fewer than two usable depths.
+    /// </summary>
+    public static (double Drift, double Se)? EndToEnd(IReadOnlyList<DepthPoint> points)
+    {
+        var used = points.Where(p => p.Usable && double.IsFinite(p.Value) && p.Se > 0).OrderBy(p => p.Depth).ToList();
+        if (used.Count < 2 || used[^1].Depth == used[0].Depth) return null;
+        double span = Math.Log((double)used[^1].Depth / used[0].Depth);
+        return ((used[^1].Value - used[0].Value) / span, Math.Sqrt(used[^1].Se * used[^1].Se + used[0].Se * used[0].Se) / span);
+    }
+
+    /// <summary>One-sided p of H₀: drift ≤ <paramref name="value"/> for the end-to-end drift (normal).</summary>
+    public static double EndAbove((double Drift, double Se) e, double value) => 1 - MathNet.Numerics.Distributions.Normal.CDF(0, 1, (e.Drift - value) / e.Se);
+
     /// <summary>The level of the two one-sided tests' interval, 1 − 2α, as "90%".</summary>
     public static string Level(double alpha) => F($"{100 * (1 - 2 * alpha):G3}%");
 

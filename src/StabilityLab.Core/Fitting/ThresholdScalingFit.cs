@@ -138,7 +138,12 @@ public static class ThresholdScalingFit
     {
         // MathNet's golden section may probe outside the bracket when it tries to expand it, where log(1 + b·u) is
         // undefined: such points (and any non-finite χ²) count as infinitely bad, which it accepts as a finite maximum.
-        double f(double v) => v < lo || v > hi || objective(v) is var r && !double.IsFinite(r) ? double.MaxValue : objective(v);
+        double f(double v)
+        {
+            if (v < lo || v > hi) return double.MaxValue;
+            double r = objective(v);
+            return double.IsFinite(r) ? r : double.MaxValue;
+        }
         double step = (hi - lo) / scan;
         int best = Enumerable.Range(0, scan + 1).MinBy(k => f(lo + (hi - lo) * k / scan));
         double a = Math.Max(lo, lo + (best - 1) * step), b = Math.Min(hi, lo + (best + 1) * step);
@@ -147,9 +152,9 @@ public static class ThresholdScalingFit
         catch (MathNet.Numerics.Optimization.OptimizationException) when (refinements > 0) { arg = Minimize(f, a, b, 40, refinements - 1, out _); }
         catch (MathNet.Numerics.Optimization.OptimizationException) { arg = lo + (hi - lo) * best / scan; }
         // The refinement can only improve on the scan; keep the scan point if it did not.
-        double scanArg = lo + (hi - lo) * best / scan;
-        if (f(scanArg) < f(arg)) arg = scanArg;
+        double scanArg = lo + (hi - lo) * best / scan, fScan = f(scanArg);
         fMin = f(arg);
+        if (fScan < fMin) (arg, fMin) = (scanArg, fScan);
         return arg;
     }
 }

@@ -35,10 +35,8 @@ public static class GrowthChecks
         if (fit is null) return Check.Inconclusive(claim, prediction, test, missing);
         var e = SlopeTests.Tost(fit, margin, alpha);
         string measured = F($"slope {fit.Slope:F4}, 90% [{e.Lo:F4}, {e.Hi:F4}] {over} ({fit.Points} depths); power {e.Power:F2} against slope ±δ");
-        return new Check(claim, prediction, measured, test, e.P, adj =>
-            adj <= alpha ? (VerdictOutcome.Pass, null)
-            : e.PGrowth <= alpha ? (VerdictOutcome.Fail, null)
-            : (VerdictOutcome.Inconclusive, F($"underpowered: the 90% interval [{e.Lo:F3}, {e.Hi:F3}] is not inside (−{margin:G3}, {margin:G3}) (Holm-adjusted p = {adj:G3}; power {e.Power:F2})")));
+        return Check.Equivalence(claim, prediction, measured, test, e, e.PGrowth, alpha,
+            adj => F($"underpowered: the 90% interval [{e.Lo:F3}, {e.Hi:F3}] is not inside (−{margin:G3}, {margin:G3}) (Holm-adjusted p = {adj:G3}; power {e.Power:F2})"));
     }
 
     /// <summary>

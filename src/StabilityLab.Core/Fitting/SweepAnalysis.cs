@@ -81,11 +81,9 @@ public static class SweepAnalysis
                 continue;
             }
             var (eq, pOut) = SlopeTests.Around(line, -0.5, o.ThresholdTolerance, o.Alpha);
-            checks.Add(new Check(claim, prediction,
+            checks.Add(Check.Equivalence(claim, prediction,
                 F($"α = {line.Slope:F4}, 90% [{eq.Lo - 0.5:F4}, {eq.Hi - 0.5:F4}] over L ≥ {o.MinDepth} ({line.Points} depths, χ²_red {line.ReducedChiSquare:G3}; {how})"), test,
-                eq.P, adj => adj <= o.Alpha ? (VerdictOutcome.Pass, null)
-                    : pOut <= o.Alpha ? (VerdictOutcome.Fail, null)
-                    : (VerdictOutcome.Inconclusive, F($"underpowered: α's interval [{eq.Lo - 0.5:F3}, {eq.Hi - 0.5:F3}] is neither within nor outside ±{o.ThresholdTolerance:G3} of −1/2 (Holm-adjusted p = {adj:G3})"))));
+                eq, pOut, o.Alpha, adj => F($"underpowered: α's interval [{eq.Lo - 0.5:F3}, {eq.Hi - 0.5:F3}] is neither within nor outside ±{o.ThresholdTolerance:G3} of −1/2 (Holm-adjusted p = {adj:G3})")));
         }
 
         // Converse: members of a family τ = a·L^(−1/2+c), whatever the family is called.

@@ -25,10 +25,8 @@ public static class GrowthExponentClaim
         if (fit is null) return Check.Inconclusive(label, prediction, test, note);
         var (e, pOut) = SlopeTests.Around(fit, target, c.Tolerance, c.Alpha);
         string measured = DepthSeries.F($"slope {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo + target:F4}, {e.Hi + target:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3})") + note;
-        return new Check(label, prediction, measured, test, e.P, adj =>
-            adj <= c.Alpha ? (VerdictOutcome.Pass, null)
-            : pOut <= c.Alpha ? (VerdictOutcome.Fail, null)
-            : (VerdictOutcome.Inconclusive, DepthSeries.F($"underpowered: the slope's interval [{e.Lo + target:F3}, {e.Hi + target:F3}] is neither within nor outside ±{c.Tolerance:G3} of {target:G4} (Holm-adjusted p = {adj:G3})")));
+        return Check.Equivalence(label, prediction, measured, test, e, pOut, c.Alpha, adj =>
+            DepthSeries.F($"underpowered: the slope's interval [{e.Lo + target:F3}, {e.Hi + target:F3}] is neither within nor outside ±{c.Tolerance:G3} of {target:G4} (Holm-adjusted p = {adj:G3})"));
     }
 
     private static (double Correction, string Source) Correction(Claim c, IReadOnlyList<int> depths)

@@ -42,9 +42,7 @@ public static class ThresholdExponentClaim
         var (e, pOut) = SlopeTests.Around(fit, value, c.Tolerance, c.Alpha);
         string taus = string.Join(", ", estimates.Select(t => DepthSeries.F($"L={t.Depth} {t.TauStar:G4}")));
         string measured = DepthSeries.F($"exponent {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo + value:F4}, {e.Hi + value:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); τ*: {taus}") + note;
-        return new Check(label, prediction, measured, test, e.P, adj =>
-            adj <= c.Alpha ? (VerdictOutcome.Pass, null)
-            : pOut <= c.Alpha ? (VerdictOutcome.Fail, null)
-            : (VerdictOutcome.Inconclusive, DepthSeries.F($"underpowered: the exponent's interval [{e.Lo + value:F3}, {e.Hi + value:F3}] is neither within nor outside ±{c.Tolerance:G3} of {value:G4} (Holm-adjusted p = {adj:G3})")));
+        return Check.Equivalence(label, prediction, measured, test, e, pOut, c.Alpha, adj =>
+            DepthSeries.F($"underpowered: the exponent's interval [{e.Lo + value:F3}, {e.Hi + value:F3}] is neither within nor outside ±{c.Tolerance:G3} of {value:G4} (Holm-adjusted p = {adj:G3})"));
     }
 }

@@ -43,29 +43,31 @@ public static class ClaimCheck
         var studiesDir = Path.Combine(dir, ClaimStudies.Folder);
         var all = file.Claims.SelectMany(c => c.Controls.Select(k => k.Claim).Prepend(c)).ToList();
         var specs = ClaimStudies.Plan(all, file.Seed);
+        var keyOf = specs.ToDictionary(kv => kv.Key, kv => ClaimStudies.Key(kv.Value));
+        // The distinct studies in order of first use, each with the claims (and controls) that read it.
+        var studies = all.GroupBy(c => keyOf[c.Id]).Select(g => (Key: g.Key, Spec: specs[g.First().Id], Users: g.Select(c => c.Id).ToList())).ToList();
         // Every size is checked, and the directory taken, before any work: bad input leaves nothing behind.
-        foreach (var (id, s) in specs)
+        foreach (var st in studies)
         {
-            try { s.Validate(); }
-            catch (SpecException e) { throw new SpecException($"claim '{id}': {e.Message}"); }
+            try { st.Spec.Validate(); }
+            catch (SpecException e) { throw new SpecException($"claim '{st.Users[0]}': {e.Message}"); }
         }
         using var held = OutputLock.Take(dir);
 
         // A finished study is reused by content (same key, same spec, same bits); an unfinished one is continued only
         // when asked, since its partial cells were written by whatever build ran it.
-        foreach (var key in specs.Values.Select(ClaimStudies.Key).Distinct())
+        foreach (var st in studies)
         {
-            var sdir = Path.Combine(studiesDir, key);
-            if (Directory.Exists(sdir) && (fresh || !resume && !IsComplete(sdir))) Directory.Delete(sdir, recursive: true);
+            var sdir = Path.Combine(studiesDir, st.Key);
+            if (Directory.Exists(sdir) && (fresh || !resume && !SweepRunner.IsComplete(sdir))) Directory.Delete(sdir, recursive: true);
         }
 
-        // Run each distinct study once, in order of first use.
+        // Run each study once.
         var data = new Dictionary<string, StudyData>(StringComparer.Ordinal);
-        foreach (var spec in specs.Values.DistinctBy(ClaimStudies.Key))
+        foreach (var (key, spec, users) in studies)
         {
-            string key = ClaimStudies.Key(spec), sdir = Path.Combine(studiesDir, key);
-            string users = string.Join(", ", all.Where(c => ClaimStudies.Key(specs[c.Id]) == key).Select(c => c.Id));
-            log?.Invoke($"check: study {key} ({string.Join(", ", spec.Taus.Select(t => t.Rule))}; m={spec.Widths[0]}, {spec.Depths.Count} depths, {spec.Trials} trials) for {users}");
+            string sdir = Path.Combine(studiesDir, key);
+            log?.Invoke($"check: study {key} ({string.Join(", ", spec.Taus.Select(t => t.Rule))}; m={spec.Widths[0]}, {spec.Depths.Count} depths, {spec.Trials} trials) for {string.Join(", ", users)}");
             StabilityStudyResult r = null!;
             progress($"study {key}", StabilityStudy.Work(spec, ShardSpec.Whole),
                 advance => r = StabilityStudy.Run(spec, sdir, threads, ShardSpec.Whole, resume: true, advance));
@@ -73,16 +75,13 @@ public static class ClaimCheck
             data[key] = new StudyData(sdir);
         }
 
-        StudyData DataOf(Claim c) => data[ClaimStudies.Key(specs[c.Id])];
-        string Rel(Claim c) => $"{ClaimStudies.Folder}/{ClaimStudies.Key(specs[c.Id])}";
+        StudyData DataOf(Claim c) => data[keyOf[c.Id]];
+        string Rel(Claim c) => $"{ClaimStudies.Folder}/{keyOf[c.Id]}";
         var checks = file.Claims.Select(c => new ClaimChecks(ClaimInfo.Of(c), Evaluate(c, DataOf(c)),
             c.Controls.Select(k => (ControlInfo.Of(k), Evaluate(k.Claim, DataOf(k.Claim)))).ToList(),
             c.Controls.Select(k => k.Claim).Prepend(c).Select(Rel).Distinct().ToList())).ToList();
         return new Prepared(checks, all.ToDictionary(c => c.Id, c => DataOf(c).Directory));
     }
-
-    private static bool IsComplete(string dir) =>
-        File.Exists(Path.Combine(dir, "manifest.json")) && RunManifest.StatusOf(RunManifest.Read(dir)) == RunStatus.Complete;
 
     /// <summary>One claim's test on its study's data (each kind in Claims/Kinds).</summary>
     public static Check Evaluate(Claim c, StudyData data)

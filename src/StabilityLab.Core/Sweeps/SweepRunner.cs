@@ -194,8 +194,8 @@ public static class SweepRunner
         }
     }
 
-    /// <summary>Whether a directory (already checked to hold this sweep) holds it complete: its files are final and are left as they are.</summary>
-    private static bool IsComplete(string dir) =>
+    /// <summary>Whether a sweep directory holds its sweep complete: its files are final and are left as they are.</summary>
+    public static bool IsComplete(string dir) =>
         File.Exists(Path.Combine(dir, RunManifest.FileName)) && RunManifest.StatusOf(SweepManifest.Read(dir)) == RunStatus.Complete
         && File.Exists(Path.Combine(dir, CellsFile)) && !Directory.Exists(Path.Combine(dir, PartialDir));
 

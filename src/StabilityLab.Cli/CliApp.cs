@@ -77,4 +77,10 @@ public static class CliApp
 public sealed record CliIo(TextWriter Out, TextWriter Err)
 {
     public void Error(string line) => Err.WriteLine(line);
+
+    /// <summary>A Spectre console on standard output without ANSI codes or colour: tables that read the same in a file or a pipe.</summary>
+    public Spectre.Console.IAnsiConsole PlainConsole() => Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+    {
+        Out = new Spectre.Console.AnsiConsoleOutput(Out), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+    });
 }

@@ -48,7 +48,7 @@ public static class BenchCommand
             }));
             return;
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = io.PlainConsole();
         var table = new Table().AddColumns("measurement", "ours", "reference", "ratio", "target");
         foreach (var m in rows)
             table.AddRow(Markup.Escape(m.Name), m.Ours is double o ? (m.Unit == "s" ? Ms(o) : $"{o:E3}") : "",

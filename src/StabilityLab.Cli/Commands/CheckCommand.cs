@@ -41,7 +41,7 @@ public static class CheckCommand
 
     public static void Print(CheckResult r, CliIo io)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = io.PlainConsole();
         var table = new Table().AddColumns("claim", "measurement", "verdict");
         foreach (var c in r.Claims)
         {

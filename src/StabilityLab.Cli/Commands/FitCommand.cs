@@ -35,7 +35,7 @@ public static class FitCommand
 
     public static void PrintVerdicts(IReadOnlyList<Verdict> verdicts, CliIo io)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = io.PlainConsole();
         var table = new Table().AddColumns("claim", "prediction", "measurement (95% interval)", "verdict");
         foreach (var v in verdicts) table.AddRow(Markup.Escape(v.Claim), Markup.Escape(v.Prediction), Markup.Escape(v.Measurement), v.Outcome);
         console.Write(table);

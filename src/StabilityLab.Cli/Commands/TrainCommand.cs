@@ -121,7 +121,7 @@ public static class TrainCommand
             catch (OperationCanceledException) when (stop is not null)
             {
                 io.Err.WriteLine($"train: interrupted; finished runs are kept in {dir}, and --resume trains the rest");
-                return stop == PosixSignal.SIGTERM ? 143 : SweepCommand.ExitInterrupted;
+                return StabilityLab.Sweeps.StabilityStudyResult.ExitCodeOf(stop.Value);
             }
             if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(result.Directory, TrainingStudy.FitsFile)));
             else Print(result, io);

@@ -14,21 +14,15 @@ public enum Statistic { LogMean, MeanLog, Median, Q05, Q95 }
 
 public static class ClaimNames
 {
-    public static string Name(this Quantity q) => q switch
-    {
-        Quantity.Forward => "forward",
-        Quantity.Backward => "backward",
-        _ => "forward-max",
-    };
+    // The one spelling of each value in a claims file; Name and Parse both read it.
+    private static readonly (Quantity Value, string Name)[] Quantities =
+        [(Quantity.Forward, "forward"), (Quantity.Backward, "backward"), (Quantity.ForwardMax, "forward-max")];
+    private static readonly (Statistic Value, string Name)[] Statistics =
+        [(Statistic.LogMean, "log_mean"), (Statistic.MeanLog, "mean_log"), (Statistic.Median, "median"), (Statistic.Q05, "q05"), (Statistic.Q95, "q95")];
 
-    public static string Name(this Statistic s) => s switch
-    {
-        Statistic.LogMean => "log_mean",
-        Statistic.MeanLog => "mean_log",
-        Statistic.Median => "median",
-        Statistic.Q05 => "q05",
-        _ => "q95",
-    };
+    public static string Name(this Quantity q) => Quantities.First(x => x.Value == q).Name;
+
+    public static string Name(this Statistic s) => Statistics.First(x => x.Value == s).Name;
 
     /// <summary>How a statistic of a quantity reads in a table.</summary>
     public static string Describe(Quantity q, Statistic s)
@@ -49,22 +43,12 @@ public static class ClaimNames
         };
     }
 
-    public static Quantity ParseQuantity(string text, string where) => text switch
-    {
-        "forward" => Quantity.Forward,
-        "backward" => Quantity.Backward,
-        "forward-max" => Quantity.ForwardMax,
-        "loss" => throw new SpecException($"{where}: quantity 'loss' belongs to training claims, which `check` does not run yet"),
-        _ => throw new SpecException($"{where}: unknown quantity '{text}' (expected forward, backward or forward-max)"),
-    };
+    public static Quantity ParseQuantity(string text, string where) =>
+        text == "loss" ? throw new SpecException($"{where}: quantity 'loss' belongs to training claims, which `check` does not run yet")
+        : Quantities.Where(x => x.Name == text).Select(x => (Quantity?)x.Value).FirstOrDefault()
+            ?? throw new SpecException($"{where}: unknown quantity '{text}' (expected forward, backward or forward-max)");
 
-    public static Statistic ParseStatistic(string text, string where) => text switch
-    {
-        "log_mean" => Statistic.LogMean,
-        "mean_log" => Statistic.MeanLog,
-        "median" => Statistic.Median,
-        "q05" => Statistic.Q05,
-        "q95" => Statistic.Q95,
-        _ => throw new SpecException($"{where}: unknown statistic '{text}' (expected log_mean, mean_log, median, q05 or q95)"),
-    };
+    public static Statistic ParseStatistic(string text, string where) =>
+        Statistics.Where(x => x.Name == text).Select(x => (Statistic?)x.Value).FirstOrDefault()
+            ?? throw new SpecException($"{where}: unknown statistic '{text}' (expected log_mean, mean_log, median, q05 or q95)");
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StabilityLab.Models;
@@ -26,9 +25,6 @@ public sealed record RunManifest(string Command, RunStatus Status, DateTimeOffse
     string? CommandLine = null)
 {
     public const string FileName = "manifest.json";
-
-    // Readable JSON: τ, δ and + stay as they are (the files are UTF-8).
-    private static JsonSerializerOptions Options => JsonText.Options;
 
     /// <summary>A manifest that starts now.</summary>
     public static RunManifest Start(string command, string? commandLine = null) =>
@@ -76,7 +72,7 @@ public sealed record RunManifest(string Command, RunStatus Status, DateTimeOffse
     }
 
     /// <summary>Writes any JSON document the way manifests are written (indented, UTF-8 kept, final line break).</summary>
-    public static void WriteJson(string path, JsonNode json) => AtomicFile.WriteAllText(path, json.ToJsonString(Options) + "\n");
+    public static void WriteJson(string path, JsonNode json) => AtomicFile.WriteAllText(path, JsonText.Of(json));
 
     /// <summary>DIR/manifest.json as JSON; a missing or malformed file throws <see cref="SpecException"/>.</summary>
     public static JsonObject Read(string dir, string what = "a run directory")

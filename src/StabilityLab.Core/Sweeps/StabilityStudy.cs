@@ -11,8 +11,11 @@ public sealed record StabilityStudyResult(string Directory, SweepRunSummary? Sum
 {
     public bool Interrupted => Summary is null;
 
-    /// <summary>The shell's convention for a process stopped by a signal: 128 + its number (SIGINT 130, SIGTERM 143).</summary>
-    public int? SignalExitCode => Interrupted ? (StoppedBy == PosixSignal.SIGTERM ? 143 : 130) : null;
+    /// <summary>The shell's convention for a process stopped by a signal (<see cref="ExitCodeOf"/>).</summary>
+    public int? SignalExitCode => Interrupted ? ExitCodeOf(StoppedBy ?? PosixSignal.SIGINT) : null;
+
+    /// <summary>128 + the signal's number: SIGINT 130, SIGTERM 143 (any stop that is not SIGTERM counts as SIGINT).</summary>
+    public static int ExitCodeOf(PosixSignal signal) => signal == PosixSignal.SIGTERM ? 143 : 130;
 
     /// <summary>One line for the log: what was computed, or how to complete an interrupted study.</summary>
     public string Report => Summary is { AlreadyComplete: true } done

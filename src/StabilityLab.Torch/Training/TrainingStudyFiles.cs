@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StabilityLab.Models;
@@ -16,7 +15,6 @@ namespace StabilityLab.Torch.Training;
 /// </summary>
 internal static class TrainingStudyFiles
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static List<string> CommonFields(TrainingStudySpec spec, NetworkSpec net, SweepRun r) =>
     [
@@ -267,6 +265,6 @@ internal static class TrainingStudyFiles
             ["runs"] = runArr,
             ["trends"] = trendArr,
         };
-        return root.ToJsonString(JsonOptions) + "\n";
+        return JsonText.Of(root);
     }
 }

@@ -11,7 +11,7 @@ using StabilityLab.Plotting.Style;
 using StabilityLab.Spectral;
 using StabilityLab.Sweeps;
 using StabilityLab.Tables;
-using StabilityLab.Torch.Spectral;
+using StabilityLab.Torch.Claims;
 using StabilityLab.Torch.Training;
 
 namespace StabilityLab.Reports;
@@ -35,7 +35,7 @@ public static class Reproduction
     /// <param name="progress">Shows each stage's progress (default: none).</param>
     /// <param name="log">Lines about the stages as they run.</param>
     public static ReproductionResult Run(ReproduceScale scale, string outDir, ulong seed, int threads, bool resume = false, ClaimsFile? claims = null,
-        StageProgress? progress = null, Action<string>? log = null)
+        ClaimCheck.StudyProgress? progress = null, Action<string>? log = null)
     {
         progress ??= (_, _, _, work) => work(_ => { });
         var dir = Path.GetFullPath(outDir);
@@ -43,59 +43,43 @@ public static class Reproduction
         var head = RunManifest.Start("reproduce", $"reproduce --scale {scale.Name} --seed {seed}");
         var clock = Stopwatch.StartNew();
         var timings = new JsonObject();
-        var trainDir = Path.Combine(dir, "training");
-        var spectrumDir = Path.Combine(dir, "spectrum");
         if (!resume)
             foreach (var stale in new[] { ClaimStudies.Folder, "training", "spectrum", "figures", "stability" }.Select(d => Path.Combine(dir, d)))
                 if (Directory.Exists(stale)) Directory.Delete(stale, recursive: true);
 
-        // 1. The stability claims: their sweeps, then every claim's and control's test.
+        // 1. Every claim of the file: the sweeps, the training and the spectral studies, then every claim's and control's test.
         log?.Invoke($"reproduce: {claims.Title} ({claims.Claims.Count} claims) → {Path.Combine(dir, ClaimStudies.Folder)}");
         var prepared = ClaimCheck.Prepare(claims, dir, threads, fresh: !resume, resume: resume,
-            (label, total, work) => progress(label, "trial-layers", total, work), log);
+            progress, log, ClaimRunners.All);
         if (prepared.Interrupted) return new ReproductionResult(dir, null, Interrupted: true, prepared.SignalExitCode);
-        var checks = prepared.Checks.ToList();
-        timings["stability_claims_s"] = clock.Elapsed.TotalSeconds;
+        // Every claim of the report is one Holm family, every control another.
+        var result = CheckResult.Resolve(claims.Title, prepared.Checks);
+        VerdictFiles.Write(dir, claims.Title, seed, result);
+        timings["claims_s"] = clock.Elapsed.TotalSeconds;
 
-        // 2. Fits, theory and tables of the sweep that holds the τ family (the threshold claim's), else the first claim's.
-        var sweepId = claims.Claims.FirstOrDefault(c => c.Kind == ClaimKind.ThresholdExponent)?.Id ?? claims.Claims[0].Id;
+        // 2. Fits, theory and tables of the sweep that holds the τ family (the threshold claim's), else the first sweep claim's.
+        var sweepId = claims.Claims.FirstOrDefault(c => c.Kind == ClaimKind.ThresholdExponent)?.Id ?? claims.Claims.First(c => c.Kind.OnSweep()).Id;
         var sweepDir = prepared.StudyDirectories[sweepId];
         var fitOptions = new FitOptions();
         var (fit, theory) = SweepFit.Run(sweepDir, fitOptions);
         var cells = CellsTable.Read(Path.Combine(sweepDir, SweepRunner.CellsFile));
         timings["fit_s"] = clock.Elapsed.TotalSeconds;
 
-        // 3. The training study (claim 4): rates against depth at one step size.
-        var study = scale.TrainingStudy(seed);
-        log?.Invoke($"reproduce: training study → {trainDir}");
-        TrainingStudyResult training = null!;
-        // One thread: the study's runs are small, and two threads collapse when the other core is busy.
-        progress("training", "steps", TrainingStudy.StepsToRun(study, trainDir, resume: true),
-            advance => training = TrainingStudy.Run(study, trainDir, resume: true, onStep: n => advance(n), threads: 1));
-        checks.AddRange(ReproductionVerdicts.Training(training, fitOptions.Alpha));
-        timings["training_s"] = clock.Elapsed.TotalSeconds;
-
-        // 4. Spectral diagnostics (claim 1): operator norms of block products.
-        log?.Invoke($"reproduce: block-product operator norms → {spectrumDir}");
-        var spectral = scale.SpectralStudy(seed);
-        spectral.Validate();
-        SpectralStudyResult spectrum = null!;
-        progress("spectrum", "trials", SpectralStudy.Work(spectral),
-            advance => spectrum = SpectralStudy.Run(spectral, spectrumDir, threads: 1, advance, log));
-        foreach (var line in spectrum.Table()) log?.Invoke(line);
-        log?.Invoke(spectrum.Report);
-        var norms = SpectraTable.ReadPoints(Path.Combine(spectrumDir, SpectraTable.FileName));
-        checks.AddRange(ReproductionVerdicts.Spectrum(norms, fitOptions.Alpha));
-        // Every claim of the report is one Holm family, every control another.
-        var result = CheckResult.Resolve(claims.Title, checks);
-        VerdictFiles.Write(dir, claims.Title, seed, result);
-        timings["spectrum_s"] = clock.Elapsed.TotalSeconds;
+        // 3. The training claim's study (claim 4) and the block-product claim's (claim 1), for the tables and figures.
+        var trainClaim = claims.Claims.FirstOrDefault(c => c.Kind == ClaimKind.RateIndependentOfDepth) ?? claims.Claims.FirstOrDefault(c => c.Kind.IsTraining());
+        var trainDir = trainClaim is null ? null : prepared.StudyDirectories[trainClaim.Id];
+        var spectrumClaim = claims.Claims.FirstOrDefault(c => c.Kind == ClaimKind.OperatorNormBounded);
+        var spectrumDir = spectrumClaim is null ? null : prepared.StudyDirectories[spectrumClaim.Id];
+        var training = trainDir is not null && File.Exists(Path.Combine(trainDir, TrainingStudy.RunsFile)) ? TrainingStudy.Read(trainDir) : null;
 
         // 5. Figures (PNG for the report, SVG for papers), each with the CSV of what it plots.
         var figuresDir = Path.Combine(dir, "figures");
         var gallery = new StringBuilder();
         string sweepRel = Path.GetRelativePath(dir, sweepDir).Replace('\\', '/');
-        foreach (var (name, source) in FigureAvailability.Supported(sweepDir).Select(n => (n, sweepDir)).Append((TrainingFigure.Name, trainDir)).Append((SpectrumFigure.Name, spectrumDir)))
+        var sources = FigureAvailability.Supported(sweepDir).Select(n => (n, sweepDir)).ToList();
+        if (training is not null) sources.Add((TrainingFigure.Name, trainDir!));
+        if (spectrumDir is not null) sources.Add((SpectrumFigure.Name, spectrumDir));
+        foreach (var (name, source) in sources)
             foreach (var fig in FigureCatalog.Build(name, source))
             {
                 FigureExporter.Export(fig.Model, figuresDir, fig.FileName, [FigureFormat.Png, FigureFormat.Svg], FigureSize.Double);
@@ -109,12 +93,14 @@ public static class Reproduction
         var sections = new List<ReportWriter.Section>
         {
             new("Threshold τ*(L)", ReportTables.Threshold(fit)),
-            new("Training: rate against depth (claim 4)", ReportTables.Training(training, study)),
+            new("Training: rate against depth (claim 4)", training is null ? "No training claim in the claims file, or its data are missing (see the verdicts).\n"
+                : ReportTables.Training(training, TrainingClaims.Plan([trainClaim!], seed)[trainClaim!.Id])),
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", ReportTables.Growth(cells)),
             new("Finite-width theory beside the measurements", ReportTables.Theory(theory)),
             new("Figures", gallery.ToString()),
             new("Data and provenance", ReportTables.Provenance(sweepRel)),
         };
+        string Rel(string path) => Path.GetRelativePath(dir, path).Replace('\\', '/');
         var pending = new List<string>
         {
             "claim 5, training without normalization on real data: needs Fashion-MNIST (`apt-get install dataset-fashion-mnist`); run `stabilitylab train --dataset fashion-mnist ...` as in the README",
@@ -129,9 +115,11 @@ public static class Reproduction
             ["claims"] = claims.Title,
             ["seed"] = seed,
             ["timings"] = timings,
-            ["outputs"] = new JsonArray("README.md", VerdictFiles.Json, VerdictFiles.Markdown, sweepRel + "/cells.csv", sweepRel + "/traces.csv", sweepRel + "/raw.csv",
-                sweepRel + "/fits.json", sweepRel + "/theory.csv", sweepRel + "/manifest.json", "training/curves.csv", "training/runs.csv", "training/fits.json",
-                "training/manifest.json", "spectrum/spectra.csv", "spectrum/manifest.json", "figures/"),
+            ["outputs"] = new JsonArray([.. new[] { "README.md", VerdictFiles.Json, VerdictFiles.Markdown, sweepRel + "/cells.csv", sweepRel + "/traces.csv", sweepRel + "/raw.csv",
+                sweepRel + "/fits.json", sweepRel + "/theory.csv", sweepRel + "/manifest.json" }
+                .Concat(trainDir is null ? [] : new[] { "curves.csv", "runs.csv", "fits.json", "manifest.json" }.Select(f => Rel(trainDir) + "/" + f))
+                .Concat(spectrumDir is null ? [] : new[] { "spectra.csv", "manifest.json" }.Select(f => Rel(spectrumDir) + "/" + f))
+                .Append("figures/").Select(x => (JsonNode)x)]),
         };
         head.End(RunStatus.Complete).Write(dir, manifest);
         return new ReproductionResult(dir, result, Interrupted: false);

@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using StabilityLab.Claims;
 using StabilityLab.Cli.Options;
+using StabilityLab.Torch.Claims;
 
 namespace StabilityLab.Cli.Commands;
 
@@ -27,8 +28,8 @@ public static class CheckCommand
             var dir = r.GetValue(outDir) ?? Path.Combine("checks", Path.GetFileNameWithoutExtension(path));
             var clock = Stopwatch.StartNew();
             var result = ClaimCheck.Run(claims, dir, r.GetValue(threads), r.GetValue(fresh), r.GetValue(resume),
-                (label, total, work) => ProgressRunner.Run(io, label, "trial-layers", total, advance => { work(advance); return 0; }),
-                io.Err.WriteLine);
+                (label, unit, total, work) => ProgressRunner.Run(io, label, unit, total, advance => { work(advance); return 0; }),
+                io.Err.WriteLine, ClaimRunners.All);
             if (result.Interrupted) return result.SignalExitCode ?? SweepCommand.ExitInterrupted;
             if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(dir, VerdictFiles.Json)));
             else Print(result, io);

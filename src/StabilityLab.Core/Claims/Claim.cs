@@ -11,6 +11,8 @@ public sealed record ClaimNetwork(BlockKind Block, Activation Activation, int Wi
 /// One claim of a claims file (docs/claims.md): what it states, which cells it needs (network, τ rule or family,
 /// depths, trials) and how it is tested (kind, quantity, statistic, value, margin or tolerance, bound). Its
 /// <see cref="Controls"/> are the same claim with some fields overridden, under which the same test must FAIL.
+/// <see cref="Trials"/> is the number of random networks per cell (0 for training claims, whose draws are
+/// <see cref="ClaimTraining.Seeds"/>).
 /// </summary>
 public sealed record Claim(
     string Id,
@@ -32,6 +34,9 @@ public sealed record Claim(
     BoundExpression? Below,
     IReadOnlyList<ClaimControl> Controls)
 {
+    /// <summary>How a training claim trains (null for the other kinds).</summary>
+    public ClaimTraining? Training { get; init; }
+
     /// <summary>The τ entry of the sweep this claim needs.</summary>
     public TauGridEntry TauEntry => new(Tau, Param.Count == 0 ? null : Param);
 }

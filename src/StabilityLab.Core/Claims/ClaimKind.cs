@@ -17,6 +17,14 @@ public enum ClaimKind
     Below,
     /// <summary>The statistic lies above a bound expression at every cell.</summary>
     Above,
+    /// <summary>Training: every run's loss decays geometrically to below a stated fraction of its initial value.</summary>
+    Converges,
+    /// <summary>Training: the linear rate does not fall with depth (non-inferiority test on its slope against ln L).</summary>
+    RateIndependentOfDepth,
+    /// <summary>Training: every run at the deepest depth diverges or stalls.</summary>
+    Diverges,
+    /// <summary>Block products: mean log‖P‖₂² stays bounded in L (equivalence test on its slope against ln L).</summary>
+    OperatorNormBounded,
 }
 
 /// <summary>The spellings of <see cref="ClaimKind"/> in a claims file.</summary>
@@ -30,17 +38,23 @@ public static class ClaimKinds
         ["threshold-exponent"] = ClaimKind.ThresholdExponent,
         ["below"] = ClaimKind.Below,
         ["above"] = ClaimKind.Above,
+        ["converges"] = ClaimKind.Converges,
+        ["rate-independent-of-depth"] = ClaimKind.RateIndependentOfDepth,
+        ["diverges"] = ClaimKind.Diverges,
+        ["operator-norm-bounded"] = ClaimKind.OperatorNormBounded,
     };
 
     // Named in the schema (docs/claims.md) but evaluated elsewhere for now: a file using them is refused, not ignored.
     private static readonly Dictionary<string, string> Planned = new(StringComparer.Ordinal)
     {
         ["matches-theory"] = "per-cell z-scores against the finite-width theory are in `stabilitylab fit` (theory.csv)",
-        ["converges"] = "training claims run in `stabilitylab train` and `reproduce`",
-        ["rate-independent-of-depth"] = "training claims run in `stabilitylab train` and `reproduce`",
-        ["diverges"] = "training claims run in `stabilitylab train` and `reproduce`",
-        ["operator-norm-bounded"] = "block-product norms run in `stabilitylab spectrum` and `reproduce`",
     };
+
+    /// <summary>The kinds measured on a stability sweep (Claims/Kinds); the others need a <see cref="IClaimRunner"/>.</summary>
+    public static bool OnSweep(this ClaimKind k) => k <= ClaimKind.Above;
+
+    /// <summary>The training kinds (runs of gradient descent, docs/claims.md §4).</summary>
+    public static bool IsTraining(this ClaimKind k) => k is ClaimKind.Converges or ClaimKind.RateIndependentOfDepth or ClaimKind.Diverges;
 
     public static string Name(this ClaimKind k) => Names.First(p => p.Value == k).Key;
 

@@ -2,8 +2,12 @@ using StabilityLab.Models;
 
 namespace StabilityLab.Claims;
 
-/// <summary>Which log ratio a claim is about (docs/claims.md): of ‖h_L‖²/‖h_0‖², of ‖∂F/∂h_0‖²/‖∂F/∂h_L‖², or of max_l ‖h_l‖²/‖h_0‖².</summary>
-public enum Quantity { Forward, Backward, ForwardMax }
+/// <summary>
+/// What a claim is about (docs/claims.md): the log ratio ‖h_L‖²/‖h_0‖², ‖∂F/∂h_0‖²/‖∂F/∂h_L‖² or max_l ‖h_l‖²/‖h_0‖² of
+/// the sweep kinds; the training loss of the training kinds; the operator norm of the whole block product
+/// D_L(I+τW_L)···D_1(I+τW_1), or its largest over pairs (a, b), of operator-norm-bounded.
+/// </summary>
+public enum Quantity { Forward, Backward, ForwardMax, Loss, Product, ProductMax }
 
 /// <summary>
 /// The statistic of the per-trial log ratio x that a claim tests: log E e^x (log_mean: the log of the mean ratio,
@@ -16,7 +20,8 @@ public static class ClaimNames
 {
     // The one spelling of each value in a claims file; Name and Parse both read it.
     private static readonly (Quantity Value, string Name)[] Quantities =
-        [(Quantity.Forward, "forward"), (Quantity.Backward, "backward"), (Quantity.ForwardMax, "forward-max")];
+        [(Quantity.Forward, "forward"), (Quantity.Backward, "backward"), (Quantity.ForwardMax, "forward-max"), (Quantity.Loss, "loss"),
+         (Quantity.Product, "product"), (Quantity.ProductMax, "product-max")];
     private static readonly (Statistic Value, string Name)[] Statistics =
         [(Statistic.LogMean, "log_mean"), (Statistic.MeanLog, "mean_log"), (Statistic.Median, "median"), (Statistic.Q05, "q05"), (Statistic.Q95, "q95")];
 
@@ -31,6 +36,9 @@ public static class ClaimNames
         {
             Quantity.Forward => "‖h_L‖²/‖h_0‖²",
             Quantity.Backward => "‖∂F/∂h_0‖²/‖∂F/∂h_L‖²",
+            Quantity.Loss => "training loss",
+            Quantity.Product => "‖D_L(I+τW_L)···D_1(I+τW_1)‖₂²",
+            Quantity.ProductMax => "max over pairs (a, b) of ‖D_b(I+τW_b)···D_a(I+τW_a)‖₂²",
             _ => "max_l ‖h_l‖²/‖h_0‖²",
         };
         return s switch
@@ -44,9 +52,8 @@ public static class ClaimNames
     }
 
     public static Quantity ParseQuantity(string text, string where) =>
-        text == "loss" ? throw new SpecException($"{where}: quantity 'loss' belongs to training claims, which `check` does not run yet")
-        : Quantities.Where(x => x.Name == text).Select(x => (Quantity?)x.Value).FirstOrDefault()
-            ?? throw new SpecException($"{where}: unknown quantity '{text}' (expected forward, backward or forward-max)");
+        Quantities.Where(x => x.Name == text).Select(x => (Quantity?)x.Value).FirstOrDefault()
+            ?? throw new SpecException($"{where}: unknown quantity '{text}' (expected {string.Join(", ", Quantities.Select(x => x.Name))})");
 
     public static Statistic ParseStatistic(string text, string where) =>
         Statistics.Where(x => x.Name == text).Select(x => (Statistic?)x.Value).FirstOrDefault()

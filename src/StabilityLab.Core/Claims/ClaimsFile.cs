@@ -17,7 +17,9 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
 
     private static readonly string[] TopKeys = ["schema", "title", "description", "seed", "claims"];
     private static readonly string[] ClaimKeys = ["id", "statement", "source", "kind", "value", "network", "tau", "param", "depths", "trials",
-        "quantity", "statistic", "alpha", "margin", "tolerance", "bound", "below", "controls"];
+        "quantity", "statistic", "alpha", "margin", "tolerance", "bound", "below", "controls",
+        "samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction"];
+    private static readonly string[] TrainingKeys = ["samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction"];
     private static readonly string[] NetworkKeys = ["block", "activation", "width", "weights"];
 
     /// <summary>Default equivalence margin of bounded/unbounded: nats per e-fold of L (docs/claims.md).</summary>
@@ -72,9 +74,29 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         try { rules = entry.Expand().ToList(); }
         catch (SpecException e) { throw new SpecException($"{where}: {e.Message}"); }
         var depths = ParseDepths(o["depths"], where);
-        int trials = (int)(Int(o, "trials", where) ?? throw Missing(where, "trials"));
-        if (trials < 2) throw new SpecException($"{where}: trials must be ≥ 2 (got {trials})");
-        var quantity = ClaimNames.ParseQuantity(Str(o, "quantity", where) ?? "forward", where);
+        bool training = kind.IsTraining();
+        int trials;
+        if (training)
+        {
+            if (o.ContainsKey("trials")) throw new SpecException($"{where}: a training claim draws its networks by \"seeds\", not \"trials\"");
+            trials = 0;
+        }
+        else
+        {
+            trials = (int)(Int(o, "trials", where) ?? throw Missing(where, "trials"));
+            if (trials < 2) throw new SpecException($"{where}: trials must be ≥ 2 (got {trials})");
+            foreach (var key in TrainingKeys)
+                if (o.ContainsKey(key)) throw new SpecException($"{where}: \"{key}\" belongs to the training kinds (converges, rate-independent-of-depth, diverges)");
+        }
+        var quantity = ClaimNames.ParseQuantity(Str(o, "quantity", where)
+            ?? (training ? "loss" : kind == ClaimKind.OperatorNormBounded ? "product" : "forward"), where);
+        bool quantityFits = training ? quantity == Quantity.Loss
+            : kind == ClaimKind.OperatorNormBounded ? quantity is Quantity.Product or Quantity.ProductMax
+            : quantity is Quantity.Forward or Quantity.Backward or Quantity.ForwardMax;
+        if (!quantityFits)
+            throw new SpecException($"{where}: kind '{kind.Name()}' does not measure quantity '{quantity.Name()}' ({(training ? "training kinds measure loss" : kind == ClaimKind.OperatorNormBounded ? "use product or product-max" : "use forward, backward or forward-max")})");
+        if (!kind.OnSweep() && o.ContainsKey("statistic"))
+            throw new SpecException($"{where}: \"statistic\" belongs to the sweep kinds; kind '{kind.Name()}' has its own test (docs/claims.md)");
         var statistic = Str(o, "statistic", where) is { } st ? ClaimNames.ParseStatistic(st, where)
             : quantity == Quantity.Forward ? Statistic.LogMean : Statistic.MeanLog;
         if (statistic == Statistic.LogMean && quantity != Quantity.Forward)
@@ -99,9 +121,12 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
                 throw new SpecException($"{where}: kind 'threshold-exponent' needs a τ family with one parameter and at least 3 values (e.g. \"tau\": \"L^-beta\", \"param\": {{\"beta\": \"0:1:17\"}})");
             case ClaimKind.ThresholdExponent when quantity != Quantity.Forward:
                 throw new SpecException($"{where}: kind 'threshold-exponent' is defined on the forward ratio (the median crossing of docs/science.md §4)");
-            case ClaimKind.Bounded or ClaimKind.Unbounded or ClaimKind.GrowthExponent or ClaimKind.ThresholdExponent when depths.Length < 3:
+            case ClaimKind.Bounded or ClaimKind.Unbounded or ClaimKind.GrowthExponent or ClaimKind.ThresholdExponent
+                or ClaimKind.RateIndependentOfDepth or ClaimKind.OperatorNormBounded when depths.Length < 3:
                 throw new SpecException($"{where}: kind '{kind.Name()}' needs at least 3 depths (got {depths.Length})");
-            case ClaimKind.Bounded or ClaimKind.Unbounded or ClaimKind.GrowthExponent when rules.Count != 1:
+            case ClaimKind.Bounded or ClaimKind.Unbounded or ClaimKind.GrowthExponent or ClaimKind.OperatorNormBounded when rules.Count != 1:
+                throw new SpecException($"{where}: kind '{kind.Name()}' is about one τ rule; a family ({rules.Count} rules) is for threshold-exponent, below and above");
+            case var _ when training && rules.Count != 1:
                 throw new SpecException($"{where}: kind '{kind.Name()}' is about one τ rule; a family ({rules.Count} rules) is for threshold-exponent, below and above");
         }
         if (below is not null && kind != ClaimKind.Bounded) throw new SpecException($"{where}: \"below\" belongs to kind 'bounded' (use kind 'below' with \"bound\")");
@@ -109,6 +134,8 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             throw new SpecException($"{where}: \"value\" is used by growth-exponent and threshold-exponent only");
         if (bound is not null && kind is not (ClaimKind.Below or ClaimKind.Above))
             throw new SpecException($"{where}: \"bound\" is used by kinds below and above only");
+
+        var trainingSettings = training ? ParseTraining(o, where) : null;
 
         var controls = new List<ClaimControl>();
         if (o["controls"] is { } cn)
@@ -133,7 +160,25 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             }
         }
         return new Claim(id, Str(o, "statement", where) ?? throw Missing(where, "statement"), Str(o, "source", where) ?? "",
-            kind, network, tau, param, depths, trials, quantity, statistic, alpha, value, margin, tolerance, bound, below, controls);
+            kind, network, tau, param, depths, trials, quantity, statistic, alpha, value, margin, tolerance, bound, below, controls)
+        { Training = trainingSettings };
+    }
+
+    private static ClaimTraining ParseTraining(JsonObject o, string where)
+    {
+        int Positive(string key, int fallback)
+        {
+            long v = Int(o, key, where) ?? fallback;
+            if (v < 1 || v > 1_000_000_000) throw new SpecException($"{where}: \"{key}\" must be a whole number ≥ 1 (got {v})");
+            return (int)v;
+        }
+        double lr = Num(o, "lr", where) ?? throw new SpecException($"{where}: training claims need \"lr\", the step size shared by every depth (docs/claims.md §4)");
+        if (!(lr > 0)) throw new SpecException($"{where}: lr must be > 0 (got {lr})");
+        double fraction = Num(o, "loss_fraction", where) ?? ClaimTraining.DefaultLossFraction;
+        if (!(fraction > 0 && fraction < 1)) throw new SpecException($"{where}: loss_fraction must lie in (0, 1) (got {fraction})");
+        return new ClaimTraining(Positive("samples", ClaimTraining.DefaultSamples), Positive("input_dim", ClaimTraining.DefaultInputDim),
+            Positive("steps", ClaimTraining.DefaultSteps), Positive("seeds", ClaimTraining.DefaultSeeds), lr,
+            Str(o, "optimizer", where) ?? "gd", Str(o, "dataset", where) ?? "synthetic", Str(o, "trainable", where) ?? "w", fraction);
     }
 
     private static ClaimNetwork ParseNetwork(JsonNode? n, string where)

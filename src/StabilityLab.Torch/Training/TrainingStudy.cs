@@ -131,6 +131,15 @@ public static class TrainingStudy
         return new TrainingStudyResult(dir, results, trends, keptCount, description);
     }
 
+    /// <summary>The result of a finished study in <paramref name="directory"/>, read back (runs.csv and the manifest's data description).</summary>
+    public static TrainingStudyResult Read(string directory)
+    {
+        var dir = Path.GetFullPath(directory);
+        var runs = TrainingStudyFiles.ReadRuns(Path.Combine(dir, RunsFile)).Values.Select(v => v.Run).ToList();
+        string description = (string?)RunManifest.Read(dir, "a training study")["data"] ?? "";
+        return new TrainingStudyResult(dir, runs, DepthVerdicts.Analyze(runs), runs.Count, description);
+    }
+
     /// <summary>Steps a sweep will train (runs not yet in runs.csv × steps per run): the progress total.</summary>
     public static long StepsToRun(TrainingStudySpec spec, string directory, bool resume)
     {

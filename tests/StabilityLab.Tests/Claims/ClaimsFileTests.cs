@@ -49,7 +49,14 @@ public class ClaimsFileTests
         TestCaseData Case(string name, Action<JsonObject> edit, params string[] words) => new TestCaseData(edit, words).SetName($"Refuses_{name}");
         yield return Case("UnknownKey", c => c["tresholds"] = 1, "c1", "tresholds");
         yield return Case("UnknownKind", c => c["kind"] = "stable", "c1", "stable");
-        yield return Case("TrainingKind", c => c["kind"] = "converges", "c1", "converges");
+        yield return Case("TrainingKindWithTrials", c => c["kind"] = "converges", "c1", "seeds", "trials");
+        yield return Case("TrainingKindWithoutLr", c => { c["kind"] = "converges"; c.Remove("trials"); }, "c1", "lr");
+        yield return Case("TrainingKeyOnASweepKind", c => c["lr"] = 0.1, "c1", "lr", "training");
+        yield return Case("ZeroSeeds", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["seeds"] = 0; }, "c1", "seeds");
+        yield return Case("LossFractionOfOne", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["loss_fraction"] = 1; }, "c1", "loss_fraction");
+        yield return Case("StatisticOnATrainingKind", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["statistic"] = "median"; }, "c1", "statistic");
+        yield return Case("ForwardOfBlockProducts", c => { c["kind"] = "operator-norm-bounded"; c["quantity"] = "forward"; }, "c1", "product");
+        yield return Case("MatchesTheoryIsNotYetAKind", c => c["kind"] = "matches-theory", "c1", "matches-theory", "fit");
         yield return Case("GrowthWithoutValue", c => c["kind"] = "growth-exponent", "c1", "value");
         yield return Case("BelowWithoutBound", c => c["kind"] = "below", "c1", "bound");
         yield return Case("BoundWithUnknownVariable", c => { c["kind"] = "below"; c["bound"] = "L*log(1+2*sigma^2)"; }, "c1", "sigma");

@@ -1,17 +1,26 @@
 using MathNet.Numerics.Distributions;
 using StabilityLab.Claims;
 using StabilityLab.Fitting;
-using StabilityLab.Reports;
 using StabilityLab.Spectral;
+using StabilityLab.Torch.Claims;
 
-namespace StabilityLab.Tests.Reports;
+namespace StabilityLab.Tests.Claims;
 
 /// <summary>
-/// The reproduction's block-product claim (an equivalence test on the slope of mean log‖P‖₂² at τ = 1/√L) and its control
-/// (the same test at τ = L^−1/4, which must FAIL), and the report's two Holm families.
+/// The kind operator-norm-bounded (an equivalence test on the slope of mean log‖P‖₂² at τ = 1/√L, margin 0.5) and its
+/// control (the same test at τ = L^−1/4, which must FAIL), and the two Holm families of claims and controls.
 /// </summary>
-public class ReproductionVerdictTests
+public class SpectralClaimTests
 {
+    private static Claim Parsed(string quantity) => ClaimsFile.Parse($$"""
+        { "schema": 1, "claims": [ { "id": "bp-{{quantity}}", "statement": "s", "kind": "operator-norm-bounded", "network": { "width": 64 },
+          "tau": "1/sqrt(L)", "depths": "4..64x2", "trials": 8, "quantity": "{{quantity}}", "margin": 0.5, "controls": [ { "tau": "L^-0.25" } ] } ] }
+        """, "t").Claims.Single();
+
+    private static List<ClaimChecks> Checks(IReadOnlyList<OperatorNormPoint> pts, params string[] quantities) =>
+        quantities.Select(Parsed).Select(c => new ClaimChecks(ClaimInfo.Of(c), SpectralClaims.Evaluate(c, pts),
+            c.Controls.Select(k => (ControlInfo.Of(k), SpectralClaims.Evaluate(k.Claim, pts))).ToList(), [])).ToList();
+
     /// <summary>mean log‖P‖₂² = 2.8 + slope·log L + noise at L = 4·2^k, k &lt; n, each with a 95% interval of ±1.96·se.</summary>
     private static List<OperatorNormPoint> Series(string rule, int n, double slope, double se, int seed)
     {
@@ -24,7 +33,7 @@ public class ReproductionVerdictTests
         }).ToList();
     }
 
-    private static CheckResult Resolve(IReadOnlyList<OperatorNormPoint> pts) => CheckResult.Resolve("t", ReproductionVerdicts.Spectrum(pts).ToList());
+    private static CheckResult Resolve(IReadOnlyList<OperatorNormPoint> pts) => CheckResult.Resolve("t", Checks(pts, "product"));
 
     private static Verdict One(IReadOnlyList<OperatorNormPoint> pts) => Resolve(pts).Claims.Single().Verdict;
 
@@ -74,7 +83,7 @@ public class ReproductionVerdictTests
         var pts = new List<OperatorNormPoint>([.. Series("1/sqrt(L)", 5, 0, 0.1, 9), .. Series("L^-0.25", 5, 2, 0.1, 10),
             .. Series("1/sqrt(L)", 5, 0, 0.1, 11).Select(p => p with { Quantity = ProductQuantity.MaxPair }),
             .. Series("L^-0.25", 5, 2, 0.1, 13).Select(p => p with { Quantity = ProductQuantity.MaxPair })]);
-        var checks = ReproductionVerdicts.Spectrum(pts).ToList();
+        var checks = Checks(pts, "product", "product-max");
         var result = CheckResult.Resolve("t", checks);
         Assert.That(result.Claims, Has.Count.EqualTo(2));
         Assert.That(result.Claims.Select(c => c.Verdict.AdjustedPValue!.Value),

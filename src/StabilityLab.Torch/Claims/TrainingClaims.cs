@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using StabilityLab.Claims;
+using StabilityLab.Models;
+using StabilityLab.Torch.Data;
+using StabilityLab.Torch.Training;
+
+namespace StabilityLab.Torch.Claims;
+
+/// <summary>
+/// The training kinds of a claims file (converges, rate-independent-of-depth, diverges; docs/claims.md §4): claims and
+/// controls on the same network, depths and training settings share one training study holding every τ rule they use
+/// (so a claim and its τ control train on the same data and seeds), under studies/&lt;key&gt;; a finished study is reused by
+/// content. Without the dataset's files every claim on it is INCONCLUSIVE with the install hint.
+/// </summary>
+public sealed class TrainingClaims : IClaimRunner
+{
+    public IReadOnlyCollection<ClaimKind> Kinds { get; } = [ClaimKind.Converges, ClaimKind.RateIndependentOfDepth, ClaimKind.Diverges];
+
+    /// <summary>The training study of every claim, by id. Seeds are seed, seed + 1, …; full-batch runs in float64.</summary>
+    public static IReadOnlyDictionary<string, TrainingStudySpec> Plan(IReadOnlyList<Claim> claims, ulong seed)
+    {
+        var plan = new Dictionary<string, TrainingStudySpec>(StringComparer.Ordinal);
+        foreach (var g in claims.GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), c.Training)))
+        {
+            var first = g.First();
+            var t = first.Training ?? throw new ArgumentException($"claim '{first.Id}' has no training settings");
+            string where = $"claim '{first.Id}'";
+            try
+            {
+                var rules = g.Select(Rule).Distinct().ToArray();
+                DataSource data = t.Dataset switch
+                {
+                    "synthetic" => new SyntheticData(t.Samples, t.InputDim, 1, TargetKind.Random),
+                    "fashion-mnist" => new FashionMnist(trainCount: Math.Min(t.Samples, FashionMnist.MaxTrain)),
+                    _ => throw new SpecException($"unknown dataset '{t.Dataset}' (expected synthetic or fashion-mnist)"),
+                };
+                var n = first.Network;
+                var spec = new TrainingStudySpec(
+                    new NetworkSpec(n.Width, first.Depths[0], rules[0], n.Block, n.Activation, n.Weights, data.InputDim, data.OutputDim),
+                    first.Depths, rules, Enumerable.Range(0, t.Seeds).Select(i => seed + (ulong)i).ToArray(), [t.Lr], data,
+                    new TrainingOptions
+                    {
+                        Steps = t.Steps, StepSize = t.Lr, Precision = TorchSharp.torch.ScalarType.Float64,
+                        Optimizer = OptionNames.ParseOptimizer(t.Optimizer), Trained = TrainingNames.ParseTrained(t.Trainable),
+                    });
+                foreach (var c in g) plan[c.Id] = spec;
+            }
+            catch (SpecException e) { throw new SpecException($"{where}: {e.Message}"); }
+        }
+        return plan;
+    }
+
+    /// <summary>The directory name of a study: a hash of its settings and grid.</summary>
+    public static string Key(TrainingStudySpec spec)
+    {
+        var settings = new JsonObject();
+        foreach (var (k, v) in spec.Settings()) settings[k] = v;
+        settings["depths"] = new JsonArray([.. spec.Depths.Select(d => (JsonNode)d)]);
+        settings["tau_rules"] = new JsonArray([.. spec.TauRules.Select(r => (JsonNode)r.ToString())]);
+        settings["seeds"] = new JsonArray([.. spec.Seeds.Select(s => (JsonNode)s)]);
+        settings["step_sizes"] = new JsonArray([.. spec.StepSizes.Select(s => (JsonNode)s.ToString("R", CultureInfo.InvariantCulture))]);
+        return StudyKey.Of(settings);
+    }
+
+    public void Validate(IReadOnlyList<Claim> claims, ulong seed)
+    {
+        var plan = Plan(claims, seed);
+        foreach (var c in claims)
+        {
+            try { plan[c.Id].Validate(); }
+            catch (SpecException e) { throw new SpecException($"claim '{c.Id}': {e.Message}"); }
+        }
+    }
+
+    public ClaimRunnerResult Run(IReadOnlyList<Claim> claims, ulong seed, string studiesDir, ClaimRunnerContext context)
+    {
+        var plan = Plan(claims, seed);
+        var checks = new Dictionary<string, (StabilityLab.Fitting.Check, string)>(StringComparer.Ordinal);
+        foreach (var g in claims.GroupBy(c => Key(plan[c.Id])))
+        {
+            var spec = plan[g.First().Id];
+            string dir = Path.Combine(studiesDir, g.Key);
+            if (Missing(spec.Data) is { } why)
+            {
+                foreach (var c in g) checks[c.Id] = (TrainingClaimKinds.NotRun(c, why), dir);
+                continue;
+            }
+            if (Directory.Exists(dir) && (context.Fresh || !context.Resume && !StudyKey.IsComplete(dir))) Directory.Delete(dir, recursive: true);
+            context.Log?.Invoke($"check: training study {g.Key} ({string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
+                + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {spec.StepSizes[0].ToString("G3", CultureInfo.InvariantCulture)}) for {string.Join(", ", g.Select(c => c.Id))}");
+            TrainingStudyResult r = null!;
+            // One libtorch thread: the runs are small, and two threads collapse when the other core is busy.
+            context.Progress($"training {g.Key}", "steps", TrainingStudy.StepsToRun(spec, dir, resume: true),
+                advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1));
+            foreach (var c in g) checks[c.Id] = (TrainingClaimKinds.Evaluate(c, r), dir);
+        }
+        return new ClaimRunnerResult(checks);
+    }
+
+    internal static TauRule Rule(Claim c) => c.TauEntry.Expand().Single();
+
+    private static string? Missing(DataSource data)
+    {
+        try { data.CheckAvailable(); return null; }
+        catch (SpecException e) { return e.Message; }
+    }
+}

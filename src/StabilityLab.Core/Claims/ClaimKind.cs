@@ -53,7 +53,7 @@ public static class ClaimKinds
     /// <summary>The kinds measured on a stability sweep (Claims/Kinds); the others need a <see cref="IClaimRunner"/>.</summary>
     public static bool OnSweep(this ClaimKind k) => k <= ClaimKind.Above;
 
-    /// <summary>The training kinds (runs of gradient descent, docs/claims.md §4).</summary>
+    /// <summary>The training kinds (runs of gradient descent, docs/claims.md §8).</summary>
     public static bool IsTraining(this ClaimKind k) => k is ClaimKind.Converges or ClaimKind.RateIndependentOfDepth or ClaimKind.Diverges;
 
     public static string Name(this ClaimKind k) => Names.First(p => p.Value == k).Key;

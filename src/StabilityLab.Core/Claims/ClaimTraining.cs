@@ -1,7 +1,7 @@
 namespace StabilityLab.Claims;
 
 /// <summary>
-/// How a training claim trains (docs/claims.md §4): n = <see cref="Samples"/> inputs in R^<see cref="InputDim"/> with
+/// How a training claim trains (docs/claims.md §8): n = <see cref="Samples"/> inputs in R^<see cref="InputDim"/> with
 /// random targets (or the named dataset), <see cref="Steps"/> steps of the optimizer at step size <see cref="Lr"/> on the
 /// <see cref="Trainable"/> parameters, <see cref="Seeds"/> seeds per (depth, τ). Names (optimizer, dataset, trainable) are
 /// read by the training runner, which refuses an unknown one before any work. A run has converged when its loss ends

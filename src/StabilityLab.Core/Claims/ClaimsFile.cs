@@ -172,7 +172,7 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             if (v < 1 || v > 1_000_000_000) throw new SpecException($"{where}: \"{key}\" must be a whole number ≥ 1 (got {v})");
             return (int)v;
         }
-        double lr = Num(o, "lr", where) ?? throw new SpecException($"{where}: training claims need \"lr\", the step size shared by every depth (docs/claims.md §4)");
+        double lr = Num(o, "lr", where) ?? throw new SpecException($"{where}: training claims need \"lr\", the step size shared by every depth (docs/claims.md §8)");
         if (!(lr > 0)) throw new SpecException($"{where}: lr must be > 0 (got {lr})");
         double fraction = Num(o, "loss_fraction", where) ?? ClaimTraining.DefaultLossFraction;
         if (!(fraction > 0 && fraction < 1)) throw new SpecException($"{where}: loss_fraction must lie in (0, 1) (got {fraction})");

@@ -9,7 +9,7 @@ using StabilityLab.Torch.Spectral;
 namespace StabilityLab.Torch.Claims;
 
 /// <summary>
-/// The kind operator-norm-bounded (docs/claims.md §5): the operator norm of block products D_b(I+τW_b)···D_a(I+τW_a) stays
+/// The kind operator-norm-bounded (docs/claims.md §8): the operator norm of block products D_b(I+τW_b)···D_a(I+τW_a) stays
 /// bounded in L — an equivalence test on the slope of mean log‖P‖₂² against ln L with the claim's margin, for the whole
 /// product (quantity product) or the largest over pairs (product-max). Claims and controls on the same network, depths
 /// and trials share one spectral study under studies/&lt;key&gt; holding every τ rule they use; a finished study is reused.
@@ -114,7 +114,7 @@ public sealed class SpectralClaims : IClaimRunner
         string medians = pts.Count == 0 ? "" : F($"; median ‖P‖₂ {Math.Exp(pts[0].MedianLogSq / 2):G3} at L = {pts[0].Depth}, {Math.Exp(pts[^1].MedianLogSq / 2):G3} at L = {pts[^1].Depth}");
         var check = GrowthChecks.Equivalent(label,
             F($"‖D_b(I+τW_b)···D_a(I+τW_a)‖₂ bounded independent of L at τ = {tau}: slope of mean log‖P‖₂² vs log L → 0, |slope| < δ = {margin:G3}"),
-            "(the claim's margin, docs/claims.md §5)", fit, margin, over, missing, alpha);
+            "(the claim's margin, docs/claims.md §8)", fit, margin, over, missing, alpha);
         return fit is null ? check : check with { Measurement = what + ": " + check.Measurement + medians };
     }
 

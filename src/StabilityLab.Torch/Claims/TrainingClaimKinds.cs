@@ -7,7 +7,7 @@ using StabilityLab.Torch.Training;
 namespace StabilityLab.Torch.Claims;
 
 /// <summary>
-/// The tests of the training kinds (docs/claims.md §4), each on the runs of the claim's τ rule in its training study:
+/// The tests of the training kinds (docs/claims.md §8), each on the runs of the claim's τ rule in its training study:
 /// <list type="bullet">
 /// <item>rate-independent-of-depth: every run trains (no divergence, no stall) and a non-inferiority t-test on the slope
 /// of rate against ln L rejects a fall of the rate by half over the depths;</item>

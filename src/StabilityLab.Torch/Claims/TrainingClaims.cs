@@ -8,7 +8,7 @@ using StabilityLab.Torch.Training;
 namespace StabilityLab.Torch.Claims;
 
 /// <summary>
-/// The training kinds of a claims file (converges, rate-independent-of-depth, diverges; docs/claims.md §4): claims and
+/// The training kinds of a claims file (converges, rate-independent-of-depth, diverges; docs/claims.md §8): claims and
 /// controls on the same network, depths and training settings share one training study holding every τ rule they use
 /// (so a claim and its τ control train on the same data and seeds), under studies/&lt;key&gt;; a finished study is reused by
 /// content. Without the dataset's files every claim on it is INCONCLUSIVE with the install hint.
@@ -21,7 +21,8 @@ public sealed class TrainingClaims : IClaimRunner
     public static IReadOnlyDictionary<string, TrainingStudySpec> Plan(IReadOnlyList<Claim> claims, ulong seed)
     {
         var plan = new Dictionary<string, TrainingStudySpec>(StringComparer.Ordinal);
-        foreach (var g in claims.GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), c.Training)))
+        // loss_fraction is a test's threshold, not a setting of the runs: claims that differ only there share a study.
+        foreach (var g in claims.GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), Settings: c.Training! with { LossFraction = 0 })))
         {
             var first = g.First();
             var t = first.Training ?? throw new ArgumentException($"claim '{first.Id}' has no training settings");
@@ -87,6 +88,13 @@ public sealed class TrainingClaims : IClaimRunner
                 continue;
             }
             if (Directory.Exists(dir) && (context.Fresh || !context.Resume && !StudyKey.IsComplete(dir))) Directory.Delete(dir, recursive: true);
+            if (StudyKey.IsComplete(dir))
+            {
+                // Finished (same key, same settings): read back, not retrained, so its files stay as they are.
+                var done = TrainingStudy.Read(dir);
+                foreach (var c in g) checks[c.Id] = (TrainingClaimKinds.Evaluate(c, done), dir);
+                continue;
+            }
             context.Log?.Invoke($"check: training study {g.Key} ({string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
                 + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {spec.StepSizes[0].ToString("G3", CultureInfo.InvariantCulture)}) for {string.Join(", ", g.Select(c => c.Id))}");
             TrainingStudyResult r = null!;

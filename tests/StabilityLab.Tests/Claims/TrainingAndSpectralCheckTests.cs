@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using StabilityLab.Claims;
+
+namespace StabilityLab.Tests.Claims;
+
+/// <summary>
+/// `stabilitylab check` on the kinds that run in TorchSharp, end to end on small real studies (training: width 64,
+/// L = 2, 8, 32, 3 seeds, 100 GD steps; block products: width 16, L = 2..32, 8 trials): each claim gets a definite
+/// verdict and each control FAILs, the claims share one training study (τ rules merged) and one spectral study, and a
+/// second run reuses both.
+/// </summary>
+[NonParallelizable]
+public class TrainingAndSpectralCheckTests
+{
+    private const string File = """
+        { "schema": 1, "title": "tiny", "seed": 1, "claims": [
+         { "id": "rate", "statement": "rate", "kind": "rate-independent-of-depth", "network": { "width": 64 }, "tau": "1/sqrt(L)", "depths": [2, 8, 32],
+           "samples": 8, "input_dim": 4, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/L" } ] },
+         { "id": "conv", "statement": "conv", "kind": "converges", "network": { "width": 64 }, "tau": "1/sqrt(L)", "depths": [2, 8, 32],
+           "samples": 8, "input_dim": 4, "steps": 100, "seeds": 3, "lr": 1e-3, "loss_fraction": 0.1, "controls": [ { "tau": "1/L" } ] },
+         { "id": "div", "statement": "div", "kind": "diverges", "network": { "width": 64 }, "tau": "1", "depths": [2, 8, 32],
+           "samples": 8, "input_dim": 4, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/sqrt(L)" } ] },
+         { "id": "bp", "statement": "bp", "kind": "operator-norm-bounded", "network": { "width": 16 }, "tau": "1/sqrt(L)", "depths": "2..32x2", "trials": 8,
+           "margin": 0.5, "controls": [ { "tau": "L^-0.25" } ] }
+        ]}
+        """;
+
+    [Test]
+    public void EveryKindDecidesEveryControlFailsAndASecondRunReusesTheStudies()
+    {
+        var dir = Directory.CreateTempSubdirectory("check-torch-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "t.json");
+            System.IO.File.WriteAllText(path, File);
+            var outDir = Path.Combine(dir, "out");
+            var (code, _, stderr) = CliHarness.Run("check", path, "--out", outDir, "--threads", "1");
+            Assert.That(code, Is.EqualTo(0), stderr);
+            var json = System.IO.File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json));
+            var claims = JsonNode.Parse(json)!["claims"]!.AsArray();
+            Assert.Multiple(() =>
+            {
+                foreach (var c in claims)
+                {
+                    Assert.That((string?)c!["verdict"], Is.EqualTo("PASS"), (string?)c["id"] + ": " + (string?)c["measurement"]);
+                    Assert.That(c["controls"]!.AsArray().Select(k => (string?)k!["verdict"]), Is.All.EqualTo("FAIL"), (string?)c["id"]);
+                }
+                Assert.That(claims.Select(c => (string?)c!["kind"]), Is.EqualTo(new[] { "rate-independent-of-depth", "converges", "diverges", "operator-norm-bounded" }));
+            });
+            // One training study for the three training claims and their controls (τ = 1/√L, 1/L and 1 in one grid), one spectral study.
+            var studies = Directory.GetDirectories(Path.Combine(outDir, ClaimStudies.Folder)).OrderBy(d => d).ToList();
+            Assert.That(studies, Has.Count.EqualTo(2));
+            var runs = studies.Select(d => Path.Combine(d, "runs.csv")).Single(System.IO.File.Exists);
+            Assert.That(System.IO.File.ReadAllLines(runs).Length - 1, Is.EqualTo(3 * 3 * 3), "3 depths × 3 τ rules × 3 seeds, each trained once");
+            var manifests = studies.Select(d => System.IO.File.ReadAllText(Path.Combine(d, "manifest.json"))).ToList();
+
+            var (again, _, stderr2) = CliHarness.Run("check", path, "--out", outDir, "--threads", "1");
+            Assert.That(again, Is.EqualTo(0), stderr2);
+            Assert.That(studies.Select(d => System.IO.File.ReadAllText(Path.Combine(d, "manifest.json"))), Is.EqualTo(manifests),
+                "finished studies are reused, not recomputed");
+            Assert.That(System.IO.File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json)), Is.EqualTo(json));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}

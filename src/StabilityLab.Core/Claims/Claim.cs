@@ -34,6 +34,9 @@ public sealed record Claim(
     BoundExpression? Below,
     IReadOnlyList<ClaimControl> Controls)
 {
+    /// <summary>matches-theory: the width at which the theory predicts (null: the network's width).</summary>
+    public int? PredictWidth { get; init; }
+
     /// <summary>How a training claim trains (null for the other kinds).</summary>
     public ClaimTraining? Training { get; init; }
 

@@ -119,6 +119,7 @@ public static class ClaimCheck
             ClaimKind.ThresholdExponent => ThresholdExponentClaim.Evaluate(c, data, label),
             ClaimKind.Below => BoundClaim.Evaluate(c, ClaimMeasurement.Points(c, data), label, below: true),
             ClaimKind.Above => BoundClaim.Evaluate(c, ClaimMeasurement.Points(c, data), label, below: false),
+            ClaimKind.MatchesTheory => MatchesTheoryClaim.Evaluate(c, data, label),
             _ => throw new ArgumentException($"kind '{c.Kind.Name()}' is not measured on a sweep", nameof(c)),
         };
     }

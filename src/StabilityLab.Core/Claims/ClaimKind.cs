@@ -17,6 +17,8 @@ public enum ClaimKind
     Below,
     /// <summary>The statistic lies above a bound expression at every cell.</summary>
     Above,
+    /// <summary>Every cell's mean and sd of the log ratio agree with the finite-width theory within a stated model error.</summary>
+    MatchesTheory,
     /// <summary>Training: every run's loss decays geometrically to below a stated fraction of its initial value.</summary>
     Converges,
     /// <summary>Training: the linear rate does not fall with depth (non-inferiority test on its slope against ln L).</summary>
@@ -38,6 +40,7 @@ public static class ClaimKinds
         ["threshold-exponent"] = ClaimKind.ThresholdExponent,
         ["below"] = ClaimKind.Below,
         ["above"] = ClaimKind.Above,
+        ["matches-theory"] = ClaimKind.MatchesTheory,
         ["converges"] = ClaimKind.Converges,
         ["rate-independent-of-depth"] = ClaimKind.RateIndependentOfDepth,
         ["diverges"] = ClaimKind.Diverges,
@@ -47,11 +50,10 @@ public static class ClaimKinds
     // Named in the schema (docs/claims.md) but evaluated elsewhere for now: a file using them is refused, not ignored.
     private static readonly Dictionary<string, string> Planned = new(StringComparer.Ordinal)
     {
-        ["matches-theory"] = "per-cell z-scores against the finite-width theory are in `stabilitylab fit` (theory.csv)",
     };
 
     /// <summary>The kinds measured on a stability sweep (Claims/Kinds); the others need a <see cref="IClaimRunner"/>.</summary>
-    public static bool OnSweep(this ClaimKind k) => k <= ClaimKind.Above;
+    public static bool OnSweep(this ClaimKind k) => !k.IsTraining() && k != ClaimKind.OperatorNormBounded;
 
     /// <summary>The training kinds (runs of gradient descent, docs/claims.md §8).</summary>
     public static bool IsTraining(this ClaimKind k) => k is ClaimKind.Converges or ClaimKind.RateIndependentOfDepth or ClaimKind.Diverges;

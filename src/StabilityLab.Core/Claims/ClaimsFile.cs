@@ -18,7 +18,7 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
     private static readonly string[] TopKeys = ["schema", "title", "description", "seed", "claims"];
     private static readonly string[] ClaimKeys = ["id", "statement", "source", "kind", "value", "network", "tau", "param", "depths", "trials",
         "quantity", "statistic", "alpha", "margin", "tolerance", "bound", "below", "controls",
-        "samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction"];
+        "samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction", "predict_width"];
     private static readonly string[] TrainingKeys = ["samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction"];
     private static readonly string[] NetworkKeys = ["block", "activation", "width", "weights"];
 
@@ -92,10 +92,14 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             ?? (training ? "loss" : kind == ClaimKind.OperatorNormBounded ? "product" : "forward"), where);
         bool quantityFits = training ? quantity == Quantity.Loss
             : kind == ClaimKind.OperatorNormBounded ? quantity is Quantity.Product or Quantity.ProductMax
+            : kind == ClaimKind.MatchesTheory ? quantity is Quantity.Forward or Quantity.Backward
             : quantity is Quantity.Forward or Quantity.Backward or Quantity.ForwardMax;
         if (!quantityFits)
-            throw new SpecException($"{where}: kind '{kind.Name()}' does not measure quantity '{quantity.Name()}' ({(training ? "training kinds measure loss" : kind == ClaimKind.OperatorNormBounded ? "use product or product-max" : "use forward, backward or forward-max")})");
-        if (!kind.OnSweep() && o.ContainsKey("statistic"))
+            throw new SpecException($"{where}: kind '{kind.Name()}' does not measure quantity '{quantity.Name()}' ({(training ? "training kinds measure loss" : kind == ClaimKind.OperatorNormBounded ? "use product or product-max" : kind == ClaimKind.MatchesTheory ? "the theory predicts forward and backward" : "use forward, backward or forward-max")})");
+        long? predictWidth = Int(o, "predict_width", where);
+        if (predictWidth is not null && kind != ClaimKind.MatchesTheory) throw new SpecException($"{where}: \"predict_width\" belongs to kind 'matches-theory'");
+        if (predictWidth is < 1 or > 1 << 24) throw new SpecException($"{where}: predict_width must be a width ≥ 1 (got {predictWidth})");
+        if ((!kind.OnSweep() || kind == ClaimKind.MatchesTheory) && o.ContainsKey("statistic"))
             throw new SpecException($"{where}: \"statistic\" belongs to the sweep kinds; kind '{kind.Name()}' has its own test (docs/claims.md)");
         var statistic = Str(o, "statistic", where) is { } st ? ClaimNames.ParseStatistic(st, where)
             : quantity == Quantity.Forward ? Statistic.LogMean : Statistic.MeanLog;
@@ -161,7 +165,7 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         }
         return new Claim(id, Str(o, "statement", where) ?? throw Missing(where, "statement"), Str(o, "source", where) ?? "",
             kind, network, tau, param, depths, trials, quantity, statistic, alpha, value, margin, tolerance, bound, below, controls)
-        { Training = trainingSettings };
+        { Training = trainingSettings, PredictWidth = (int?)predictWidth };
     }
 
     private static ClaimTraining ParseTraining(JsonObject o, string where)

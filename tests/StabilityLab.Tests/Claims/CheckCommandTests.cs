@@ -51,7 +51,9 @@ public class CheckCommandTests
             Claim("growth-wrong-exponent", "growth-exponent", "L^(-1/2+0.3)", ("value", 0.2)),
             Claim("threshold-wrong-exponent", "threshold-exponent", "L^-beta", ("value", -0.2), ("param", Family)),
             Claim("below-lower-bound", "below", "L^-beta", ("bound", "L*log(1+tau^2)"), ("param", Family)),
-            Claim("above-upper-bound", "above", "L^-beta", ("bound", "L*log(1+2*tau^2)"), ("param", Family)));
+            Claim("above-upper-bound", "above", "L^-beta", ("bound", "L*log(1+2*tau^2)"), ("param", Family)),
+            // The theory of a network of a quarter the width: its sd is twice the measured one.
+            Claim("theory-of-another-width", "matches-theory", "1/sqrt(L)", ("tolerance", 0.1), ("predict_width", 8)));
         var outDir = Path.Combine(_dir, "false-out");
         var (code, stdout, stderr) = CliHarness.Run("check", path, "--out", outDir, "--threads", "2");
         Assert.That(code, Is.EqualTo(1), stderr);
@@ -106,6 +108,21 @@ public class CheckCommandTests
         Assert.That(second.Code, Is.EqualTo(0));
         Assert.That(File.GetLastWriteTimeUtc(Path.Combine(study, "cells.csv")), Is.EqualTo(stamp), "the finished study is reused");
         Assert.That(File.ReadAllText(Path.Combine(outDir, VerdictFiles.Json)), Is.EqualTo(json), "same verdicts, same bits");
+    }
+
+    [Test]
+    public void TheFiniteWidthTheoryMatchesWithinItsModelErrorAndNotAtAnotherWidth()
+    {
+        // m = 32, L = 8..128, 100 trials, forward and backward at τ = 1/√L; the control predicts at m = 8. With 100 trials the
+        // SE of a mean is ≈ 0.05 here, so a band of ±0.25 is what can be shown; the control's sd is off by ≈ 0.4-0.6.
+        var forward = Claim("matches-forward", "matches-theory", "1/sqrt(L)", ("tolerance", 0.25),
+            ("controls", new JsonArray(new JsonObject { ["predict_width"] = 8 })));
+        var backward = Claim("matches-backward", "matches-theory", "1/sqrt(L)", ("tolerance", 0.25), ("quantity", "backward"),
+            ("controls", new JsonArray(new JsonObject { ["predict_width"] = 8 })));
+        var outDir = Path.Combine(_dir, "theory-out");
+        var (code, stdout, stderr) = CliHarness.Run("check", Write("theory", forward, backward), "--out", outDir, "--threads", "2");
+        Assert.That(code, Is.EqualTo(0), stdout + stderr);
+        Assert.That(stdout, Does.Contain("2 claims PASS · 2 controls FAIL as they must · 0 INCONCLUSIVE"));
     }
 
     [TestCase("{\"schema\": 1, \"claims\": [{\"id\": \"x\"}]}", "missing")]

@@ -56,7 +56,8 @@ public class ClaimsFileTests
         yield return Case("LossFractionOfOne", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["loss_fraction"] = 1; }, "c1", "loss_fraction");
         yield return Case("StatisticOnATrainingKind", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["statistic"] = "median"; }, "c1", "statistic");
         yield return Case("ForwardOfBlockProducts", c => { c["kind"] = "operator-norm-bounded"; c["quantity"] = "forward"; }, "c1", "product");
-        yield return Case("MatchesTheoryIsNotYetAKind", c => c["kind"] = "matches-theory", "c1", "matches-theory", "fit");
+        yield return Case("PredictWidthOnBounded", c => c["predict_width"] = 16, "c1", "predict_width", "matches-theory");
+        yield return Case("ForwardMaxOfTheTheory", c => { c["kind"] = "matches-theory"; c["quantity"] = "forward-max"; }, "c1", "forward-max");
         yield return Case("GrowthWithoutValue", c => c["kind"] = "growth-exponent", "c1", "value");
         yield return Case("BelowWithoutBound", c => c["kind"] = "below", "c1", "bound");
         yield return Case("BoundWithUnknownVariable", c => { c["kind"] = "below"; c["bound"] = "L*log(1+2*sigma^2)"; }, "c1", "sigma");

@@ -60,20 +60,21 @@ public static class TrainingClaimKinds
     {
         double fraction = c.Training!.LossFraction;
         var bad = new List<string>();
-        double worstRatio = 0, worstGeometric = double.PositiveInfinity;
+        double worstRatio = double.NaN, worstGeometric = double.PositiveInfinity;
         foreach (var r in runs)
         {
             string at = F($"L = {r.Depth}, seed {r.Seed}");
             if (r.Outcome == TrainingOutcome.Diverged) { bad.Add(at + ": diverged"); continue; }
             double ratio = r.FinalLoss / r.InitialLoss;
-            worstRatio = Math.Max(worstRatio, ratio);
+            worstRatio = double.IsNaN(worstRatio) ? ratio : Math.Max(worstRatio, ratio);
             if (!(ratio <= fraction)) bad.Add(F($"{at}: loss ratio {ratio:G3}"));
             double average = -Math.Log(ratio) / Math.Max(1, r.StepsDone);
             double geometric = r.Rate is { } rate && average > 0 ? rate.Rate / average : 0;
             worstGeometric = Math.Min(worstGeometric, geometric);
             if (!(geometric >= GeometricRateFraction)) bad.Add(F($"{at}: late/average rate {geometric:G3}"));
         }
-        string measured = F($"{runs.Count} runs; largest final/initial loss {worstRatio:G3}; smallest late/average rate {(double.IsFinite(worstGeometric) ? worstGeometric.ToString("G3", CultureInfo.InvariantCulture) : "—")}")
+        string G(double v) => double.IsFinite(v) ? v.ToString("G3", CultureInfo.InvariantCulture) : "—";
+        string measured = F($"{runs.Count} runs; largest final/initial loss {G(worstRatio)}; smallest late/average rate {G(worstGeometric)}")
             + (bad.Count == 0 ? "" : "; " + string.Join("; ", bad.Take(4)) + (bad.Count > 4 ? F($"; … {bad.Count - 4} more") : ""));
         var outcome = bad.Count == 0 ? VerdictOutcome.Pass : VerdictOutcome.Fail;
         return new Check(label, Prediction(c), measured, Test(c), null, _ => (outcome, null));

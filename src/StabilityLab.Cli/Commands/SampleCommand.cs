@@ -5,6 +5,7 @@ using StabilityLab.Models;
 using StabilityLab.Output;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
+using StabilityLab.Sweeps;
 using StabilityLab.Tables;
 using StabilityLab.Torch;
 using StabilityLab.Torch.Devices;
@@ -57,6 +58,9 @@ public static class SampleCommand
             {
                 if (spec.Weights != WeightLaw.Gaussian)
                     throw new SpecException($"the exact sampler needs Gaussian weights (got {spec.Weights.Name()}); use --sampler dense");
+                var resources = SweepResources.OfCell(spec, trials, threads);
+                resources.Check(".");
+                threads = resources.Threads;
                 summaries = ProgressRunner.Run(io, "sample", "trials", trials,
                     advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n))[0]);
                 break;

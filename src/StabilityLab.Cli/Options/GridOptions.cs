@@ -32,7 +32,10 @@ public static class GridOptions
     private static Option<string> PositiveIntegers(Option<string> option, string what) =>
         option.Check(text =>
         {
-            int bad = Integers(text, what).FirstOrDefault(v => v < 1, 1);
-            return bad < 1 ? $"values must be at least 1 (got {bad.ToString(CultureInfo.InvariantCulture)})" : null;
+            var values = Integers(text, what);
+            int bad = values.FirstOrDefault(v => v < 1, 1);
+            if (bad < 1) return $"values must be at least 1 (got {bad.ToString(CultureInfo.InvariantCulture)})";
+            int big = values.FirstOrDefault(v => v > NetworkSpec.MaxDepth, 0);
+            return big > 0 ? $"values must be at most {NetworkSpec.MaxDepth.ToString(CultureInfo.InvariantCulture)} (got {big.ToString(CultureInfo.InvariantCulture)})" : null;
         });
 }

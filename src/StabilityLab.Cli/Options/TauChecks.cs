@@ -31,7 +31,7 @@ public static class TauChecks
             {
                 foreach (var rule in rs)
                     foreach (var L in ds)
-                        rule.Schedule(L);
+                        rule.Check(L);
             }
             catch (SpecException e)
             {

@@ -62,7 +62,7 @@ public static class ClaimCheck
         // Every size is checked, and the directory taken, before any work: bad input leaves nothing behind.
         foreach (var st in studies)
         {
-            try { st.Spec.Validate(); }
+            try { st.Spec.Validate(); SweepResources.Of(st.Spec, threads).Check(studiesDir); }
             catch (SpecException e) { throw new SpecException($"claim '{st.Users[0]}': {e.Message}"); }
         }
         foreach (var (claims, runner) in byRunner) runner.Validate(claims, file.Seed);

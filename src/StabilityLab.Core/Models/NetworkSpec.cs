@@ -47,14 +47,18 @@ public sealed record NetworkSpec
     public double[] TauSchedule() => Tau.Schedule(Depth);
 
     /// <summary>Throws <see cref="SpecException"/> naming the first bad field.</summary>
+    /// <summary>The deepest network any sampler takes: beyond it a single trial's arrays (16·m·L bytes at m = 1) no longer fit one machine.</summary>
+    public const int MaxDepth = 100_000_000;
+
     public void Validate()
     {
         if (Width < 1) throw new SpecException($"width must be at least 1 (got {Width})");
         if (Depth < 1) throw new SpecException($"depth must be at least 1 (got {Depth})");
+        if (Depth > MaxDepth) throw new SpecException($"depth must be at most {MaxDepth} (got {Depth})");
         if (InputDim < 1) throw new SpecException($"input dimension must be at least 1 (got {InputDim})");
         if (OutputDim < 1) throw new SpecException($"output dimension must be at least 1 (got {OutputDim})");
         if (Tau is null) throw new SpecException("τ rule is missing");
-        // Evaluating the schedule checks τ > 0 and finite at every layer.
-        Tau.Schedule(Depth);
+        // τ > 0 and finite at every layer.
+        Tau.Check(Depth);
     }
 }

@@ -154,6 +154,14 @@ public sealed record TauRule
     }
 
     /// <summary>τ_1..τ_L for a network of depth L (index 0 holds layer 1).</summary>
+    /// <summary>Throws <see cref="SpecException"/> where τ is not positive and finite at some layer of a depth-L network, without building the schedule.</summary>
+    public void Check(int depth)
+    {
+        if (depth < 1) throw new SpecException($"depth must be at least 1 (got {depth})");
+        if (!IsPerLayer) { Evaluate(depth, 1); return; }
+        for (int l = 1; l <= depth; l++) Evaluate(depth, l);
+    }
+
     public double[] Schedule(int depth)
     {
         if (depth < 1) throw new SpecException($"depth must be at least 1 (got {depth})");

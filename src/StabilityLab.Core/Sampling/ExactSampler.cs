@@ -39,9 +39,8 @@ public sealed class ExactSampler
         _L = spec.Depth;
         _s = Math.Sqrt(spec.BranchVariance()); // A and W_l share the variance 2/m
         _homogeneous = spec.Activation.IsPositivelyHomogeneous();
+        CheckSize(spec);
         long cells = (long)_L * _m;
-        if (cells > Array.MaxLength)
-            throw new SpecException($"width × depth = {cells} is too large for one trial's memory");
         _z = new double[cells];
         _z2 = spec.Block == BlockKind.Res3 ? new double[cells] : [];
         _x = new double[cells + _m];
@@ -57,6 +56,14 @@ public sealed class ExactSampler
     }
 
     public NetworkSpec Spec => _spec;
+
+    /// <summary>Throws <see cref="SpecException"/> when one trial's arrays (m·L values each) exceed the largest array.</summary>
+    public static void CheckSize(NetworkSpec spec)
+    {
+        long cells = (long)spec.Depth * spec.Width;
+        if (cells > Array.MaxLength)
+            throw new SpecException($"width × depth = {cells} is too large for one trial's memory");
+    }
 
     /// <summary>One trial at the spec's own τ rule.</summary>
     public TrialMeasurement Sample(RandomStream stream) => Sample(stream, [_spec.TauSchedule()])[0];

@@ -9,6 +9,9 @@ namespace StabilityLab.Sweeps;
 /// </summary>
 public static class GridValues
 {
+    /// <summary>The most values one list may expand to (a range that would build more is refused before it is built).</summary>
+    public const int MaxValues = 1_000_000;
+
     public static int[] ParseIntegers(string text, string what)
     {
         var values = ParseNumbers(text, what);
@@ -54,7 +57,11 @@ public static class GridValues
             if (!(f > 1)) throw new SpecException($"{what} range '{raw}': factor must be above 1");
             if (!(a > 0) || b < a) throw new SpecException($"{what} range '{raw}': need 0 < start ≤ end");
             var values = new List<double>();
-            for (double v = a; v <= b * (1 + 1e-12); v *= f) values.Add(Math.Round(v, 12));
+            for (double v = a; v <= b * (1 + 1e-12); v *= f)
+            {
+                values.Add(Math.Round(v, 12));
+                if (values.Count > MaxValues) throw new SpecException($"{what} range '{raw}' has more than {MaxValues} values");
+            }
             return values;
         }
         if (pi > 0)
@@ -62,7 +69,9 @@ public static class GridValues
             double b = Number(rest[..pi], what), s = Number(rest[(pi + 1)..], what);
             if (!(s > 0)) throw new SpecException($"{what} range '{raw}': step must be positive");
             if (b < a) throw new SpecException($"{what} range '{raw}': end is below start");
-            int n = (int)Math.Floor((b - a) / s + 1e-9) + 1;
+            double count = Math.Floor((b - a) / s + 1e-9) + 1;
+            if (count > MaxValues) throw new SpecException($"{what} range '{raw}' has {count:G3} values; at most {MaxValues}");
+            int n = (int)count;
             return Enumerable.Range(0, n).Select(i => a + i * s);
         }
         throw new SpecException($"bad {what} range '{raw}' (expected a..bxF for ×F steps or a..b+S for +S steps)");
@@ -73,7 +82,8 @@ public static class GridValues
         var parts = raw.Split(':');
         if (parts.Length != 3) throw new SpecException($"bad {what} grid '{raw}' (expected start:end:count)");
         double a = Number(parts[0], what), b = Number(parts[1], what), n = Number(parts[2], what);
-        if (n < 1 || n != Math.Round(n) || n > 1e6) throw new SpecException($"{what} grid '{raw}': count must be a whole number ≥ 1");
+        if (n < 1 || n != Math.Round(n)) throw new SpecException($"{what} grid '{raw}': count must be a whole number ≥ 1");
+        if (n > MaxValues) throw new SpecException($"{what} grid '{raw}' has {n:G3} values; at most {MaxValues}");
         if (n == 1) return [a];
         return Enumerable.Range(0, (int)n).Select(i => i == n - 1 ? b : a + (b - a) * i / (n - 1));
     }

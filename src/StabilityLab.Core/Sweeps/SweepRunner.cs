@@ -43,6 +43,10 @@ public static class SweepRunner
     public static SweepRunSummary Run(SweepSpec spec, SweepRunOptions options)
     {
         spec.Validate();
+        // Sizes against this machine before the directory is touched; threads 0 never plans more than the memory holds.
+        var resources = SweepResources.Of(spec, options.Threads);
+        resources.Check(options.OutDir);
+        options = options with { Threads = resources.Threads };
         var shard = options.Shard ?? ShardSpec.Whole;
         var all = spec.Cells();
         var mine = all.Where(c => shard.Contains(c.Index)).ToList();

@@ -76,6 +76,9 @@ public sealed record SweepSpec
     public IReadOnlyList<SweepCell> Cells()
     {
         Validate();
+        if (Depths.Count > MaxDepths) throw new SpecException($"{Depths.Count} depths in one sweep; at most {MaxDepths}");
+        if ((long)Widths.Max() * Depths.Max() > Array.MaxLength)
+            throw new SpecException("width × depth is too large for one trial's memory");
         var taus = Taus.SelectMany(t => t.Expand()).ToList();
         var act = ModelNames.ParseActivation(Activation);
         var law = ModelNames.ParseWeightLaw(Weights);
@@ -104,7 +107,7 @@ public sealed record SweepSpec
         var law = ModelNames.ParseWeightLaw(Weights);
         if (law != WeightLaw.Gaussian) throw new SpecException("sweeps use the exact sampler, which needs Gaussian weights");
         foreach (var m in Widths) if (m < 1) throw new SpecException($"width must be at least 1 (got {m})");
-        foreach (var L in Depths) if (L < 1) throw new SpecException($"depth must be at least 1 (got {L})");
+        foreach (var L in Depths) if (L < 1 || L > NetworkSpec.MaxDepth) throw new SpecException($"depth must be between 1 and {NetworkSpec.MaxDepth} (got {L})");
         if (Widths.Distinct().Count() != Widths.Count) throw new SpecException("widths repeat a value");
         if (Depths.Distinct().Count() != Depths.Count) throw new SpecException("depths repeat a value");
         if (Trials < 1) throw new SpecException($"trials must be at least 1 (got {Trials})");
@@ -117,12 +120,13 @@ public sealed record SweepSpec
         // Every τ must be positive and finite at every depth of the grid.
         foreach (var t in taus)
             foreach (var L in Depths)
-                t.Schedule(L);
+                t.Check(L);
         foreach (var L in TraceDepths ?? [])
             if (!Depths.Contains(L)) throw new SpecException($"trace depth {L} is not one of the sweep's depths");
-        if ((long)Widths.Max() * Depths.Max() > Array.MaxLength)
-            throw new SpecException("width × depth is too large for one trial's memory");
     }
+
+    /// <summary>The most depths one sweep takes (each is a cell group of its own; validation builds every τ schedule).</summary>
+    public const int MaxDepths = 10_000;
 }
 
 /// <summary>A cell of a sweep: its index in the grid, its common-random-numbers group and its spec.</summary>

@@ -16,6 +16,18 @@ public static class CliApp
     /// <summary>Nothing failed, but some check could not decide (too few data, or not computable).</summary>
     public const int ExitInconclusive = 3;
     public const int ExitInternalError = 70;
+    /// <summary>The disk filled up while writing (sysexits EX_IOERR); finished work is kept.</summary>
+    public const int ExitIoError = 74;
+
+    /// <summary>The "no space left on device" error inside <paramref name="e"/> (ENOSPC on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows), or null.</summary>
+    public static IOException? DiskFull(Exception e) => e switch
+    {
+        IOException io when io.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+            || io.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase) => io,
+        AggregateException a => a.InnerExceptions.Select(DiskFull).FirstOrDefault(x => x is not null),
+        _ when e.InnerException is { } inner => DiskFull(inner),
+        _ => null,
+    };
 
     /// <summary>The exit code of a family of verdicts (`fit`, `verify`): 1 on any FAIL, else 3 on any INCONCLUSIVE, else 0.</summary>
     public static int ExitCodeFor(IEnumerable<Verdict> verdicts)
@@ -63,6 +75,11 @@ public static class CliApp
         {
             io.Error($"stabilitylab: {e.Message}");
             return ExitBadInput;
+        }
+        catch (Exception e) when (DiskFull(e) is { } full)
+        {
+            io.Error($"stabilitylab: no space left on device ({full.Message.Split('\n')[0]}); free some space, then run the same command with --resume where it has one");
+            return ExitIoError;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

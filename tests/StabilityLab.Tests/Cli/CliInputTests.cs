@@ -174,3 +174,20 @@ public sealed class CliInputTests
         Assert.That(Regex.IsMatch(stderr, "^stabilitylab: "), Is.True, stderr);
     }
 }
+
+/// <summary>A full disk is named as such (exit 74), not reported as an internal error.</summary>
+public class DiskFullTests
+{
+    [Test]
+    public void AWriteToAFullDeviceIsRecognizedEvenWhenWrapped()
+    {
+        if (!File.Exists("/dev/full")) Assert.Ignore("needs Linux's /dev/full, which fails every write with ENOSPC");
+        IOException? caught = null;
+        try { File.WriteAllText("/dev/full", new string('x', 1 << 16)); }
+        catch (IOException e) { caught = e; }
+        Assert.That(caught, Is.Not.Null, "writing to /dev/full must fail");
+        Assert.That(StabilityLab.Cli.CliApp.DiskFull(caught!), Is.SameAs(caught));
+        Assert.That(StabilityLab.Cli.CliApp.DiskFull(new AggregateException(new InvalidOperationException("x", caught))), Is.SameAs(caught));
+        Assert.That(StabilityLab.Cli.CliApp.DiskFull(new IOException("file is locked")), Is.Null);
+    }
+}

@@ -143,6 +143,9 @@ public sealed record TauRule
         double v = _expr.Evaluate(env);
         if (!double.IsFinite(v) || v <= 0)
             throw new SpecException($"τ rule '{this}' gives τ = {Fmt(v)} at L={depth}, l={layer}; τ must be positive and finite");
+        // The branch variance is τ²·2/m: beyond 1e150 it overflows double precision, and every trial would die of it.
+        if (v > MaxTau)
+            throw new SpecException($"τ rule '{this}' gives τ = {Fmt(v)} at L={depth}, l={layer}; τ² overflows double precision above τ = {Fmt(MaxTau)}");
         return v;
     }
 
@@ -161,6 +164,9 @@ public sealed record TauRule
         if (!IsPerLayer) { Evaluate(depth, 1); return; }
         for (int l = 1; l <= depth; l++) Evaluate(depth, l);
     }
+
+    /// <summary>The largest τ accepted: τ² (times the weight variance) stays far from double's overflow at 1.8e308.</summary>
+    public const double MaxTau = 1e150;
 
     public double[] Schedule(int depth)
     {

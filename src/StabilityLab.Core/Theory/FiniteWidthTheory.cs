@@ -64,7 +64,7 @@ public static class FiniteWidthTheory
         double vInc = w.MVarInc / m;
         double logInc = w.IncLogRatio[0] - vInc / 2;
         double logCoh = w.CohLogRatio0 - fwdVar[L] / 2;
-        var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, m, logInc, vInc, logCoh, fwdVar[L]);
+        var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, Math.Log(m - 1.0), m, logInc, vInc, logCoh, fwdVar[L]);
 
         var regime = RegimeOf(spec, tau);
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + fwdVar[L] / 2,
@@ -82,13 +82,15 @@ public static class FiniteWidthTheory
     public static double GridPoints(IReadOnlyList<double> tau) => FiniteWidthLayers.StoredPoints(tau, GridFor(tau));
 
     /// <summary>
-    /// B(u) = log((m−1)e^{I} + u e^{C}) − log(m−1+u) for u = ‖ζ‖² ~ χ²_d (I, C the two parts' log means, Gaussian
-    /// with variances vI, vC to first order): E[B], Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC] and Cov(B, forward) =
-    /// E_u[w_C]·vC, with w the parts' shares. Quadrature over t = log u on a fine grid (trapezoid).
+    /// B(u) = log(n e^{I} + u e^{C}) − log(m−1+u) for u = ‖ζ‖² ~ χ²_d (I, C the two parts' log means, Gaussian
+    /// with variances vI, vC to first order; n = e^{logIsoWeight} the isotropic part's weight: m − 1 where I is the growth
+    /// of a vector orthogonal to h_L, m − e^{C−I} where it is that of a generic direction): E[B],
+    /// Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC] and Cov(B, forward) = E_u[w_C]·vC, with w the parts' shares.
+    /// Quadrature over t = log u on a fine grid (trapezoid).
     /// </summary>
     // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static (double Mean, double Var, double Cov) MixOverOutput(int d, int m, double logI, double vI, double logC, double vC)
+    internal static (double Mean, double Var, double Cov) MixOverOutput(int d, double logIsoWeight, int m, double logI, double vI, double logC, double vC)
     {
         double half = d / 2.0, norm = half * Math.Log(2) + SpecialFunctions.GammaLn(half);
         // log χ²_d has a left tail ∝ e^{(d/2)t} and sd ≈ √(2/d) for large d: cover both to ~1e-20.
@@ -99,7 +101,7 @@ public static class FiniteWidthTheory
         {
             double t = tLo + i * dt, u = Math.Exp(t);
             double p = Math.Exp(half * t - u / 2 - norm) * (i == 0 || i == n ? 0.5 : 1) * dt;
-            double a = Math.Log(m - 1.0) + logI, b = t + logC;
+            double a = logIsoWeight + logI, b = t + logC;
             double top = StdNormal.LogAddExp(a, b);
             double wc = Math.Exp(b - top), wi = 1 - wc;
             double bb = top - Math.Log(m - 1 + u);

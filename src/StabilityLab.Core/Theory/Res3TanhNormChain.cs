@@ -76,13 +76,14 @@ internal static class Res3TanhNormChain
         // Isotropic part: B = Σ_l log R′_l, log R′_l = gb(u_{l−1}) + ε′_l. Its fluctuation Σ ε′_l + Σ_l gb′_l δu_{l−1}, with
         // δu_{l−1} = Σ_{j<l} Π_{j<i<l}(1 + g′_i) ε_j + Π(1 + g′) δu_0: ε_j enters with weight a_j, a_{j−1} = gb′_j + (1 + g′_j) a_j,
         // a_L = 0; ε′_j is correlated with ε_j only (both read the layer's z).
-        double logI = 0, vI = 0, a = 0;
+        double logI = 0, vI = 0, a = 0, vOwn = 0;
         var bwdInfByLayer = new double[L + 1];
         for (int l = L; l >= 1; l--)
         {
             logI += bwd[l];
             bwdInfByLayer[l - 1] = bwdInfByLayer[l] + bwdInf[l];
             vI += vBwd[l] + a * a * vFwd[l] + 2 * a * cFwdBwd[l];
+            vOwn += vBwd[l];
             a = bwdSlope[l] + slope[l] * a;
         }
         vI += a * a * v0;
@@ -95,10 +96,12 @@ internal static class Res3TanhNormChain
             along0 *= along[l];
         }
         double logC = Math.Log(along0 + orth) - vI / 2;
-        // I is the growth of a generic direction: the isotropic part P⊥z̃ weighs m − e^{C−I} (docs/finite-width.md §12).
+        // I is the growth of a generic direction: the isotropic part P⊥z̃ weighs m − e^{C−I} (docs/finite-width.md §12). The
+        // coherent part is carried by the same factors (variance taken as vI) but its own backward noise ε′ is independent:
+        // the two share the chain's part vI − Σ Var ε′.
         double iso = m - Math.Exp(logC - logI);
         bool mixed = iso > 0;
-        var (bMean, bVar, _) = mixed ? FiniteWidthTheory.MixOverOutput(spec.OutputDim, Math.Log(iso), m, logI, vI, logC, vI) : (nan, nan, nan);
+        var (bMean, bVar, _) = mixed ? FiniteWidthTheory.MixOverOutput(spec.OutputDim, Math.Log(iso), m, logI, vI, logC, vI, vI - vOwn) : (nan, nan, nan);
         bool inside = L <= FiniteWidthTheory.MaxDepthOverWidth * m;
         string reason = inside ? "inside" : $"L = {L} > {FiniteWidthTheory.MaxDepthOverWidth}m = {FiniteWidthTheory.MaxDepthOverWidth * m}";
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + sd * sd / 2,

@@ -19,7 +19,7 @@ namespace StabilityLab.Theory;
 /// Mean: second order in the law's fluctuation, E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, with
 /// E Q̂_L − Q_L = E[Ŝ_L − S_L] from E P̂_l − P_l = P′(S_l) E[Ŝ_l − S_l] + P″(S_l) Var(Ŝ_l)/2 + (own-coordinate term)/m
 /// (given the a_k, a coordinate is exactly Y_0 + √Ŝ ξ when the a_k do not depend on it: a cavity argument).
-/// The backward ratio is not predicted (NaN).
+/// The backward ratio: <see cref="Res1Backward"/> (reusing the path covariances).
 /// </summary>
 internal static class Res1FiniteWidth
 {

@@ -13,7 +13,12 @@ namespace StabilityLab.Theory;
 /// E c⁴ = 4τ⁴(m k₂ + m² k₁²)/(m² x²), k₁ = E tanh²(σξ), k₂ = Var tanh²(σξ)). To second order in the chain's
 /// fluctuation δu: v_l = (1 + g′)² v_{l−1} + Var ε_l, E δu_l = (1 + g′) E δu_{l−1} + g″ v_{l−1}/2, and the covariance with
 /// the start u_0 = log ‖tanh(Ax)‖² (mean m k₁(s), variance m k₂(s), s² = 2/m) decays by (1 + g′) per layer; then
-/// F_L = u_L − u_0 has Var = v_L + v_0 − 2 Cov(δu_L, δu_0). The backward ratio is not predicted (NaN).
+/// F_L = u_L − u_0 has Var = v_L + v_0 − 2 Cov(δu_L, δu_0).
+/// Backward: the isotropic part of g crosses layer l with R′_l = ‖ĝ + τW_lᵀD_lV_lᵀĝ‖², whose law depends on h_{l−1} only
+/// through u_{l−1} too (<see cref="BackwardStep"/>), so B = Σ_l log R′_l is a sum along the same chain: its mean to second
+/// order in δu, its variance from the fresh ε′_l, the chain's δu_{l−1} (weight gb′_l) and Cov(ε_l, ε′_l) through the shared
+/// z_l. The part of g_L along ĥ_L is mixed over ‖ζ‖² ~ χ²_d (<see cref="FiniteWidthTheory.MixOverOutput"/>); for d = 1
+/// it moves the mean by O(m⁻²) only.
 /// </summary>
 internal static class Res3TanhNormChain
 {

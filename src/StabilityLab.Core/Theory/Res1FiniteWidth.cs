@@ -65,9 +65,10 @@ internal static class Res1FiniteWidth
         if (double.IsNaN(mean2)) reasons.Add(FormattableString.Invariant($"log Q_L = {logQ:G4} > {MaxLogQForMean}: first-order mean only"));
         bool inside = reasons.Count == 0;
         // The backward ratio is validated on a smaller range (docs/finite-width.md §11).
-        bool bwdInside = inside && sumT2 <= MaxSumTauSquaredBackward;
+        double bwdLimit = Math.Min(MaxSumTauSquaredBackward, MaxSumTauSquaredOverWidthBackward * m);
+        bool bwdInside = inside && sumT2 <= bwdLimit;
         if (inside && !bwdInside)
-            reasons.Add(FormattableString.Invariant($"backward: Σ τ² = {sumT2:G3} > {MaxSumTauSquaredBackward}"));
+            reasons.Add(FormattableString.Invariant($"backward: Σ τ² = {sumT2:G3} > min(10, m/8) = {bwdLimit:G3}"));
         string reason = reasons.Count == 0 ? "inside" : string.Join("; ", reasons);
         // Backward (Res1Backward): not predicted where the forward mean is first order only (Q_L > e^150).
         var bwd = Res1Backward.Predict(tau, curve, moments, m, spec.OutputDim, mean, v);
@@ -85,10 +86,14 @@ internal static class Res1FiniteWidth
     public const double MaxSumTauSquaredOverWidth = 0.25;
 
     /// <summary>
-    /// Largest Σ_l τ_l² where the backward ratio was validated (docs/finite-width.md §11): beyond it the cross term between
-    /// the isotropic and the coherent part of g (left out) makes the sd 5–11% low at m ≤ 512.
+    /// The backward ratio is validated where Σ_l τ_l² ≤ min(this, m·<see cref="MaxSumTauSquaredOverWidthBackward"/>)
+    /// (docs/finite-width.md §11): beyond it the cross term between the isotropic and the coherent part of g (left out)
+    /// makes the sd 5–11% low (Σ τ² = 16 at m ≤ 512; Σ τ² = m/4 at m = 16, 32).
     /// </summary>
     public const double MaxSumTauSquaredBackward = 10;
+
+    /// <summary>See <see cref="MaxSumTauSquaredBackward"/>.</summary>
+    public const double MaxSumTauSquaredOverWidthBackward = 1.0 / 8;
 
     /// <summary>
     /// Covariances of one coordinate's path functionals under the infinite-width law (per coordinate; divide by m for

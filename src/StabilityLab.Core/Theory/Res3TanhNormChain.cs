@@ -108,11 +108,26 @@ internal static class Res3TanhNormChain
         bool mixed = iso > 0;
         var (bMean, bVar, _) = mixed ? FiniteWidthTheory.MixOverOutput(spec.OutputDim, Math.Log(iso), m, logI, vI, logC, vI, vI - vOwn) : (nan, nan, nan);
         bool inside = L <= FiniteWidthTheory.MaxDepthOverWidth * m;
-        string reason = inside ? "inside" : $"L = {L} > {FiniteWidthTheory.MaxDepthOverWidth}m = {FiniteWidthTheory.MaxDepthOverWidth * m}";
+        var reasons = new List<string>();
+        if (!inside) reasons.Add($"L = {L} > {FiniteWidthTheory.MaxDepthOverWidth}m = {FiniteWidthTheory.MaxDepthOverWidth * m}");
+        // The backward chain's linearization (gb′, gb″ around the path) is validated for τ ≤ 1 and Σ τ² ≤ 4m
+        // (docs/finite-width.md §12); at m = 8, τ = 2 it fails outright.
+        double sumT2 = tau.Sum(t => t * t), maxTau = tau.Max();
+        if (maxTau > MaxTauBackward) reasons.Add(FormattableString.Invariant($"backward: τ = {maxTau:G3} > {MaxTauBackward}"));
+        if (sumT2 > MaxSumTauSquaredOverWidthBackward * m)
+            reasons.Add(FormattableString.Invariant($"backward: Σ τ² = {sumT2:G3} > 4m = {MaxSumTauSquaredOverWidthBackward * m:G3}"));
+        bool bwdInside = reasons.Count == 0;
+        string reason = bwdInside ? "inside" : string.Join("; ", reasons);
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + sd * sd / 2,
             bMean, Math.Sqrt(bVar), nan, uInf - Math.Log(ex0), bwdInfByLayer[0], meanByLayer, sdByLayer, bwdInfByLayer,
-            new FiniteWidthRegime(inside, inside, reason));
+            new FiniteWidthRegime(inside, bwdInside, reason));
     }
+
+    /// <summary>Largest τ_l where the backward ratio was validated (docs/finite-width.md §12).</summary>
+    public const double MaxTauBackward = 1;
+
+    /// <summary>Largest Σ_l τ_l²/m where the backward ratio was validated (docs/finite-width.md §12).</summary>
+    public const double MaxSumTauSquaredOverWidthBackward = 4;
 
     /// <summary>
     /// One layer's backward factors at ‖h‖² = e^u (docs/finite-width.md §12), for ĝ of a generic direction:

@@ -64,7 +64,7 @@ public static class FiniteWidthTheory
         double vInc = w.MVarInc / m;
         double logInc = w.IncLogRatio[0] - vInc / 2;
         double logCoh = w.CohLogRatio0 - fwdVar[L] / 2;
-        var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, m, logInc, vInc, logCoh, fwdVar[L]);
+        var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, Math.Log(m - 1.0), m, logInc, vInc, logCoh, fwdVar[L], 0);
 
         var regime = RegimeOf(spec, tau);
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + fwdVar[L] / 2,
@@ -82,24 +82,28 @@ public static class FiniteWidthTheory
     public static double GridPoints(IReadOnlyList<double> tau) => FiniteWidthLayers.StoredPoints(tau, GridFor(tau));
 
     /// <summary>
-    /// B(u) = log((m−1)e^{I} + u e^{C}) − log(m−1+u) for u = ‖ζ‖² ~ χ²_d (I, C the two parts' log means, Gaussian
-    /// with variances vI, vC to first order): E[B], Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC] and Cov(B, forward) =
-    /// E_u[w_C]·vC, with w the parts' shares. Quadrature over t = log u on a fine grid (trapezoid).
+    /// B(u) = log(n e^{I} + u e^{C}) − log(m−1+u) for u = ‖ζ‖² ~ χ²_d (I, C the two parts' log means, Gaussian
+    /// with variances vI, vC to first order; n = e^{logIsoWeight} the isotropic part's weight: m − 1 where I is the growth
+    /// of a vector orthogonal to h_L, m − e^{C−I} where it is that of a generic direction): E[B],
+    /// Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC + 2w_I w_C cIC] and Cov(B, forward) = E_u[w_C]·vC + E_u[w_I]·cIC, with w the
+    /// parts' shares and cIC the covariance of the isotropic part with the coherent one, taken as that with the forward ratio
+    /// (0 for post, where the masks' correlation is left out, docs/finite-width.md §5).
+    /// Quadrature over t = log u on a fine grid (trapezoid).
     /// </summary>
     // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static (double Mean, double Var, double Cov) MixOverOutput(int d, int m, double logI, double vI, double logC, double vC)
+    internal static (double Mean, double Var, double Cov) MixOverOutput(int d, double logIsoWeight, int m, double logI, double vI, double logC, double vC, double cIC)
     {
         double half = d / 2.0, norm = half * Math.Log(2) + SpecialFunctions.GammaLn(half);
         // log χ²_d has a left tail ∝ e^{(d/2)t} and sd ≈ √(2/d) for large d: cover both to ~1e-20.
         double tLo = Math.Log(d) - 100.0 / d - 12 * Math.Sqrt(2.0 / d), tHi = Math.Log(d + 60 * Math.Sqrt(2.0 * d) + 60);
         int n = 6000;
-        double dt = (tHi - tLo) / n, s0 = 0, s1 = 0, s2 = 0, sw = 0, cov = 0;
+        double dt = (tHi - tLo) / n, s0 = 0, s1 = 0, s2 = 0, sw = 0, cov = 0, covI = 0, swc = 0;
         for (int i = 0; i <= n; i++)
         {
             double t = tLo + i * dt, u = Math.Exp(t);
             double p = Math.Exp(half * t - u / 2 - norm) * (i == 0 || i == n ? 0.5 : 1) * dt;
-            double a = Math.Log(m - 1.0) + logI, b = t + logC;
+            double a = logIsoWeight + logI, b = t + logC;
             double top = StdNormal.LogAddExp(a, b);
             double wc = Math.Exp(b - top), wi = 1 - wc;
             double bb = top - Math.Log(m - 1 + u);
@@ -108,9 +112,12 @@ public static class FiniteWidthTheory
             s2 += p * bb * bb;
             sw += p * (wi * wi * vI + wc * wc * vC);
             cov += p * wc;
+            covI += p * wi;
+            swc += p * 2 * wi * wc;
         }
         double mean = s1 / s0;
-        return (mean, s2 / s0 - mean * mean + sw / s0, cov / s0 * vC);
+        // Post passes cIC = 0: the extra terms add exactly 0.
+        return (mean, s2 / s0 - mean * mean + sw / s0 + swc / s0 * cIC, cov / s0 * vC + covI / s0 * cIC);
     }
 
     /// <summary>

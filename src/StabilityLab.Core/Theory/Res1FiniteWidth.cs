@@ -19,7 +19,7 @@ namespace StabilityLab.Theory;
 /// Mean: second order in the law's fluctuation, E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, with
 /// E Q̂_L − Q_L = E[Ŝ_L − S_L] from E P̂_l − P_l = P′(S_l) E[Ŝ_l − S_l] + P″(S_l) Var(Ŝ_l)/2 + (own-coordinate term)/m
 /// (given the a_k, a coordinate is exactly Y_0 + √Ŝ ξ when the a_k do not depend on it: a cavity argument).
-/// The backward ratio is not predicted (NaN).
+/// The backward ratio: <see cref="Res1Backward"/> (reusing the path covariances).
 /// </summary>
 internal static class Res1FiniteWidth
 {
@@ -39,7 +39,8 @@ internal static class Res1FiniteWidth
         var curve = Res1GaussianSum.Evolve(tau);
         var byLayer = new double[L + 1];
         var sdByLayer = new double[L + 1];
-        var (vm, mean2) = Moments(tau, curve, m);
+        var moments = Moments(tau, curve, m);
+        var (vm, mean2) = (moments.VarTimesWidth, moments.Mean);
         double v = vm / m;
         double logQ = curve.LogQ[L] - curve.LogQ[0];
         // Mean: second order (Moments). Where Q_L > e^150 (far outside the regime) its raw-unit sums would overflow and
@@ -63,10 +64,18 @@ internal static class Res1FiniteWidth
         if (L > FiniteWidthTheory.MaxDepthOverWidth * m) reasons.Add($"L = {L} > {FiniteWidthTheory.MaxDepthOverWidth}m = {FiniteWidthTheory.MaxDepthOverWidth * m}");
         if (double.IsNaN(mean2)) reasons.Add(FormattableString.Invariant($"log Q_L = {logQ:G4} > {MaxLogQForMean}: first-order mean only"));
         bool inside = reasons.Count == 0;
-        string reason = inside ? "inside" : string.Join("; ", reasons);
+        // The backward ratio is validated on a smaller range (docs/finite-width.md §11).
+        double bwdLimit = Math.Min(MaxSumTauSquaredBackward, MaxSumTauSquaredOverWidthBackward * m);
+        bool bwdInside = inside && sumT2 <= bwdLimit;
+        if (inside && !bwdInside)
+            reasons.Add(FormattableString.Invariant($"backward: Σ τ² = {sumT2:G3} > min(10, m/8) = {bwdLimit:G3}"));
+        string reason = reasons.Count == 0 ? "inside" : string.Join("; ", reasons);
+        // Backward (Res1Backward): not predicted where the forward mean is first order only (Q_L > e^150).
+        var bwd = Res1Backward.Predict(tau, curve, moments, m, spec.OutputDim, mean, v);
+        var (bMean, bVar, bInf) = bwd ?? (nan, nan, Enumerable.Repeat(nan, L + 1).ToArray());
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + v / 2,
-            nan, nan, nan, logQ, nan, byLayer, sdByLayer, Enumerable.Repeat(nan, L + 1).ToArray(),
-            new FiniteWidthRegime(inside, inside, reason));
+            bMean, Math.Sqrt(bVar), nan, logQ, bInf[0], byLayer, sdByLayer, bInf,
+            new FiniteWidthRegime(inside, bwdInside, reason));
     }
 
     /// <summary>
@@ -77,11 +86,23 @@ internal static class Res1FiniteWidth
     public const double MaxSumTauSquaredOverWidth = 0.25;
 
     /// <summary>
+    /// The backward ratio is validated where Σ_l τ_l² ≤ min(this, m·<see cref="MaxSumTauSquaredOverWidthBackward"/>)
+    /// (docs/finite-width.md §11): beyond it the cross term between the isotropic and the coherent part of g (left out)
+    /// makes the sd 5–11% low (Σ τ² = 16 at m ≤ 512; Σ τ² = m/4 at m = 16, 32).
+    /// </summary>
+    public const double MaxSumTauSquaredBackward = 10;
+
+    /// <summary>See <see cref="MaxSumTauSquaredBackward"/>.</summary>
+    public const double MaxSumTauSquaredOverWidthBackward = 1.0 / 8;
+
+    /// <summary>
     /// Covariances of one coordinate's path functionals under the infinite-width law (per coordinate; divide by m for
     /// averages): C[j][k−j] = Cov(f_j, f_k) for j ≤ k &lt; L with f_j = φ(Y_j)²/P_j; CL[j] = Cov(f_j, Y_L²/Q_L);
-    /// D[k][j] = Cov(1[Y_k &gt; 0], f_j) for j &lt; k &lt; L. Each is a one-dimensional integral over Y_j (see the type's summary).
+    /// D[k][j] = Cov(1[Y_k &gt; 0], f_j) for j &lt; k &lt; L; for the backward ratio (<see cref="Res1Backward"/>)
+    /// II[j][k−j] = Cov(1[Y_j &gt; 0], 1[Y_k &gt; 0]) and IF[j][k−j] = Cov(1[Y_j &gt; 0], f_k) for j ≤ k &lt; L, and Pi[j] = P(Y_j &gt; 0)
+    /// on the same nodes, IL[j] = Cov(1[Y_j &gt; 0], Y_L²/Q_L). Each is a one-dimensional integral over Y_j (see the type's summary).
     /// </summary>
-    internal sealed record PathCovariances(double[][] C, double[] CL, double[][] D, double VarFL);
+    internal sealed record PathCovariances(double[][] C, double[] CL, double[][] D, double VarFL, double[][] II, double[][] IF, double[] Pi, double[] IL);
 
     /// <summary>Beyond Q_L = e^this the second-order mean's raw-unit sums (Var T_l ∝ S²) would overflow.</summary>
     public const double MaxLogQForMean = 150;
@@ -98,13 +119,20 @@ internal static class Res1FiniteWidth
         var C = new double[L][];
         var D = new double[L][];
         var CL = new double[L];
+        var II = new double[L][];
+        var IF = new double[L][];
+        var piNodes = new double[L];
+        var IL = new double[L];
         for (int k = 0; k < L; k++) D[k] = new double[k];
         var nodeX = new double[2 * Nodes];
         var nodeW = new double[2 * Nodes]; // quadrature weight × f_j at the node
         var nodeF = new double[2 * Nodes];
+        var nodeI = new double[2 * Nodes]; // quadrature weight × 1[Y_j > 0]
         for (int j = 0; j < L; j++)
         {
             C[j] = new double[L - j];
+            II[j] = new double[L - j];
+            IF[j] = new double[L - j];
             // Y_j = Y_0 + √S_j ξ on {Y_j > 0}: part A (Y_0 = 0, prob ½): y = √S_j x; part B (Y_0 = √2ζ, ζ > 0):
             // density ϕ(y/ω)Φ(αy/ω)/ω, y = ωx, ω² = 2 + S_j, α = √(2/S_j). Units: y/√Q_j.
             double logTwoPlusS = StdNormal.LogAddExp(log2, logS[j]);
@@ -121,45 +149,70 @@ internal static class Res1FiniteWidth
                 nodeW[Nodes + i] = wb * fb;
                 nodeF[i] = fa;
                 nodeF[Nodes + i] = fb;
+                // Y_0 = 0 on part A: the atom is not > 0.
+                nodeI[i] = double.IsNegativeInfinity(logS[j]) ? 0 : wa;
+                nodeI[Nodes + i] = wb;
                 ef += wa * fa + wb * fb;
                 ef2 += wa * fa * fa + wb * fb * fb;
             }
             C[j][0] = ef2 - ef * ef;
+            double pj = 0;
+            for (int i = 0; i < 2 * Nodes; i++) pj += nodeI[i];
+            piNodes[j] = pj;
+            II[j][0] = pj * (1 - pj);
+            IF[j][0] = ef - pj * ef; // E[f_j 1[Y_j > 0]] = E f_j
             // E[f_k | Y_j = y] = g2(y, Δ)/P_k, Δ = S_k − S_j, g2/Δ = (v²+1)Φ(v) + vϕ(v), v = y/√Δ; P(Y_k > 0 | y) = Φ(v).
             for (int k = j + 1; k < L; k++)
             {
                 double logD = logS[k] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[k]));
                 double va = Math.Exp(0.5 * (logS[j] - logD)), vb = Math.Exp(0.5 * (logTwoPlusS - logD));
                 double scale = Math.Exp(logD - logS[k]) / Res1GaussianSum.PositivePartOverS(logS[k]); // Δ/P_k
-                double sf = 0, sp = 0;
+                double sf = 0, sp = 0, sf1 = 0, sp1 = 0;
                 for (int i = 0; i < 2 * Nodes; i++)
                 {
                     double vv = nodeX[i] * (i < Nodes ? va : vb);
                     double cdf = StdNormal.Cdf(vv);
-                    sf += nodeW[i] * ((vv * vv + 1) * cdf + vv * StdNormal.Pdf(vv));
+                    double g2 = (vv * vv + 1) * cdf + vv * StdNormal.Pdf(vv);
+                    sf += nodeW[i] * g2;
                     sp += nodeW[i] * cdf;
+                    sf1 += nodeI[i] * g2;
+                    sp1 += nodeI[i] * cdf;
                 }
                 C[j][k - j] = scale * sf - ef;
                 D[k][j] = sp - ef * pi[k];
+                IF[j][k - j] = scale * sf1 - pj;
+                II[j][k - j] = sp1 - pj * pi[k];
             }
             {
                 // E[Y_L² | Y_j = y]/Q_L = (y² + S_L − S_j)/Q_L.
                 double logD = logS[L] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[L]));
                 double shift = Math.Exp(logD - logQ[L]);
                 double ya = Math.Exp(logS[j] - logQ[L]), yb = Math.Exp(logTwoPlusS - logQ[L]);
-                double sf = 0;
-                for (int i = 0; i < 2 * Nodes; i++) sf += nodeW[i] * (nodeX[i] * nodeX[i] * (i < Nodes ? ya : yb) + shift);
+                double sf = 0, sf1 = 0;
+                for (int i = 0; i < 2 * Nodes; i++)
+                {
+                    double e = nodeX[i] * nodeX[i] * (i < Nodes ? ya : yb) + shift;
+                    sf += nodeW[i] * e;
+                    sf1 += nodeI[i] * e;
+                }
                 CL[j] = sf - ef;
+                IL[j] = sf1 - pj;
             }
         }
         // Var(Y_L²)/Q_L² = (5 + 4S + 2S²)/(1 + S)².
         double sL = logS[L], qL = logQ[L];
         double varFL = 5 * Math.Exp(-2 * qL) + 4 * Math.Exp(sL - 2 * qL) + 2 * Math.Exp(2 * (sL - qL));
-        return new PathCovariances(C, CL, D, varFL);
+        return new PathCovariances(C, CL, D, varFL, II, IF, piNodes, IL);
     }
 
-    /// <summary>m·Var(F_L) = Var(G) and the second-order mean E F_L (see the type's summary).</summary>
-    internal static (double VarTimesWidth, double Mean) Moments(IReadOnlyList<double> tau, InfiniteWidthCurve curve, int m)
+    /// <summary>
+    /// m·Var(F_L) = Var(G) and the second-order mean E F_L (see the type's summary), with what the backward ratio reuses:
+    /// the path covariances, log S_l and π_l (l = 0..L), and E T_l = E[Ŝ_l − S_l] (l = 0..L−1; null where the mean is
+    /// first order only), and G's coefficients on f_j (j &lt; L; 1 on Y_L²/Q_L): δF_L = mean over coordinates of G.
+    /// </summary>
+    internal sealed record Res1Moments(double VarTimesWidth, double Mean, PathCovariances Cov, double[] LogS, double[] Pi, double[]? MeanT, double[] GCoef);
+
+    internal static Res1Moments Moments(IReadOnlyList<double> tau, InfiniteWidthCurve curve, int m)
     {
         int L = tau.Count;
         var logQ = curve.LogQ;
@@ -193,6 +246,7 @@ internal static class Res1FiniteWidth
             return v;
         }
         double varG = VarOf(c);
+        var gCoef = (double[])c.Clone();
 
         // Mean, absolute form: E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, Var(Q̂_0) = 5/m.
         // E Q̂_L − Q_L = E T_L with T_l = Ŝ_l − S_l = Σ_{k≤l} 2τ_k² (P̂_{k−1} − P_{k−1}); per layer
@@ -202,10 +256,11 @@ internal static class Res1FiniteWidth
         // Raw units (overflow beyond Q ≈ e^150): there the first-order mean is used.
         c[0] = rho0;
         double varGL = VarOf(c);
-        if (logQ[L] > MaxLogQForMean) return (varG, double.NaN);
+        if (logQ[L] > MaxLogQForMean) return new Res1Moments(varG, double.NaN, cov, logS, pi, null, gCoef);
         var P = new double[L];
         for (int j = 0; j < L; j++) P[j] = p[j] * Math.Exp(logQ[j]);
         var wj = new double[L];
+        var meanT = new double[L];
         double gamma = 1, et = 0, bPrev = 0, acc = 0; // acc = Σ_{j,j'<l} w_j w_j' P_j P_j' C_jj'
         for (int l = 1; l <= L; l++)
         {
@@ -213,6 +268,7 @@ internal static class Res1FiniteWidth
             et += 2 * tau[l - 1] * tau[l - 1] * bPrev;
             gamma *= 1 + 2 * tau[l - 1] * tau[l - 1] * (l == 1 ? 0 : pi[l - 1]);
             if (l == L) break;
+            meanT[l] = et;
             int jn = l - 1;
             wj[jn] = 2 * tau[jn] * tau[jn] / gamma;
             double add = wj[jn] * wj[jn] * P[jn] * P[jn] * cov.C[jn][0];
@@ -227,6 +283,6 @@ internal static class Res1FiniteWidth
             bPrev = pi[l] * et + p2 * varT / 2 + self / m;
         }
         double mean = logQ[L] - logQ[0] + et / Math.Exp(logQ[L]) - varGL / (2 * m) + 5.0 / (2 * m);
-        return (varG, mean);
+        return new Res1Moments(varG, mean, cov, logS, pi, meanT, gCoef);
     }
 }

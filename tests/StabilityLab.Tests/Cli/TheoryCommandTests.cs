@@ -61,10 +61,16 @@ public class TheoryCommandTests
         var o = JsonNode.Parse(stdout)!.AsObject();
         Assert.That((string)o["block"]!, Is.EqualTo("res1"));
         Assert.That((double)o["fwd_log_sq_sd"]!, Is.GreaterThan(0));
-        // res1's backward ratio is not predicted (docs/finite-width.md §11); τ* is the post block's.
+        // res1's backward ratio is predicted (docs/finite-width.md §11); τ* is the post block's.
+        Assert.That((double)o["bwd_log_sq_sd"]!, Is.GreaterThan(0));
+        Assert.That(o.ContainsKey("tau_star"), Is.False);
+        // Where Q_L > e^150 the res1 backward ratio is not predicted: null, never NaN.
+        (code, stdout, err) = CliHarness.Run("theory", "--block", "res1", "--width", "64", "--depth", "256", "--tau", "1", "--json");
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Not.Contain("NaN"));
+        o = JsonNode.Parse(stdout)!.AsObject();
         Assert.That(o["bwd_log_sq_mean"], Is.Null);
         Assert.That(o["bwd_log_sq_sd_inf"], Is.Null);
-        Assert.That(o.ContainsKey("tau_star"), Is.False);
 
         (code, stdout, err) = CliHarness.Run("theory", "--block", "res3", "--width", "64", "--depth", "16", "--tau", "0.5", "--json");
         Assert.That(code, Is.EqualTo(0), err);
@@ -72,7 +78,7 @@ public class TheoryCommandTests
         Assert.That((double)o["bwd_log_sq_sd"]!, Is.GreaterThan(0));
         Assert.That((string)o["regime"]!, Is.EqualTo("inside"));
 
-        (code, stdout, err) = CliHarness.Run("theory", "--block", "res1", "--width", "64", "--depth", "16");
+        (code, stdout, err) = CliHarness.Run("theory", "--block", "res1", "--width", "64", "--depth", "256", "--tau", "1");
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(stdout, Does.Contain("res1/relu").And.Contain("not predicted").And.Not.Contain("NaN"));
     }

@@ -56,4 +56,32 @@ public class FiniteWidthTimingTests
             TestContext.Out.WriteLine($"TauStar m=256 K=10 L={depth}: {t} (τ* = {tau:R})");
         }
     }
+
+    /// <summary>
+    /// The fast grid against the grid every cell used before (docs/finite-width.md §8), interleaved in this process: best of
+    /// seven calls each, ratio before/after.
+    /// </summary>
+    [Test]
+    public void PrintFastGridRatios()
+    {
+        for (int i = 0; i < 3; i++) FiniteWidthTheory.PredictWith(new NetworkSpec(256, 512, TauRule.Parse("1/sqrt(L)")), cached: false);
+        Thread.Sleep(2000);
+        (int, string)[] cells = [(1024, "1/sqrt(L)"), (4096, "1/sqrt(L)"), (1024, "L^-0.2"), (4096, "L^-0.2"), (1024, "1/L"), (4096, "L^-0.625")];
+        foreach (var (depth, rule) in cells)
+        {
+            var spec = new NetworkSpec(256, depth, TauRule.Parse(rule));
+            var fineGrid = FiniteWidthTheory.GridFor(spec.TauSchedule(), fine: true);
+            double before = double.MaxValue, after = double.MaxValue;
+            for (int i = 0; i < 7; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                FiniteWidthTheory.PredictWith(spec, cached: false, grid: fineGrid);
+                before = Math.Min(before, sw.Elapsed.TotalMilliseconds);
+                sw.Restart();
+                FiniteWidthTheory.PredictWith(spec, cached: false);
+                after = Math.Min(after, sw.Elapsed.TotalMilliseconds);
+            }
+            TestContext.Out.WriteLine($"Predict m=256 L={depth} τ={rule}: before {before,8:F1} ms, after {after,8:F1} ms wall, ratio {before / after:F2}");
+        }
+    }
 }

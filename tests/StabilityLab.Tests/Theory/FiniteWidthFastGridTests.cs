@@ -1,0 +1,84 @@
+using StabilityLab.Models;
+using StabilityLab.Theory;
+
+namespace StabilityLab.Tests.Theory;
+
+/// <summary>
+/// The fast grid of large cells (docs/finite-width.md §3, §8) against the grid every cell used before
+/// (<c>FiniteWidthTheory.GridFor(τ, fine: true)</c>), its determinism, and its fused correlation loop against the per-tap one.
+/// </summary>
+public class FiniteWidthFastGridTests
+{
+    // Large cells of the quick grid (m = 256): τ = 1/√L at L = 1024, the largest forward mean there (τ = 1), and the cell
+    // with the largest boundary error of coarser grids (L = 4096, τ = 0.082; 3 points per σ moves it by 4e-2). 1e-3 is the
+    // issue's bound: 0.2 of the standard error of a mean or sd at 1000 trials wherever the sd is ≥ 0.16 (here 0.18–3.3);
+    // the measured differences are ≤ 2e-5.
+    [TestCase(1024, "1/sqrt(L)")]
+    [TestCase(1024, "1")]
+    [TestCase(4096, "0.0825")]
+    public void FastGridMatchesTheFineGrid(int depth, string tau)
+    {
+        var spec = new NetworkSpec(256, depth, TauRule.Parse(tau));
+        var schedule = spec.TauSchedule();
+        Assert.That(FiniteWidthTheory.GridFor(schedule), Is.SameAs(FiniteWidthLayers.FastGrid), "a large cell runs on the fast grid");
+        var fast = FiniteWidthTheory.PredictWith(spec, cached: false);
+        var fine = FiniteWidthTheory.PredictWith(spec, cached: false, grid: FiniteWidthTheory.GridFor(schedule, fine: true));
+        Assert.That(fast.FwdLogSqMean, Is.EqualTo(fine.FwdLogSqMean).Within(1e-3), "forward mean");
+        Assert.That(fast.FwdLogSqSd, Is.EqualTo(fine.FwdLogSqSd).Within(1e-3), "forward sd");
+        Assert.That(fast.BwdLogSqMean, Is.EqualTo(fine.BwdLogSqMean).Within(1e-3), "backward mean");
+        Assert.That(fast.BwdLogSqSd, Is.EqualTo(fine.BwdLogSqSd).Within(1e-3), "backward sd");
+    }
+
+    [Test]
+    public void SmallCellsKeepTheFineGridBitForBit()
+    {
+        var spec = new NetworkSpec(256, 64, TauRule.Parse("1/sqrt(L)"));
+        var schedule = spec.TauSchedule();
+        Assert.That(FiniteWidthTheory.GridFor(schedule), Is.SameAs(FiniteWidthLayers.TheoryGrid));
+        var a = FiniteWidthTheory.PredictWith(spec, cached: false);
+        var b = FiniteWidthTheory.PredictWith(spec, cached: false, grid: FiniteWidthTheory.GridFor(schedule, fine: true));
+        Assert.That(a.FwdLogSqMean, Is.EqualTo(b.FwdLogSqMean));
+        Assert.That(a.BwdLogSqMean, Is.EqualTo(b.BwdLogSqMean));
+        Assert.That(a.BwdLogSqSd, Is.EqualTo(b.BwdLogSqSd));
+    }
+
+    // Same bits on every call, whichever threads run it: two fresh evolutions at once (the two backward runs of each go on
+    // two cores at this size) and one alone.
+    [Test]
+    public void FastGridIsDeterministic()
+    {
+        var spec = new NetworkSpec(256, 512, TauRule.Parse("1/sqrt(L)"));
+        Assert.That(FiniteWidthTheory.GridFor(spec.TauSchedule()), Is.SameAs(FiniteWidthLayers.FastGrid));
+        var alone = FiniteWidthTheory.PredictWith(spec, cached: false);
+        var both = new[] { 0, 1 }.AsParallel().Select(_ => FiniteWidthTheory.PredictWith(spec, cached: false)).ToArray();
+        foreach (var p in both)
+        {
+            Assert.That(p.FwdLogSqMean, Is.EqualTo(alone.FwdLogSqMean));
+            Assert.That(p.FwdLogSqSd, Is.EqualTo(alone.FwdLogSqSd));
+            Assert.That(p.BwdLogSqMean, Is.EqualTo(alone.BwdLogSqMean));
+            Assert.That(p.BwdLogSqSd, Is.EqualTo(alone.BwdLogSqSd));
+            Assert.That(p.Covariance, Is.EqualTo(alone.Covariance));
+        }
+    }
+
+    // The fused loop sums the same terms in the same order with one rounding per term instead of two: within a few ulps of
+    // the sum's magnitude (2·taps·2⁻⁵³ relative bounds the difference of the two roundings).
+    [TestCase(200, -7, 57, 1, true)]
+    [TestCase(333, 12, 101, -1, false)]
+    [TestCase(64, -3, 90, 1, false)]
+    public void FusedCorrelationIsThePerTapSumToRounding(int n, int shift, int srcLength, int dir, bool odd)
+    {
+        var rng = new Random(11);
+        var src = Enumerable.Range(0, srcLength).Select(_ => rng.NextDouble()).ToArray();
+        var c = BandCorrelation.GaussianTaps(0.01, 0.037, 28);
+        var w = BandCorrelation.Kernel(c, odd, 0.01, 0.037);
+        var start = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
+        var fused = (double[])start.Clone();
+        var slow = (double[])start.Clone();
+        BandCorrelation.AddFused(src, shift, dir, w, fused);
+        BandCorrelation.AddPerTap(src, shift, dir, w, slow);
+        double scale = w.Sum(Math.Abs) + 1;
+        for (int t = 0; t < n; t++) Assert.That(fused[t], Is.EqualTo(slow[t]).Within(2 * w.Length * scale * Math.Pow(2, -53)), $"output {t}");
+        Assert.That(fused, Is.Not.EqualTo(slow), "the fused loop rounds differently (else it did not run)");
+    }
+}

@@ -34,41 +34,8 @@ internal static class BandCorrelation
     }
 
     /// <summary>dst[t] += Σ_d w[d + B]·src[t + shift + dir·d], d ascending (dir = ±1).</summary>
-    public static void Add(ReadOnlySpan<double> src, int shift, int dir, ReadOnlySpan<double> w, Span<double> dst) =>
-        Add<ProductThenSum>(src, shift, dir, w, dst);
-
-    /// <summary>
-    /// The same sum with each term a fused multiply-add (one rounding instead of two): half the floating-point instructions
-    /// of <see cref="Add"/>. Fused multiply-add is correctly rounded by IEEE 754 (in hardware or in software), so the bits
-    /// do not depend on the machine or the thread; they differ from <see cref="Add"/>'s in the last place.
-    /// </summary>
-    public static void AddFused(ReadOnlySpan<double> src, int shift, int dir, ReadOnlySpan<double> w, Span<double> dst) =>
-        Add<Fused>(src, shift, dir, w, dst);
-
-    /// <summary>acc + x·c, as one operation of the correlation's inner loop (specialized by the JIT per struct).</summary>
-    private interface IMultiplyAdd
-    {
-        static abstract Vector512<double> Add(Vector512<double> acc, Vector512<double> x, Vector512<double> c);
-        static abstract Vector256<double> Add(Vector256<double> acc, Vector256<double> x, Vector256<double> c);
-        static abstract double Add(double acc, double x, double c);
-    }
-
-    private readonly struct ProductThenSum : IMultiplyAdd
-    {
-        public static Vector512<double> Add(Vector512<double> acc, Vector512<double> x, Vector512<double> c) => acc + x * c;
-        public static Vector256<double> Add(Vector256<double> acc, Vector256<double> x, Vector256<double> c) => acc + x * c;
-        public static double Add(double acc, double x, double c) => acc + x * c;
-    }
-
-    private readonly struct Fused : IMultiplyAdd
-    {
-        public static Vector512<double> Add(Vector512<double> acc, Vector512<double> x, Vector512<double> c) => Vector512.FusedMultiplyAdd(x, c, acc);
-        public static Vector256<double> Add(Vector256<double> acc, Vector256<double> x, Vector256<double> c) => Vector256.FusedMultiplyAdd(x, c, acc);
-        public static double Add(double acc, double x, double c) => Math.FusedMultiplyAdd(x, c, acc);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Add<TOp>(ReadOnlySpan<double> src, int shift, int dir, ReadOnlySpan<double> w, Span<double> dst) where TOp : struct, IMultiplyAdd
+    public static void Add(ReadOnlySpan<double> src, int shift, int dir, ReadOnlySpan<double> w, Span<double> dst)
     {
         int n = dst.Length, band = (w.Length - 1) / 2;
         if (n == 0) return;
@@ -106,14 +73,14 @@ internal static class BandCorrelation
                     for (int i = 0; i < w.Length; i++, pj = ref Unsafe.Add(ref pj, dir))
                     {
                         var c = Vector512.Create(Unsafe.Add(ref wr, i));
-                        a0 = TOp.Add(a0, Vector512.LoadUnsafe(ref pj), c);
-                        a1 = TOp.Add(a1, Vector512.LoadUnsafe(ref pj, 8), c);
-                        a2 = TOp.Add(a2, Vector512.LoadUnsafe(ref pj, 16), c);
-                        a3 = TOp.Add(a3, Vector512.LoadUnsafe(ref pj, 24), c);
-                        a4 = TOp.Add(a4, Vector512.LoadUnsafe(ref pj, 32), c);
-                        a5 = TOp.Add(a5, Vector512.LoadUnsafe(ref pj, 40), c);
-                        a6 = TOp.Add(a6, Vector512.LoadUnsafe(ref pj, 48), c);
-                        a7 = TOp.Add(a7, Vector512.LoadUnsafe(ref pj, 56), c);
+                        a0 += Vector512.LoadUnsafe(ref pj) * c;
+                        a1 += Vector512.LoadUnsafe(ref pj, 8) * c;
+                        a2 += Vector512.LoadUnsafe(ref pj, 16) * c;
+                        a3 += Vector512.LoadUnsafe(ref pj, 24) * c;
+                        a4 += Vector512.LoadUnsafe(ref pj, 32) * c;
+                        a5 += Vector512.LoadUnsafe(ref pj, 40) * c;
+                        a6 += Vector512.LoadUnsafe(ref pj, 48) * c;
+                        a7 += Vector512.LoadUnsafe(ref pj, 56) * c;
                     }
                     a0.StoreUnsafe(ref dr, (nuint)t);
                     a1.StoreUnsafe(ref dr, (nuint)(t + 8));
@@ -142,14 +109,14 @@ internal static class BandCorrelation
                     for (int i = 0; i < w.Length; i++, pj = ref Unsafe.Add(ref pj, dir))
                     {
                         var c = Vector256.Create(Unsafe.Add(ref wr, i));
-                        a0 = TOp.Add(a0, Vector256.LoadUnsafe(ref pj), c);
-                        a1 = TOp.Add(a1, Vector256.LoadUnsafe(ref pj, 4), c);
-                        a2 = TOp.Add(a2, Vector256.LoadUnsafe(ref pj, 8), c);
-                        a3 = TOp.Add(a3, Vector256.LoadUnsafe(ref pj, 12), c);
-                        a4 = TOp.Add(a4, Vector256.LoadUnsafe(ref pj, 16), c);
-                        a5 = TOp.Add(a5, Vector256.LoadUnsafe(ref pj, 20), c);
-                        a6 = TOp.Add(a6, Vector256.LoadUnsafe(ref pj, 24), c);
-                        a7 = TOp.Add(a7, Vector256.LoadUnsafe(ref pj, 28), c);
+                        a0 += Vector256.LoadUnsafe(ref pj) * c;
+                        a1 += Vector256.LoadUnsafe(ref pj, 4) * c;
+                        a2 += Vector256.LoadUnsafe(ref pj, 8) * c;
+                        a3 += Vector256.LoadUnsafe(ref pj, 12) * c;
+                        a4 += Vector256.LoadUnsafe(ref pj, 16) * c;
+                        a5 += Vector256.LoadUnsafe(ref pj, 20) * c;
+                        a6 += Vector256.LoadUnsafe(ref pj, 24) * c;
+                        a7 += Vector256.LoadUnsafe(ref pj, 28) * c;
                     }
                     a0.StoreUnsafe(ref dr, (nuint)t);
                     a1.StoreUnsafe(ref dr, (nuint)(t + 4));
@@ -165,7 +132,7 @@ internal static class BandCorrelation
                     var a0 = Vector256.LoadUnsafe(ref dr, (nuint)t);
                     ref double pj = ref Unsafe.Add(ref pr, start + t);
                     for (int i = 0; i < w.Length; i++, pj = ref Unsafe.Add(ref pj, dir))
-                        a0 = TOp.Add(a0, Vector256.LoadUnsafe(ref pj), Vector256.Create(Unsafe.Add(ref wr, i)));
+                        a0 += Vector256.LoadUnsafe(ref pj) * Vector256.Create(Unsafe.Add(ref wr, i));
                     a0.StoreUnsafe(ref dr, (nuint)t);
                 }
             }
@@ -173,7 +140,7 @@ internal static class BandCorrelation
             {
                 double acc = Unsafe.Add(ref dr, t);
                 int j = start + t;
-                for (int i = 0; i < w.Length; i++, j += dir) acc = TOp.Add(acc, Unsafe.Add(ref pr, j), Unsafe.Add(ref wr, i));
+                for (int i = 0; i < w.Length; i++, j += dir) acc += Unsafe.Add(ref pr, j) * Unsafe.Add(ref wr, i);
                 Unsafe.Add(ref dr, t) = acc;
             }
         }

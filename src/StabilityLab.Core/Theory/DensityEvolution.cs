@@ -24,11 +24,10 @@ internal static class DensityEvolution
         finally { GridLaw.Return(a); }
     }
 
-    /// <summary><see cref="BandCorrelation.Add"/>, its fused form, or its per-tap reference, as the options ask (the last for tests).</summary>
+    /// <summary><see cref="BandCorrelation.Add"/>, or its per-tap reference when the options ask for it (tests).</summary>
     internal static void Correlate(ReadOnlySpan<double> src, int shift, int dir, ReadOnlySpan<double> w, Span<double> dst, DensityGridOptions opt)
     {
         if (opt.ReferenceKernel) BandCorrelation.AddPerTap(src, shift, dir, w, dst);
-        else if (opt.FusedKernel) BandCorrelation.AddFused(src, shift, dir, w, dst);
         else BandCorrelation.Add(src, shift, dir, w, dst);
     }
 

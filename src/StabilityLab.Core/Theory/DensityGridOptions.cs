@@ -32,10 +32,6 @@ public sealed record DensityGridOptions
     /// <summary>Tests only: run the per-tap reference of the correlation loop (<see cref="BandCorrelation.AddPerTap"/>).</summary>
     internal bool ReferenceKernel { get; init; }
 
-    /// <summary>Each term of the correlation loop a fused multiply-add (<see cref="BandCorrelation.AddFused"/>): about half
-    /// the time, the last bits differ from the product-then-sum loop (the finite-width theory's fast grid).</summary>
-    internal bool FusedKernel { get; init; }
-
     public static DensityGridOptions Default { get; } = new();
 
     internal void Validate()

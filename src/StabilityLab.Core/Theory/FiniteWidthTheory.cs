@@ -15,7 +15,7 @@ namespace StabilityLab.Theory;
 public static class FiniteWidthTheory
 {
     /// <summary>Largest Σ_l (grid points) the evolution may store; beyond it the cell is outside the regime.</summary>
-    public const double MaxStoredPoints = 4e7;
+    public const double MaxStoredPoints = 6e7;
 
     /// <summary>Whether <see cref="Predict"/> covers this block and activation (the others throw a SpecException).</summary>
     public static bool Covers(BlockKind block, Activation activation) =>

@@ -64,7 +64,7 @@ internal sealed class FiniteWidthLayers
     /// 1e-3: 3 points per σ moves the forward mean by 4e-2 at L = 4096, τ = 0.082 (the boundary quadrature at the ReLU
     /// jump, ≈ h⁴ per layer), a kernel cut at 6σ by 4e-3 at L = 4096, τ = 1.
     /// </summary>
-    public static DensityGridOptions FastGrid { get; } = TheoryGrid with { Range = 10 };
+    public static DensityGridOptions FastGrid { get; } = TheoryGrid with { Range = 10, ReuseForwardConvolution = true };
 
     /// <summary><see cref="FastGrid"/> at 2 points per σ, where it would not fit: small τ, where the boundary error is small
     /// (as <see cref="CoarseGrid"/>; 8.5e-5 at L = 4096, τ = 0.0033).</summary>

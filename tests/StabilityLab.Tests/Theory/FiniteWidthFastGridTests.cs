@@ -60,4 +60,22 @@ public class FiniteWidthFastGridTests
             Assert.That(p.Covariance, Is.EqualTo(alone.Covariance));
         }
     }
+
+    // Where the fast grid would exceed the memory limit (small τ) its 2-points form runs: the quick grid's L = 4096,
+    // τ = 2⁻⁹ fits now (it was refused), and the 2-points form stays within 1e-3 of the 4-points grid at small τ (checked at a
+    // small cell; 8.5e-5 measured at L = 4096, τ = 0.0033).
+    [Test]
+    public void SmallTauRunsOnTheTwoPointsFastGrid()
+    {
+        var tiny = Enumerable.Repeat(1.0 / 512, 4096).ToArray();
+        Assert.That(FiniteWidthTheory.GridFor(tiny), Is.SameAs(FiniteWidthLayers.FastCoarseGrid));
+        Assert.That(FiniteWidthTheory.GridPoints(tiny), Is.LessThanOrEqualTo(FiniteWidthTheory.MaxStoredPoints));
+        var spec = new NetworkSpec(256, 256, TauRule.Constant(1.0 / 256));
+        var coarse = FiniteWidthTheory.PredictWith(spec, cached: false, grid: FiniteWidthLayers.FastCoarseGrid);
+        var fine = FiniteWidthTheory.PredictWith(spec, cached: false, grid: FiniteWidthLayers.TheoryGrid);
+        Assert.That(coarse.FwdLogSqMean, Is.EqualTo(fine.FwdLogSqMean).Within(1e-3));
+        Assert.That(coarse.FwdLogSqSd, Is.EqualTo(fine.FwdLogSqSd).Within(1e-3));
+        Assert.That(coarse.BwdLogSqMean, Is.EqualTo(fine.BwdLogSqMean).Within(1e-3));
+        Assert.That(coarse.BwdLogSqSd, Is.EqualTo(fine.BwdLogSqSd).Within(1e-3));
+    }
 }

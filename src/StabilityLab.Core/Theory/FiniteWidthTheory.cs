@@ -77,17 +77,25 @@ public static class FiniteWidthTheory
 
     /// <summary>
     /// Cells whose <see cref="FiniteWidthLayers.TheoryGrid"/> holds at most this many points × layers (≈ 10 ms) keep it,
-    /// bit for bit; larger ones run on <see cref="FiniteWidthLayers.FastGrid"/> (within 1e-3, docs/finite-width.md §8).
+    /// bit for bit; larger ones run on <see cref="FiniteWidthLayers.FastGrid"/> (docs/finite-width.md §3).
     /// </summary>
     internal const double FastFromPoints = 2e5;
 
-    /// <summary>The grid <see cref="Predict"/> runs on: the 4-points-per-σ grid for small cells, the fast grid for large
-    /// ones, its 2-points variant where that does not fit in <see cref="MaxStoredPoints"/> (null: the cell is refused).</summary>
+    /// <summary>The most points × layers a 4-points-per-σ grid may hold; beyond it the 2-points form runs (a quarter of the work).</summary>
+    internal const double FourPointsUpTo = 4e7;
+
+    /// <summary>
+    /// The grid <see cref="Predict"/> runs on (docs/finite-width.md §3): the 4-points-per-σ grid for small cells, the fast grid
+    /// for large ones, its 2-points form beyond <see cref="FourPointsUpTo"/> (refused beyond <see cref="MaxStoredPoints"/>).
+    /// With <paramref name="fine"/>, the grid every cell ran on before the fast grid: the 4-points grid up to
+    /// <see cref="FourPointsUpTo"/>, else the 2-points one (the reference of the tests).
+    /// </summary>
     internal static DensityGridOptions GridFor(IReadOnlyList<double> tau, bool fine = false)
     {
-        if (fine) return FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.TheoryGrid) > MaxStoredPoints ? FiniteWidthLayers.CoarseGrid : FiniteWidthLayers.TheoryGrid;
-        if (FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.TheoryGrid) <= FastFromPoints) return FiniteWidthLayers.TheoryGrid;
-        return FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.FastGrid) <= MaxStoredPoints ? FiniteWidthLayers.FastGrid : FiniteWidthLayers.FastCoarseGrid;
+        double theory = FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.TheoryGrid);
+        if (fine) return theory > FourPointsUpTo ? FiniteWidthLayers.CoarseGrid : FiniteWidthLayers.TheoryGrid;
+        if (theory <= FastFromPoints) return FiniteWidthLayers.TheoryGrid;
+        return FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.FastGrid) <= FourPointsUpTo ? FiniteWidthLayers.FastGrid : FiniteWidthLayers.FastCoarseGrid;
     }
 
     /// <summary>

@@ -39,9 +39,9 @@ public static class FiniteWidthTheory
         if (!Covers(spec.Block, spec.Activation))
             throw new SpecException($"the finite-width theory covers post/ReLU, res1/ReLU, res3 with ReLU or tanh, and the identity (got {spec.Block.Name()}, {spec.Activation.Name()})");
         var tau = spec.TauSchedule();
-        // The 4-points-per-σ grid for small cells, the 3-points one for large cells, the 2-points one where that does not
-        // fit (each within 1e-3 of the 4-points grid in every moment, far below the standard errors of a 500-trial cell),
-        // else the cell is refused.
+        // The 4-points-per-σ grid for small cells, the same on a shorter support for large ones, its 2-points form where
+        // that would exceed 4·10⁷ points (each within 1e-4 of the 4-points grid in every moment, far below the standard
+        // errors of a 500-trial cell), else the cell is refused.
         bool chosen = grid is null;
         grid ??= GridFor(tau);
         double stored = FiniteWidthLayers.StoredPoints(tau, grid);

@@ -10,9 +10,10 @@ namespace StabilityLab.Tests.Theory;
 public class FiniteWidthFastGridTests
 {
     // Large cells of the quick grid (m = 256): τ = 1/√L at L = 1024, the largest forward mean there (τ = 1), and the cell
-    // with the largest boundary error of coarser grids (L = 4096, τ = 0.082; 3 points per σ moves it by 4e-2). 1e-3 is the
-    // issue's bound: 0.2 of the standard error of a mean or sd at 1000 trials wherever the sd is ≥ 0.16 (here 0.18–3.3);
-    // the measured differences are ≤ 2e-5.
+    // with the largest boundary error of coarser grids (L = 4096, τ = 0.082; 3 points per σ moves it by 4e-2). The issue's
+    // bound is 1e-3 (0.2 of the standard error of a mean or sd at 1000 trials wherever the sd is ≥ 0.16; here 0.18–3.3);
+    // the test asks 1e-4, which still fails for the coarser choices measured (a kernel cut at 6σ: 2.8e-4 at L = 1024, τ = 1),
+    // while the measured differences are ≤ 2e-9.
     [TestCase(1024, "1/sqrt(L)")]
     [TestCase(1024, "1")]
     [TestCase(4096, "0.0825")]
@@ -23,10 +24,10 @@ public class FiniteWidthFastGridTests
         Assert.That(FiniteWidthTheory.GridFor(schedule), Is.SameAs(FiniteWidthLayers.FastGrid), "a large cell runs on the fast grid");
         var fast = FiniteWidthTheory.PredictWith(spec, cached: false);
         var fine = FiniteWidthTheory.PredictWith(spec, cached: false, grid: FiniteWidthTheory.GridFor(schedule, fine: true));
-        Assert.That(fast.FwdLogSqMean, Is.EqualTo(fine.FwdLogSqMean).Within(1e-3), "forward mean");
-        Assert.That(fast.FwdLogSqSd, Is.EqualTo(fine.FwdLogSqSd).Within(1e-3), "forward sd");
-        Assert.That(fast.BwdLogSqMean, Is.EqualTo(fine.BwdLogSqMean).Within(1e-3), "backward mean");
-        Assert.That(fast.BwdLogSqSd, Is.EqualTo(fine.BwdLogSqSd).Within(1e-3), "backward sd");
+        Assert.That(fast.FwdLogSqMean, Is.EqualTo(fine.FwdLogSqMean).Within(1e-4), "forward mean");
+        Assert.That(fast.FwdLogSqSd, Is.EqualTo(fine.FwdLogSqSd).Within(1e-4), "forward sd");
+        Assert.That(fast.BwdLogSqMean, Is.EqualTo(fine.BwdLogSqMean).Within(1e-4), "backward mean");
+        Assert.That(fast.BwdLogSqSd, Is.EqualTo(fine.BwdLogSqSd).Within(1e-4), "backward sd");
     }
 
     [Test]

@@ -32,6 +32,12 @@ public sealed record DensityGridOptions
     /// <summary>Tests only: run the per-tap reference of the correlation loop (<see cref="BandCorrelation.AddPerTap"/>).</summary>
     internal bool ReferenceKernel { get; init; }
 
+    /// <summary>
+    /// <see cref="FiniteWidthBackwardVariance"/> takes μ_{l−1} ∗ ϕ_σ from the forward step's output law (its density over √r_l)
+    /// instead of convolving again: one correlation of eight saved per layer, the last bits of that factor differ.
+    /// </summary>
+    internal bool ReuseForwardConvolution { get; init; }
+
     public static DensityGridOptions Default { get; } = new();
 
     internal void Validate()

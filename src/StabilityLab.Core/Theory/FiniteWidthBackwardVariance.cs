@@ -65,7 +65,13 @@ internal static class FiniteWidthBackwardVariance
             var one = conv0.AsSpan(0, n);
             var ek = conv1.AsSpan(0, n);
             var ek2 = conv2.AsSpan(0, n);
-            Convolve(input, s, layers.Options, 1, ones.AsSpan(0, ni), one, scratch);
+            // μ_{l−1} ∗ ϕ_σ is the forward step's Z density, which it stored scaled by √r_l (the fast grid reuses it).
+            if (layers.Options.ReuseForwardConvolution)
+            {
+                double sr = Math.Exp(layers.LogR[l - 1] / 2);
+                for (int i = 0; i < n; i++) one[i] = output.Density[i] / sr;
+            }
+            else Convolve(input, s, layers.Options, 1, ones.AsSpan(0, ni), one, scratch);
             Convolve(input, s, layers.Options, kAtom, k.AsSpan(0, ni), ek, scratch);
             Convolve(input, s, layers.Options, k2Atom, k2.AsSpan(0, ni), ek2, scratch);
             // r: E[κ̂2_{l−1} | Z_l = z_k]

@@ -15,7 +15,7 @@ namespace StabilityLab.Theory;
 public static class FiniteWidthTheory
 {
     /// <summary>Largest Σ_l (grid points) the evolution may store; beyond it the cell is outside the regime.</summary>
-    public const double MaxStoredPoints = 4e7;
+    public const double MaxStoredPoints = 6e7;
 
     /// <summary>Whether <see cref="Predict"/> covers this block and activation (the others throw a SpecException).</summary>
     public static bool Covers(BlockKind block, Activation activation) =>
@@ -27,7 +27,8 @@ public static class FiniteWidthTheory
     /// <param name="spec">the cell</param>
     /// <param name="cached">reuse the width-free part of an earlier call with the same τ schedule (<see cref="FiniteWidthWidthFree"/>)</param>
     /// <param name="referenceKernel">tests only: every correlation through the per-tap reference loop (implies no cache)</param>
-    internal static FiniteWidthPrediction PredictWith(NetworkSpec spec, bool cached, bool referenceKernel = false)
+    /// <param name="grid">tests and timings only: this grid instead of <see cref="GridFor"/>'s (e.g. <c>GridFor(tau, fine: true)</c>, the grid of every cell before the fast grid), never refused</param>
+    internal static FiniteWidthPrediction PredictWith(NetworkSpec spec, bool cached, bool referenceKernel = false, DensityGridOptions? grid = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
@@ -38,11 +39,13 @@ public static class FiniteWidthTheory
         if (!Covers(spec.Block, spec.Activation))
             throw new SpecException($"the finite-width theory covers post/ReLU, res1/ReLU, res3 with ReLU or tanh, and the identity (got {spec.Block.Name()}, {spec.Activation.Name()})");
         var tau = spec.TauSchedule();
-        // The 4-points-per-σ grid where it fits, else the 2-points one (within 1e-3 of it in every moment, far below
-        // the standard errors of a 500-trial cell), else the cell is refused.
-        var grid = GridFor(tau);
+        // The 4-points-per-σ grid for small cells, the same on a shorter support for large ones, its 2-points form where
+        // that would exceed 4·10⁷ points (each within 1e-4 of the 4-points grid in every moment, far below the standard
+        // errors of a 500-trial cell), else the cell is refused.
+        bool chosen = grid is null;
+        grid ??= GridFor(tau);
         double stored = FiniteWidthLayers.StoredPoints(tau, grid);
-        if (stored > MaxStoredPoints)
+        if (chosen && stored > MaxStoredPoints)
             throw new SpecException($"the density grid would need {stored:G3} points over the {spec.Depth} layers (limit {MaxStoredPoints:G3}): τ is too small for this depth");
         int m = spec.Width, L = spec.Depth;
         var w = referenceKernel ? FiniteWidthWidthFree.Compute(tau, grid with { ReferenceKernel = true })
@@ -72,8 +75,28 @@ public static class FiniteWidthTheory
             fwdMean, fwdVar.Select(Math.Sqrt).ToArray(), (double[])w.IncLogRatio.Clone(), regime);
     }
 
-    private static DensityGridOptions GridFor(IReadOnlyList<double> tau) =>
-        FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.TheoryGrid) > MaxStoredPoints ? FiniteWidthLayers.CoarseGrid : FiniteWidthLayers.TheoryGrid;
+    /// <summary>
+    /// Cells whose <see cref="FiniteWidthLayers.TheoryGrid"/> holds at most this many points × layers (≈ 10 ms) keep it,
+    /// bit for bit; larger ones run on <see cref="FiniteWidthLayers.FastGrid"/> (docs/finite-width.md §3).
+    /// </summary>
+    internal const double FastFromPoints = 2e5;
+
+    /// <summary>The most points × layers a 4-points-per-σ grid may hold; beyond it the 2-points form runs (a quarter of the work).</summary>
+    internal const double FourPointsUpTo = 4e7;
+
+    /// <summary>
+    /// The grid <see cref="Predict"/> runs on (docs/finite-width.md §3): the 4-points-per-σ grid for small cells, the fast grid
+    /// for large ones, its 2-points form beyond <see cref="FourPointsUpTo"/> (refused beyond <see cref="MaxStoredPoints"/>).
+    /// With <paramref name="fine"/>, the grid every cell ran on before the fast grid: the 4-points grid up to
+    /// <see cref="FourPointsUpTo"/>, else the 2-points one (the reference of the tests).
+    /// </summary>
+    internal static DensityGridOptions GridFor(IReadOnlyList<double> tau, bool fine = false)
+    {
+        double theory = FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.TheoryGrid);
+        if (fine) return theory > FourPointsUpTo ? FiniteWidthLayers.CoarseGrid : FiniteWidthLayers.TheoryGrid;
+        if (theory <= FastFromPoints) return FiniteWidthLayers.TheoryGrid;
+        return FiniteWidthLayers.StoredPoints(tau, FiniteWidthLayers.FastGrid) <= FourPointsUpTo ? FiniteWidthLayers.FastGrid : FiniteWidthLayers.FastCoarseGrid;
+    }
 
     /// <summary>
     /// Grid points × layers that <see cref="Predict"/> would store for this schedule: its memory, and (≈ linearly) its

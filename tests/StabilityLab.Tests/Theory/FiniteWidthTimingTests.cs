@@ -56,4 +56,35 @@ public class FiniteWidthTimingTests
             TestContext.Out.WriteLine($"TauStar m=256 K=10 L={depth}: {t} (τ* = {tau:R})");
         }
     }
+
+    /// <summary>
+    /// The fast grid against the grid every cell used before (docs/finite-width.md §8), interleaved in this process (the
+    /// machine's load hits both alike): best of seven calls each, wall and process CPU time, ratio before/after.
+    /// </summary>
+    [Test]
+    public void PrintFastGridRatios()
+    {
+        for (int i = 0; i < 3; i++) FiniteWidthTheory.PredictWith(new NetworkSpec(256, 512, TauRule.Parse("1/sqrt(L)")), cached: false);
+        Thread.Sleep(2000);
+        (int, string)[] cells = [(1024, "1/sqrt(L)"), (4096, "1/sqrt(L)"), (1024, "L^-0.2"), (4096, "L^-0.2"), (1024, "1/L"), (4096, "L^-0.625")];
+        foreach (var (depth, rule) in cells)
+        {
+            var spec = new NetworkSpec(256, depth, TauRule.Parse(rule));
+            var fineGrid = FiniteWidthTheory.GridFor(spec.TauSchedule(), fine: true);
+            double[] wall = [double.MaxValue, double.MaxValue], cpu = [double.MaxValue, double.MaxValue];
+            for (int i = 0; i < 7; i++)
+                for (int k = 0; k < 2; k++)
+                {
+                    var process = Process.GetCurrentProcess();
+                    var cpu0 = process.TotalProcessorTime;
+                    var sw = Stopwatch.StartNew();
+                    FiniteWidthTheory.PredictWith(spec, cached: false, grid: k == 0 ? fineGrid : null);
+                    wall[k] = Math.Min(wall[k], sw.Elapsed.TotalMilliseconds);
+                    process.Refresh();
+                    cpu[k] = Math.Min(cpu[k], (process.TotalProcessorTime - cpu0).TotalMilliseconds);
+                }
+            TestContext.Out.WriteLine($"Predict m=256 L={depth} τ={rule}: before {wall[0],7:F1} ms wall {cpu[0],7:F1} ms CPU, after {wall[1],7:F1} ms wall "
+                + $"{cpu[1],7:F1} ms CPU; ratio {wall[0] / wall[1]:F2} wall, {cpu[0] / cpu[1]:F2} CPU");
+        }
+    }
 }

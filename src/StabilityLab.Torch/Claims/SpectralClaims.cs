@@ -59,15 +59,7 @@ public sealed class SpectralClaims : IClaimRunner
         ["pairs"] = s.Pairs.ToString(),
     });
 
-    public void Validate(IReadOnlyList<Claim> claims, ulong seed)
-    {
-        var plan = Plan(claims, seed);
-        foreach (var c in claims)
-        {
-            try { plan[c.Id].Validate(); }
-            catch (SpecException e) { throw new SpecException($"claim '{c.Id}': {e.Message}"); }
-        }
-    }
+    public void Validate(IReadOnlyList<Claim> claims, ulong seed) => StudyKey.ValidateEach(claims, Plan(claims, seed), s => s.Validate());
 
     public ClaimRunnerResult Run(IReadOnlyList<Claim> claims, ulong seed, string studiesDir, ClaimRunnerContext context)
     {

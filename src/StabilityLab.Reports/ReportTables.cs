@@ -89,8 +89,10 @@ public static class ReportTables
     }
 
     /// <param name="sweep">The stability sweep's directory, relative to the report.</param>
-    public static string Provenance(string sweep) =>
+    public static string Provenance(string sweep, string? training, string? spectrum) =>
         "- `verdicts.json`, `verdicts.md`: every claim and control with its measurement, test and verdict (docs/file-formats.md).\n" +
+        (training is null ? "" : $"- `{training}/runs.csv`, `{training}/curves.csv`, `{training}/fits.json`: the training study of claim 4 (one row per run, one per recorded step; rates and depth trends).\n") +
+        (spectrum is null ? "" : $"- `{spectrum}/spectra.csv`: the spectral study of claim 1 (block-product operator norms, Gram and NTK eigenvalues per cell).\n") +
         $"- `{sweep}/cells.csv`: one row per cell (docs/file-formats.md columns); `{sweep}/traces.csv`: per-layer traces; `{sweep}/raw.csv`: per-trial scalars.\n" +
         $"- `{sweep}/fits.json`: thresholds and fitted laws; `{sweep}/manifest.json`: the sweep's full spec (reproduce it with `stabilitylab sweep --spec {sweep}/manifest.json --out DIR`).\n" +
         "- `manifest.json`: this reproduction's command, version, git commit, machine and timings.\n";

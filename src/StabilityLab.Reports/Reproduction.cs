@@ -98,7 +98,7 @@ public static class Reproduction
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", ReportTables.Growth(cells)),
             new("Finite-width theory beside the measurements", ReportTables.Theory(theory)),
             new("Figures", gallery.ToString()),
-            new("Data and provenance", ReportTables.Provenance(sweepRel)),
+            new("Data and provenance", ReportTables.Provenance(sweepRel, trainDir is null ? null : Rel(trainDir), spectrumDir is null ? null : Rel(spectrumDir))),
         };
         string Rel(string path) => Path.GetRelativePath(dir, path).Replace('\\', '/');
         var pending = new List<string>

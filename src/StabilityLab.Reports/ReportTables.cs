@@ -89,6 +89,8 @@ public static class ReportTables
     }
 
     /// <param name="sweep">The stability sweep's directory, relative to the report.</param>
+    /// <param name="training">The training study's directory, relative to the report (null: none).</param>
+    /// <param name="spectrum">The spectral study's directory, relative to the report (null: none).</param>
     public static string Provenance(string sweep, string? training, string? spectrum) =>
         "- `verdicts.json`, `verdicts.md`: every claim and control with its measurement, test and verdict (docs/file-formats.md).\n" +
         (training is null ? "" : $"- `{training}/runs.csv`, `{training}/curves.csv`, `{training}/fits.json`: the training study of claim 4 (one row per run, one per recorded step; rates and depth trends).\n") +

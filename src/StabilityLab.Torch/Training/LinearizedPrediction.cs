@@ -118,5 +118,23 @@ public sealed record LinearizedPrediction(double[] Eigenvalues, double[] Project
         return fraction * 2.0 / lambdaMax;
     }
 
+    /// <summary>
+    /// <see cref="StepSizeRule(double, double)"/> for a grid of networks (a claim without a step size: its depths at its
+    /// τ rule, its first seed): λ_max is the largest over <paramref name="networks"/>, since λ_max grows with depth
+    /// (width 256, τ = 1/√L: 4.3·10³ at L = 4, 1.1·10⁴ at L = 64), and a step set at the shallowest depth would put
+    /// ηλ_max above 2 at the deepest. Throws <see cref="SpecException"/> when n·d exceeds <see cref="MaxOutputs"/>.
+    /// </summary>
+    public static double StepSizeRule(IEnumerable<NetworkSpec> networks, TrainingData data, TrainingOptions options, ulong seed, double fraction = 0.5, Device? device = null)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var spec in networks)
+        {
+            var p = AtInitialization(spec, data, options, seed, device)
+                ?? throw new SpecException($"the step-size rule forms the (n·d)² kernel only for n·d ≤ {MaxOutputs} (got n = {data.Train.Count}, d = {data.OutputDim}); give the step size");
+            max = Math.Max(max, p.LambdaMax);
+        }
+        return StepSizeRule(max, fraction);
+    }
+
     private static double Round(double v, ScalarType precision) => precision == ScalarType.Float32 ? (float)v : v;
 }

@@ -199,6 +199,26 @@ public sealed class LinearizedPredictionTests
     }
 
     [Test]
+    public void StepSizeRuleOverAGridKeepsEveryDepthInsideTheEdge()
+    {
+        // λ_max grows with depth, so the rule must hold for the deepest network of the grid too: ηλ_max ≤ 2c there,
+        // and gradient descent at that step trains every depth.
+        var specs = new[] { 1, 4 }.Select(L => Tiny.Spec(width: 32, depth: L, p: 4, d: 1, tau: "1")).ToList();
+        var data = Tiny.Data(n: 6, p: 4, d: 1, seed: 5);
+        var options = new TrainingOptions { Steps = 30, StopLossRatio = 0 };
+        double eta = LinearizedPrediction.StepSizeRule(specs, data, options, 2);
+        var lambdas = specs.Select(s => LinearizedPrediction.AtInitialization(s, data, options, 2, CPU)!.LambdaMax).ToList();
+        Assert.That(lambdas[1], Is.GreaterThan(lambdas[0]), "the deeper network's kernel is the larger here");
+        foreach (var (spec, lambda) in specs.Zip(lambdas))
+        {
+            Assert.That(eta * lambda, Is.LessThanOrEqualTo(1.0 + 1e-12), $"L = {spec.Depth}");
+            var run = Trainer.Run(spec, data, options with { StepSize = eta }, 2, CPU);
+            Assert.That(run.Outcome, Is.Not.EqualTo(TrainingOutcome.Diverged));
+            Assert.That(run.FinalLoss, Is.LessThan(run.InitialLoss));
+        }
+    }
+
+    [Test]
     public void StepSizeRuleRejectsBadInputs()
     {
         Assert.That(LinearizedPrediction.StepSizeRule(8.0, 0.5), Is.EqualTo(0.125));

@@ -15,6 +15,10 @@ public static class TrainingTables
     private static readonly string[] Run =
         ["run", "dataset", "block", "activation", "width", "depth", "tau_rule", "tau", "seed", "optimizer", "lr", "trained", "precision"];
 
+    // Declared before RunColumns, which reads it (static initializers run in order).
+    /// <summary>The linearized (NTK) prediction's columns at the end of runs.csv; files written before them lack them.</summary>
+    public static IReadOnlyList<string> LinearizedColumns { get; } = ["ntk_lambda_min", "ntk_lambda_max", "rate_pred", "curve_gap"];
+
     public static IReadOnlyList<string> CurveColumns { get; } =
         [.. Run, "step", "loss", "mean_loss", "train_acc", "test_loss", "test_acc"];
 
@@ -22,6 +26,7 @@ public static class TrainingTables
     [
         .. Run, "outcome", "steps_done", "diverged_step", "initial_loss", "final_loss", "loss_ratio",
         "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta",
+        .. LinearizedColumns,
     ];
 
     /// <summary>

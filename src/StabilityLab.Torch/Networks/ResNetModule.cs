@@ -83,13 +83,19 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
         layers[layer - 1].OuterWeights ?? throw new InvalidOperationException("only res3 blocks have V_l");
 
     /// <summary>y = B h_L for every row x of <paramref name="x"/> (n × p → n × d).</summary>
-    public override Tensor forward(Tensor x) => LinearMaps.Rows(B, Features(x));
+    public override Tensor forward(Tensor x) => Forward(x, LinearMaps.Rows);
+
+    /// <summary>y = B h_L with every weight (A, W_l, V_l, B) applied by <paramref name="rows"/>, a rows-layout map
+    /// (an observer such as the empirical NTK records each weight's input and output there).</summary>
+    public Tensor Forward(Tensor x, LinearMap rows) => rows(B, Features(x, rows));
 
     /// <summary>h_L for every row of <paramref name="x"/> (n × p → n × m).</summary>
-    public Tensor Features(Tensor x)
+    public Tensor Features(Tensor x) => Features(x, LinearMaps.Rows);
+
+    private Tensor Features(Tensor x, LinearMap rows)
     {
-        var h = TorchActivation.Apply(Spec.Activation, LinearMaps.Rows(A, x));
-        foreach (var layer in layers) h = layer.forward(h);
+        var h = TorchActivation.Apply(Spec.Activation, rows(A, x));
+        foreach (var layer in layers) h = layer.Forward(h, rows);
         return h;
     }
 

@@ -32,5 +32,9 @@ public sealed class ResidualLayer : nn.Module<Tensor, Tensor>
     /// <summary>V_l (m × m) of a res3 block, else null.</summary>
     public Parameter? OuterWeights { get; }
 
-    public override Tensor forward(Tensor h) => _block.Forward(h, Tau, BranchWeights, OuterWeights, LinearMaps.Rows);
+    public override Tensor forward(Tensor h) => Forward(h, LinearMaps.Rows);
+
+    /// <summary>The layer with every weight applied by <paramref name="rows"/> (a rows-layout map: an observer such as
+    /// the empirical NTK's records each weight's input and output; <see cref="LinearMaps.Rows"/> is the plain forward).</summary>
+    public Tensor Forward(Tensor h, LinearMap rows) => _block.Forward(h, Tau, BranchWeights, OuterWeights, rows);
 }

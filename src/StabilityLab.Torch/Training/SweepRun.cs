@@ -22,6 +22,21 @@ public sealed record SweepRun(
     /// <summary>‖θ_T − θ_0‖/‖θ_0‖ of the trained weights (see <see cref="TrainingRun.RelativeWeightChange"/>).</summary>
     public double? WeightChange { get; init; }
 
+    /// <summary>Least and largest eigenvalue of the empirical NTK at the initialization in the trainer's normalization
+    /// (K = s·Θ of <see cref="LinearizedPrediction"/>); null when not computed (n·d above <see cref="LinearizedPrediction.MaxOutputs"/>).</summary>
+    public double? NtkLambdaMin { get; init; }
+
+    /// <inheritdoc cref="NtkLambdaMin"/>
+    public double? NtkLambdaMax { get; init; }
+
+    /// <summary>The rate of the linearized gradient-descent curve, fitted like <see cref="Rate"/> over the same window
+    /// (<see cref="LinearizedPrediction.Compare"/>); null for SGD or when not computed.</summary>
+    public double? PredictedRate { get; init; }
+
+    /// <summary>max_t |ln F_meas(t) − ln F_pred(t)| over the recorded rows (<see cref="LinearizedPrediction.Compare"/>);
+    /// null for SGD or when not computed.</summary>
+    public double? CurveGap { get; init; }
+
     /// <summary>The run's key in the grid: depth, τ rule, seed and step size.</summary>
     public static string MakeId(int depth, string tauRule, ulong seed, double stepSize) =>
         $"L={depth}|tau={tauRule}|seed={seed}|lr={stepSize.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";

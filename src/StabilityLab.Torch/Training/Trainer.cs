@@ -33,8 +33,8 @@ public static class Trainer
             throw new SpecException($"the network's output dimension d = {spec.OutputDim} does not match the data's {data.OutputDim}");
         var dev = device ?? TorchRuntime.DefaultDevice;
         var clock = Stopwatch.StartNew();
-        using var model = new ResNetModule(spec, seed, options.Precision, dev);
-        var trained = model.SetTrained(options.Trained);
+        var (model, trained) = Initialize(spec, seed, options, dev);
+        using var owned = model;
         using var train = new SplitTensors(data.Train, options.Precision, dev);
         using var test = data.Test is null ? null : new SplitTensors(data.Test, options.Precision, dev);
         bool sgd = options.Optimizer == OptimizerKind.Sgd;
@@ -51,6 +51,14 @@ public static class Trainer
         {
             RelativeWeightChange = double.IsFinite(change) ? change : null,
         };
+    }
+
+    /// <summary>The network a run starts from, with the trained weights marked (requires_grad) and returned: one place,
+    /// so that anything computed at the initialization (<see cref="LinearizedPrediction"/>) sees the trainer's own weights.</summary>
+    public static (ResNetModule Model, IReadOnlyList<TorchSharp.Modules.Parameter> Trained) Initialize(NetworkSpec spec, ulong seed, TrainingOptions options, Device device)
+    {
+        var model = new ResNetModule(spec, seed, options.Precision, device);
+        return (model, model.SetTrained(options.Trained));
     }
 
     /// <summary>‖θ − θ_0‖ / ‖θ_0‖ over the trained weights (Frobenius norms): how far training moved from the initialization.</summary>

@@ -95,14 +95,21 @@ public static class TrainingStudy
             var data = LoadData(spec.Data, seed, dataCache);
             var netSpec = spec.SpecFor(depth, tau);
             var options = spec.Options with { StepSize = lr };
+            var linear = LinearizedPrediction.AtInitialization(netSpec, data, options, seed, dev);
             var run = Trainer.Run(netSpec, data, options, seed, dev, onStep);
             onStep?.Invoke(options.Steps - run.StepsDone);
             var rate = run.Outcome == TrainingOutcome.Diverged ? null : RateFit.Fit(run.Curve);
+            // The linearized dynamics are those of gradient descent: SGD runs keep only the kernel's eigenvalues.
+            var gap = linear is not null && options.Optimizer == OptimizerKind.GradientDescent ? linear.Compare(run.Curve, lr) : null;
             var result = new SweepRun(id, depth, tau.ToString(), netSpec.TauSchedule()[0], seed, lr, run.Outcome, run.StepsDone,
                 run.DivergedAtStep, run.InitialLoss, run.FinalLoss, rate, run.FinalTrainAccuracy, run.FinalTestAccuracy,
                 data.MinPairwiseDistance, run.Seconds)
             {
                 WeightChange = run.RelativeWeightChange,
+                NtkLambdaMin = linear?.LambdaMin,
+                NtkLambdaMax = linear?.LambdaMax,
+                PredictedRate = gap?.Rate?.Rate,
+                CurveGap = gap?.LogGap,
             };
             results.Add(result);
             var common = TrainingStudyFiles.CommonFields(spec, netSpec, result);

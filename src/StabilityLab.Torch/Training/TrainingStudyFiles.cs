@@ -34,7 +34,8 @@ internal static class TrainingStudyFiles
             f?.FirstStep.ToString(CultureInfo.InvariantCulture) ?? "", f?.LastStep.ToString(CultureInfo.InvariantCulture) ?? "",
             f?.Points.ToString(CultureInfo.InvariantCulture) ?? "", Csv.Optional(f?.RSquared),
             Csv.Optional(r.TrainAccuracy), Csv.Optional(r.TestAccuracy), Csv.Optional(r.WeightChange),
-            Csv.Optional(r.MinPairwiseDistance)]));
+            Csv.Optional(r.MinPairwiseDistance),
+            Csv.Optional(r.NtkLambdaMin), Csv.Optional(r.NtkLambdaMax), Csv.Optional(r.PredictedRate), Csv.Optional(r.CurveGap)]));
     }
 
     /// <summary>The wall time of each finished run as an earlier manifest recorded it (run_seconds); empty when there is none.</summary>
@@ -60,6 +61,8 @@ internal static class TrainingStudyFiles
         if (lines.Length == 0) return result;
         var header = CsvTable.Fields(lines[0], path);
         var col = TrainingTables.RunColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
+        // The linearized prediction's columns came later: a runs.csv without them reads with those values null.
+        foreach (var c in TrainingTables.LinearizedColumns) if (col[c] < 0) col.Remove(c);
         // Wall time lives in the manifest (run_seconds), so the same seed gives the same runs.csv; files written before
         // that still carry a seconds column, which is read when present.
         int secondsCol = Array.IndexOf(header, "seconds");
@@ -70,6 +73,7 @@ internal static class TrainingStudyFiles
             var f = Fields(line);
             if (f is null || f.Length != header.Length) continue; // a damaged line: the run is redone
             string Get(string c) => f[col[c]];
+            double? Later(string c) => col.ContainsKey(c) ? ParseOptional(Get(c)) : null;
             try
             {
                 RateEstimate? rate = Get("rate").Length == 0 ? null : new RateEstimate(
@@ -92,6 +96,10 @@ internal static class TrainingStudyFiles
                     ParseNum(Get("delta")), secondsCol >= 0 ? ParseNum(f[secondsCol]) : double.NaN)
                 {
                     WeightChange = ParseOptional(Get("weight_change")),
+                    NtkLambdaMin = Later("ntk_lambda_min"),
+                    NtkLambdaMax = Later("ntk_lambda_max"),
+                    PredictedRate = Later("rate_pred"),
+                    CurveGap = Later("curve_gap"),
                 };
                 result[run.Id] = (run, line);
             }
@@ -221,6 +229,10 @@ internal static class TrainingStudyFiles
                 ["fit_steps"] = r.Rate is null ? null : new JsonArray(r.Rate.FirstStep, r.Rate.LastStep),
                 ["test_acc"] = N(r.TestAccuracy),
                 ["weight_change"] = N(r.WeightChange),
+                ["ntk_lambda_min"] = N(r.NtkLambdaMin),
+                ["ntk_lambda_max"] = N(r.NtkLambdaMax),
+                ["rate_pred"] = N(r.PredictedRate),
+                ["curve_gap"] = N(r.CurveGap),
             });
         var trendArr = new JsonArray();
         foreach (var t in trends)
@@ -261,6 +273,8 @@ internal static class TrainingStudyFiles
                 ["rate_holds_with_depth"] = $"every run at every depth neither diverges nor stalls, and mean rate(deepest) / mean rate(shallowest) >= {DepthVerdicts.RatioThreshold}",
                 ["deep_runs_fail"] = $"every run at the deepest depth diverges (non-finite loss or above the divergence factor times the initial loss) or stalls (final loss > {DepthVerdicts.StallRatio} x initial loss)",
                 ["rate"] = "least-squares slope of ln loss against step over the second half of the recorded curve; 95% t-interval",
+                ["rate_pred"] = "the same fit to the loss curve of gradient descent on the network linearized at its initialization: F(t) = 1/2 sum_k (1 - lr lambda_k)^(2t) (u_k . r_0)^2, lambda_k, u_k the eigenpairs of the empirical NTK of the trained weights times the objective scale (1 for sum, 1/n for mean)",
+                ["curve_gap"] = "max over the recorded steps of |ln F_measured(t) - ln F_predicted(t)|",
             },
             ["runs"] = runArr,
             ["trends"] = trendArr,

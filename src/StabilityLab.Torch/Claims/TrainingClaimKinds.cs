@@ -118,12 +118,24 @@ public static class TrainingClaimKinds
         double delta = (1 - DepthVerdicts.RatioThreshold) * r0 / Math.Log((double)last.Depth / first.Depth);
         double? p = allTrain ? SlopeTests.Above(line, -delta) : null;
         return new Check(label, prediction,
-            F($"rate ratio deepest/shallowest {t.DeepToShallowRatio:F2}; slope of rate vs ln L {slope:G3} [{t.SlopeLower:G3}, {hi:G3}], δ = {delta:G3}; {failures}"),
+            F($"rate ratio deepest/shallowest {t.DeepToShallowRatio:F2}{Predicted(r, t)}; slope of rate vs ln L {slope:G3} [{t.SlopeLower:G3}, {hi:G3}], δ = {delta:G3}; {failures}"),
             test, p, adj =>
                 !allTrain ? (VerdictOutcome.Fail, null)
                 : adj <= alpha ? (VerdictOutcome.Pass, null)
                 : hi < -delta ? (VerdictOutcome.Fail, null)
                 : (VerdictOutcome.Inconclusive, F($"a fall of the rate by half over the depths not excluded (Holm-adjusted p = {adj:G3})")));
+    }
+
+    /// <summary>", NTK-predicted 1.10 (λ_min 103 → 102)": the same ratio of the linearized dynamics' rates, where the study has them.</summary>
+    private static string Predicted(TrainingStudyResult r, DepthTrend t)
+    {
+        var runs = r.Runs.Where(x => x.TauRule == t.TauRule && x.StepSize == t.StepSize && x.PredictedRate is not null && x.NtkLambdaMin is not null).ToList();
+        int lo = t.Depths[0].Depth, hi = t.Depths[^1].Depth;
+        var first = runs.Where(x => x.Depth == lo).ToList();
+        var last = runs.Where(x => x.Depth == hi).ToList();
+        if (first.Count == 0 || last.Count == 0) return "";
+        double ratio = last.Average(x => x.PredictedRate!.Value) / first.Average(x => x.PredictedRate!.Value);
+        return F($", NTK-predicted {ratio:F2} (mean λ_min(Θ) {first.Average(x => x.NtkLambdaMin!.Value):G3} at L = {lo}, {last.Average(x => x.NtkLambdaMin!.Value):G3} at L = {hi})");
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -238,4 +238,30 @@ public sealed class TrainCommandTests
         foreach (var f in new[] { TrainingStudy.RunsFile, TrainingStudy.CurvesFile, TrainingStudy.FitsFile })
             Assert.That(File.ReadAllText(Path.Combine(stopped, f)), Is.EqualTo(File.ReadAllText(Path.Combine(whole, f))), $"{f}: stopped and resumed = run straight through");
     }
+
+    [Test]
+    public void AKilledStudyResumesToTheSameFiles()
+    {
+        // SIGKILL leaves no chance to clean up: whatever runs.csv holds (written atomically after every run) is kept,
+        // the run in progress is lost, and --resume trains the rest to the same bytes as a straight run.
+        string[] args = ["train", "--width", "64", "--depth", "4", "--depth", "16", "--seed", "1", "--seed", "2", "--seed", "3", "--steps", "400"];
+        var killed = Path.Combine(_dir, "killed");
+        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. args, "--out", killed]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var runs = Path.Combine(killed, TrainingStudy.RunsFile);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 120 && !(File.Exists(runs) && File.ReadAllLines(runs).Length >= 2)) Thread.Sleep(20);
+        p.Kill();
+        p.WaitForExit();
+        Assert.That(File.ReadAllLines(runs).Length - 1, Is.InRange(1, 5), "killed between the first and the last run");
+
+        var resumed = Run([.. args, "--out", killed, "--resume"]);
+        Assert.That(resumed.Code, Is.EqualTo(0), resumed.Err);
+        var whole = Path.Combine(_dir, "whole-after-kill");
+        var straight = Run([.. args, "--out", whole]);
+        Assert.That(straight.Code, Is.EqualTo(0), straight.Err);
+        foreach (var f in new[] { TrainingStudy.RunsFile, TrainingStudy.CurvesFile, TrainingStudy.FitsFile })
+            Assert.That(File.ReadAllText(Path.Combine(killed, f)), Is.EqualTo(File.ReadAllText(Path.Combine(whole, f))), $"{f}: killed and resumed = run straight through");
+    }
 }

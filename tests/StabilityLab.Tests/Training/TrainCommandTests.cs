@@ -214,12 +214,8 @@ public sealed class TrainCommandTests
     {
         string[] args = ["train", "--width", "64", "--depth", "4", "--depth", "16", "--seed", "1", "--seed", "2", "--seed", "3", "--steps", "400"];
         var stopped = Path.Combine(_dir, "stopped");
-        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. args, "--out", stopped]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = System.Diagnostics.Process.Start(psi)!;
+        using var p = StartAndWaitForAFinishedRun(args, stopped);
         var runs = Path.Combine(stopped, TrainingStudy.RunsFile);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed.TotalSeconds < 120 && !(File.Exists(runs) && File.ReadAllLines(runs).Length >= 2)) Thread.Sleep(20);
         System.Diagnostics.Process.Start("kill", [$"-{signal}", p.Id.ToString()])!.WaitForExit();
         p.WaitForExit();
         string err = p.StandardError.ReadToEnd();
@@ -230,13 +226,7 @@ public sealed class TrainCommandTests
         int kept = File.ReadAllLines(runs).Length - 1;
         Assert.That(kept, Is.InRange(1, 5), "stopped between the first and the last run");
 
-        var resumed = Run([.. args, "--out", stopped, "--resume"]);
-        Assert.That(resumed.Code, Is.EqualTo(0), resumed.Err);
-        var whole = Path.Combine(_dir, "whole");
-        var straight = Run([.. args, "--out", whole]);
-        Assert.That(straight.Code, Is.EqualTo(0), straight.Err);
-        foreach (var f in new[] { TrainingStudy.RunsFile, TrainingStudy.CurvesFile, TrainingStudy.FitsFile })
-            Assert.That(File.ReadAllText(Path.Combine(stopped, f)), Is.EqualTo(File.ReadAllText(Path.Combine(whole, f))), $"{f}: stopped and resumed = run straight through");
+        ResumeEqualsAStraightRun(args, stopped, "whole");
     }
 
     [Test]
@@ -246,22 +236,36 @@ public sealed class TrainCommandTests
         // the run in progress is lost, and --resume trains the rest to the same bytes as a straight run.
         string[] args = ["train", "--width", "64", "--depth", "4", "--depth", "16", "--seed", "1", "--seed", "2", "--seed", "3", "--steps", "400"];
         var killed = Path.Combine(_dir, "killed");
-        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. args, "--out", killed]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = System.Diagnostics.Process.Start(psi)!;
+        using var p = StartAndWaitForAFinishedRun(args, killed);
         var runs = Path.Combine(killed, TrainingStudy.RunsFile);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed.TotalSeconds < 120 && !(File.Exists(runs) && File.ReadAllLines(runs).Length >= 2)) Thread.Sleep(20);
         p.Kill();
         p.WaitForExit();
         Assert.That(File.ReadAllLines(runs).Length - 1, Is.InRange(1, 5), "killed between the first and the last run");
 
-        var resumed = Run([.. args, "--out", killed, "--resume"]);
+        ResumeEqualsAStraightRun(args, killed, "whole-after-kill");
+    }
+
+    /// <summary>`--resume` in the stopped directory, then a straight run into another: the data files are the same bytes.</summary>
+    private void ResumeEqualsAStraightRun(string[] args, string stopped, string wholeName)
+    {
+        var resumed = Run([.. args, "--out", stopped, "--resume"]);
         Assert.That(resumed.Code, Is.EqualTo(0), resumed.Err);
-        var whole = Path.Combine(_dir, "whole-after-kill");
+        var whole = Path.Combine(_dir, wholeName);
         var straight = Run([.. args, "--out", whole]);
         Assert.That(straight.Code, Is.EqualTo(0), straight.Err);
         foreach (var f in new[] { TrainingStudy.RunsFile, TrainingStudy.CurvesFile, TrainingStudy.FitsFile })
-            Assert.That(File.ReadAllText(Path.Combine(killed, f)), Is.EqualTo(File.ReadAllText(Path.Combine(whole, f))), $"{f}: killed and resumed = run straight through");
+            Assert.That(File.ReadAllText(Path.Combine(stopped, f)), Is.EqualTo(File.ReadAllText(Path.Combine(whole, f))), $"{f}: stopped and resumed = run straight through");
+    }
+
+    /// <summary>Starts `stabilitylab ARGS --out DIR` as a child process and returns once runs.csv holds a finished run (at most 120 s).</summary>
+    private static System.Diagnostics.Process StartAndWaitForAFinishedRun(string[] args, string dir)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. args, "--out", dir]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var p = System.Diagnostics.Process.Start(psi)!;
+        var runs = Path.Combine(dir, TrainingStudy.RunsFile);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 120 && !(File.Exists(runs) && File.ReadAllLines(runs).Length >= 2)) Thread.Sleep(20);
+        return p;
     }
 }

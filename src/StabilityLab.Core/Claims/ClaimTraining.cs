@@ -2,12 +2,13 @@ namespace StabilityLab.Claims;
 
 /// <summary>
 /// How a training claim trains (docs/claims.md §8): n = <see cref="Samples"/> inputs in R^<see cref="InputDim"/> with
-/// random targets (or the named dataset), <see cref="Steps"/> steps of the optimizer at step size <see cref="Lr"/> on the
+/// random targets (or the named dataset), <see cref="Steps"/> steps of the optimizer at step size <see cref="Lr"/> (null:
+/// chosen by the NTK rule η = ½·2/λ_max, the largest λ_max of the empirical NTK over the study's networks) on the
 /// <see cref="Trainable"/> parameters, <see cref="Seeds"/> seeds per (depth, τ). Names (optimizer, dataset, trainable) are
 /// read by the training runner, which refuses an unknown one before any work. A run has converged when its loss ends
 /// below <see cref="LossFraction"/> of its initial value.
 /// </summary>
-public sealed record ClaimTraining(int Samples, int InputDim, int Steps, int Seeds, double Lr, string Optimizer, string Dataset, string Trainable, double LossFraction)
+public sealed record ClaimTraining(int Samples, int InputDim, int Steps, int Seeds, double? Lr, string Optimizer, string Dataset, string Trainable, double LossFraction)
 {
     public const int DefaultSamples = 32, DefaultInputDim = 16, DefaultSteps = 300, DefaultSeeds = 2;
     public const double DefaultLossFraction = 0.01;

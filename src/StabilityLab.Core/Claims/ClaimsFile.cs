@@ -140,6 +140,8 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             throw new SpecException($"{where}: \"bound\" is used by kinds below and above only");
 
         var trainingSettings = training ? ParseTraining(o, where) : null;
+        if (kind == ClaimKind.Diverges && trainingSettings?.Lr is null)
+            throw new SpecException($"{where}: kind 'diverges' needs \"lr\": the step-size rule picks a step that keeps the claim's own networks stable");
 
         var controls = new List<ClaimControl>();
         if (o["controls"] is { } cn)
@@ -176,8 +178,9 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             if (v < 1 || v > 1_000_000_000) throw new SpecException($"{where}: \"{key}\" must be a whole number ≥ 1 (got {v})");
             return (int)v;
         }
-        double lr = Num(o, "lr", where) ?? throw new SpecException($"{where}: training claims need \"lr\", the step size shared by every depth (docs/claims.md §8)");
-        if (!(lr > 0)) throw new SpecException($"{where}: lr must be > 0 (got {lr})");
+        // Without "lr" the training runner chooses one step size for the whole study by the NTK rule (docs/claims.md §8).
+        double? lr = Num(o, "lr", where);
+        if (lr is not null && !(lr > 0)) throw new SpecException($"{where}: lr must be > 0 (got {lr})");
         double fraction = Num(o, "loss_fraction", where) ?? ClaimTraining.DefaultLossFraction;
         if (!(fraction > 0 && fraction < 1)) throw new SpecException($"{where}: loss_fraction must lie in (0, 1) (got {fraction})");
         return new ClaimTraining(Positive("samples", ClaimTraining.DefaultSamples), Positive("input_dim", ClaimTraining.DefaultInputDim),

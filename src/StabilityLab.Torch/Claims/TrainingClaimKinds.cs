@@ -32,7 +32,7 @@ public static class TrainingClaimKinds
         if (runs.Count == 0) return Check.Inconclusive(label, Prediction(c), Test(c), "no run of this τ rule in the study");
         return c.Kind switch
         {
-            ClaimKind.RateIndependentOfDepth => RateHolds(label, study, study.Trends.Single(x => x.TauRule == rule && x.StepSize == t.Lr), rule, c.Alpha),
+            ClaimKind.RateIndependentOfDepth => RateHolds(label, study, study.Trends.Single(x => x.TauRule == rule), rule, c.Alpha),
             ClaimKind.Converges => Converges(label, c, runs),
             _ => Diverges(label, c, runs),
         };

@@ -37,14 +37,27 @@ public sealed class TrainingClaims : IClaimRunner
                     _ => throw new SpecException($"unknown dataset '{t.Dataset}' (expected synthetic or fashion-mnist)"),
                 };
                 var n = first.Network;
-                var spec = new TrainingStudySpec(
-                    new NetworkSpec(n.Width, first.Depths[0], rules[0], n.Block, n.Activation, n.Weights, data.InputDim, data.OutputDim),
-                    first.Depths, rules, Enumerable.Range(0, t.Seeds).Select(i => seed + (ulong)i).ToArray(), [t.Lr], data,
-                    new TrainingOptions
-                    {
-                        Steps = t.Steps, StepSize = t.Lr, Precision = TorchSharp.torch.ScalarType.Float64,
-                        Optimizer = OptionNames.ParseOptimizer(t.Optimizer), Trained = TrainingNames.ParseTrained(t.Trainable),
-                    });
+                var seeds = Enumerable.Range(0, t.Seeds).Select(i => seed + (ulong)i).ToArray();
+                var template = new NetworkSpec(n.Width, first.Depths[0], rules[0], n.Block, n.Activation, n.Weights, data.InputDim, data.OutputDim);
+                var options = new TrainingOptions
+                {
+                    Steps = t.Steps, StepSize = t.Lr ?? 1, Precision = TorchSharp.torch.ScalarType.Float64,
+                    Optimizer = OptionNames.ParseOptimizer(t.Optimizer), Trained = TrainingNames.ParseTrained(t.Trainable),
+                };
+                var spec = new TrainingStudySpec(template, first.Depths, rules, seeds, [t.Lr ?? 1], data, options);
+                if (t.Lr is null && Missing(data) is null)
+                {
+                    // One step size for the whole study, set by the claims' own τ rules (a control runs at its claim's step size):
+                    // λ_max grows with depth, so it is the largest over the claims' (depth, τ), at the first seed's weights and
+                    // data (docs/claims.md §8).
+                    var own = g.Where(c => !c.Id.Contains("/control-", StringComparison.Ordinal)).Select(Rule).Distinct().ToArray();
+                    // Rounded to 3 significant digits: the last bits of λ_max may depend on libtorch's thread count, the study's
+                    // key (and so its reuse) must not.
+                    double eta = RuleSteps.GetOrAdd(Key(spec), _ => RoundTo3(LinearizedPrediction.StepSizeRule(
+                        first.Depths.SelectMany(L => (own.Length > 0 ? own : rules).Select(r => spec.SpecFor(L, r))), data.Load(seeds[0]), options, seeds[0], RuleFraction)));
+                    spec = spec with { StepSizes = [eta], Options = options with { StepSize = eta } };
+                }
+                // (Without lr and without the dataset's files the study does not run: its claims are INCONCLUSIVE, see Run.)
                 foreach (var c in g) plan[c.Id] = spec;
             }
             catch (SpecException e) { throw new SpecException($"{where}: {e.Message}"); }
@@ -99,6 +112,14 @@ public sealed class TrainingClaims : IClaimRunner
     }
 
     internal static TauRule Rule(Claim c) => c.TauEntry.Expand().Single();
+
+    private static double RoundTo3(double v) => double.Parse(v.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    /// <summary>c of the step-size rule η = c·2/λ_max used when a training claim gives no lr.</summary>
+    public const double RuleFraction = 0.5;
+
+    // The rule's step size by study (the kernels are formed once per process, not at every Plan).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> RuleSteps = new(StringComparer.Ordinal);
 
     private static string? Missing(DataSource data)
     {

@@ -50,7 +50,7 @@ public class ClaimsFileTests
         yield return Case("UnknownKey", c => c["tresholds"] = 1, "c1", "tresholds");
         yield return Case("UnknownKind", c => c["kind"] = "stable", "c1", "stable");
         yield return Case("TrainingKindWithTrials", c => c["kind"] = "converges", "c1", "seeds", "trials");
-        yield return Case("TrainingKindWithoutLr", c => { c["kind"] = "converges"; c.Remove("trials"); }, "c1", "lr");
+        yield return Case("DivergesWithoutLr", c => { c["kind"] = "diverges"; c.Remove("trials"); }, "c1", "lr");
         yield return Case("TrainingKeyOnASweepKind", c => c["lr"] = 0.1, "c1", "lr", "training");
         yield return Case("ZeroSeeds", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["seeds"] = 0; }, "c1", "seeds");
         yield return Case("LossFractionOfOne", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["loss_fraction"] = 1; }, "c1", "loss_fraction");

@@ -62,4 +62,36 @@ public class TrainingAndSpectralCheckTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Test]
+    public void WithoutLrTheNtkRuleSetsOneStepSizeForTheClaimAndItsControl()
+    {
+        // The rule: η = ½·2/λ_max with λ_max the largest of the empirical NTK over the claim's own depths (first seed), so
+        // ηλ_max = 1 at the worst network of the claim (up to η's rounding to 3 digits) and below it elsewhere; the τ = 1/L
+        // control trains at the same η.
+        const string file = """
+            { "schema": 1, "title": "rule", "seed": 1, "claims": [
+             { "id": "conv", "statement": "conv", "kind": "converges", "network": { "width": 64 }, "tau": "1/sqrt(L)", "depths": [2, 8, 32],
+               "samples": 8, "input_dim": 4, "steps": 100, "seeds": 2, "loss_fraction": 0.1, "controls": [ { "tau": "1/L" } ] }
+            ]}
+            """;
+        var dir = Directory.CreateTempSubdirectory("check-rule-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "r.json");
+            System.IO.File.WriteAllText(path, file);
+            var (code, _, stderr) = CliHarness.Run("check", path, "--out", Path.Combine(dir, "out"), "--threads", "1");
+            Assert.That(code, Is.EqualTo(0), stderr);
+            var runs = Directory.GetFiles(Path.Combine(dir, "out", ClaimStudies.Folder), "runs.csv", SearchOption.AllDirectories).Single();
+            var table = StabilityLab.Tables.CsvTable.Read(runs);
+            int iLr = table.Column("lr"), iMax = table.Column("ntk_lambda_max"), iTau = table.Column("tau_rule"), iSeed = table.Column("seed");
+            var rows = table.Rows.ToList();
+            double Num(IReadOnlyList<string> r, int i) => double.Parse(r[i], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(rows.Select(r => r[iLr]).Distinct().Count(), Is.EqualTo(1), "one step size for the claim and its control");
+            var own = rows.Where(r => r[iTau] == "1/sqrt(L)" && r[iSeed] == "1").Select(r => Num(r, iLr) * Num(r, iMax)).ToList();
+            Assert.That(own.Max(), Is.InRange(0.99, 1.01), "ηλ_max = 1 at the claim's worst network");
+            Assert.That(rows.Where(r => r[iTau] == "1/L").Select(r => Num(r, iLr) * Num(r, iMax)), Is.All.LessThan(1), "the control is more stable still");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -94,7 +94,8 @@ public static class Reproduction
         {
             new("Threshold τ*(L)", ReportTables.Threshold(fit)),
             new("Training: rate against depth (claim 4)", training is null ? "No training claim in the claims file, or its data are missing (see the verdicts).\n"
-                : ReportTables.Training(training, TrainingClaims.Plan([trainClaim!], seed)[trainClaim!.Id])),
+                : ReportTables.Training(training, TrainingClaims.Plan(claims.Claims.SelectMany(c => c.Controls.Select(k => k.Claim).Prepend(c))
+                    .Where(c => c.Kind.IsTraining()).ToList(), seed)[trainClaim!.Id])),
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", ReportTables.Growth(cells)),
             new("Finite-width theory beside the measurements", ReportTables.Theory(theory)),
             new("Figures", gallery.ToString()),

@@ -100,7 +100,7 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         if (predictWidth is not null && kind != ClaimKind.MatchesTheory) throw new SpecException($"{where}: \"predict_width\" belongs to kind 'matches-theory'");
         if (predictWidth is < 1 or > 1 << 24) throw new SpecException($"{where}: predict_width must be a width ≥ 1 (got {predictWidth})");
         if ((!kind.OnSweep() || kind == ClaimKind.MatchesTheory) && o.ContainsKey("statistic"))
-            throw new SpecException($"{where}: \"statistic\" belongs to the sweep kinds; kind '{kind.Name()}' has its own test (docs/claims.md)");
+            throw new SpecException($"{where}: kind '{kind.Name()}' does not read \"statistic\": it has its own test (docs/claims.md §3)");
         var statistic = Str(o, "statistic", where) is { } st ? ClaimNames.ParseStatistic(st, where)
             : quantity == Quantity.Forward ? Statistic.LogMean : Statistic.MeanLog;
         if (statistic == Statistic.LogMean && quantity != Quantity.Forward)

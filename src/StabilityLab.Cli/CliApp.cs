@@ -85,6 +85,8 @@ public static class CliApp
         {
             // A bug, not bad input: still one line (the type says where to look), and no stack trace.
             io.Error($"stabilitylab: internal error ({e.GetType().Name}): {e.Message.Split('\n')[0]}");
+            // STABILITYLAB_TRACE=1 adds the stack trace, for a bug report.
+            if (Environment.GetEnvironmentVariable("STABILITYLAB_TRACE") == "1") io.Error(e.ToString());
             return ExitInternalError;
         }
     }

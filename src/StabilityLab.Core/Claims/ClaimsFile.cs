@@ -25,6 +25,10 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
     /// <summary>Default equivalence margin of bounded/unbounded: nats per e-fold of L (docs/claims.md).</summary>
     public const double DefaultMargin = 0.1;
 
+    /// <summary>Default margin of rate-independent-of-depth: the rate may change by this fraction of its shallowest value
+    /// over the claim's depths (docs/claims.md §8).</summary>
+    public const double DefaultRateMargin = 0.5;
+
     /// <summary>Default tolerance of the exponent kinds (docs/claims.md).</summary>
     public const double DefaultTolerance = 0.05;
 
@@ -108,9 +112,11 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         double alpha = Num(o, "alpha", where) ?? 0.05;
         if (!(alpha > 0 && alpha < 0.5)) throw new SpecException($"{where}: alpha must lie in (0, 0.5) (got {alpha})");
         double? value = Num(o, "value", where);
-        double margin = Num(o, "margin", where) ?? DefaultMargin;
+        double margin = Num(o, "margin", where) ?? (kind == ClaimKind.RateIndependentOfDepth ? DefaultRateMargin : DefaultMargin);
         double tolerance = Num(o, "tolerance", where) ?? DefaultTolerance;
         if (!(margin > 0)) throw new SpecException($"{where}: margin must be > 0 (got {margin})");
+        if (kind == ClaimKind.RateIndependentOfDepth && !(margin < 1))
+            throw new SpecException($"{where}: margin of 'rate-independent-of-depth' is a fraction of the shallowest rate, in (0, 1) (got {margin})");
         if (!(tolerance > 0)) throw new SpecException($"{where}: tolerance must be > 0 (got {tolerance})");
         var bound = Str(o, "bound", where) is { } b ? BoundExpression.Parse(b, where) : null;
         var below = Str(o, "below", where) is { } bl ? BoundExpression.Parse(bl, where) : null;

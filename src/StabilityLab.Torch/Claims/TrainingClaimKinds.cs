@@ -9,8 +9,9 @@ namespace StabilityLab.Torch.Claims;
 /// <summary>
 /// The tests of the training kinds (docs/claims.md §8), each on the runs of the claim's τ rule in its training study:
 /// <list type="bullet">
-/// <item>rate-independent-of-depth: every run trains (no divergence, no stall) and a non-inferiority t-test on the slope
-/// of rate against ln L rejects a fall of the rate by half over the depths;</item>
+/// <item>rate-independent-of-depth: every run trains (no divergence, no stall), and equivalence tests on the slopes of the
+/// measured and the NTK-predicted rate against ln L show a change by less than the margin over the depths, with λ_min(Θ)
+/// not falling by more than that (<see cref="SlopeBand"/>);</item>
 /// <item>converges: every run ends below loss_fraction of its initial loss, and decays geometrically: the rate fitted over
 /// the second half of the run is at least half the run's average rate (a loss falling like 1/t fails: its late rate is a
 /// quarter of its average over 300 steps);</item>
@@ -32,7 +33,7 @@ public static class TrainingClaimKinds
         if (runs.Count == 0) return Check.Inconclusive(label, Prediction(c), Test(c), "no run of this τ rule in the study");
         return c.Kind switch
         {
-            ClaimKind.RateIndependentOfDepth => RateHolds(label, study, study.Trends.Single(x => x.TauRule == rule), rule, c.Alpha),
+            ClaimKind.RateIndependentOfDepth => RateHolds(label, study, study.Trends.Single(x => x.TauRule == rule), rule, c.Alpha, c.Margin),
             ClaimKind.Converges => Converges(label, c, runs),
             _ => Diverges(label, c, runs),
         };
@@ -43,15 +44,14 @@ public static class TrainingClaimKinds
 
     private static string Prediction(Claim c) => c.Kind switch
     {
-        ClaimKind.RateIndependentOfDepth => F($"every run converges linearly; the rate does not fall by half from L = {c.Depths[0]} to L = {c.Depths[^1]}"),
+        ClaimKind.RateIndependentOfDepth => F($"every run converges linearly; the rate stays within ±{c.Margin:G3} of its value at L = {c.Depths[0]} up to L = {c.Depths[^1]}"),
         ClaimKind.Converges => F($"every run's loss decays geometrically to below {c.Training!.LossFraction:G3} of its initial value"),
         _ => F($"every run at L = {c.Depths[^1]} diverges or stalls"),
     };
 
     private static string Test(Claim c) => c.Kind switch
     {
-        ClaimKind.RateIndependentOfDepth => F($"no run diverges or stalls, and a one-sided t-test of the slope of rate vs ln L rejects H₀: slope ≤ −δ, ")
-            + F($"δ = {1 - DepthVerdicts.RatioThreshold}·rate(shallowest) / ln(L_deep/L_shallow), Holm-adjusted p ≤ {c.Alpha:G3}; FAIL also when the slope's 95% upper bound lies below −δ"),
+        ClaimKind.RateIndependentOfDepth => F($"no run diverges or stalls; two one-sided t-tests of |slope| < δ on rate vs ln L, measured and NTK-predicted, δ = {c.Margin:G3}·rate(shallowest) / ln(L_deep/L_shallow), and λ_min(Θ) not falling by more than that fraction; Holm-adjusted p ≤ {c.Alpha:G3}"),
         ClaimKind.Converges => F($"every run: not diverged, final/initial loss ≤ {c.Training!.LossFraction:G3}, and the rate fitted over the second half ≥ {GeometricRateFraction}× the average rate −ln(final/initial)/steps"),
         _ => F($"every run at the deepest depth diverges (non-finite loss or {new TrainingOptions().DivergenceFactor:G3}× the initial) or ends above {DepthVerdicts.StallRatio}× its initial loss"),
     };
@@ -91,39 +91,52 @@ public static class TrainingClaimKinds
     }
 
     /// <summary>
-    /// At the claim's τ the rate does not fall with depth: every run converges (no divergence, no stall) and a
-    /// non-inferiority t-test on the slope of rate against ln L (all runs, n − 2 degrees of freedom) rejects H₀: slope ≤ −δ,
-    /// δ = (1 − <see cref="DepthVerdicts.RatioThreshold"/>)·rate(shallowest) / ln(L_deep/L_shallow), the slope at which the
-    /// deepest rate would be half the shallowest.
+    /// At the claim's τ the rate is the same at every depth, shown by equivalence (docs/claims.md §8): every run trains
+    /// (no divergence, no stall), and three tests on lines against ln L over all runs (OLS, n − 2 degrees of freedom)
+    /// all reject, the claim's p being the largest (intersection–union):
+    /// <list type="number">
+    /// <item>the measured rate: two one-sided tests of |slope| &lt; δ, δ = margin·rate(shallowest)/ln(L_deep/L_shallow),
+    /// i.e. along the fitted line the rate changes by less than the margin's fraction over the claim's depths;</item>
+    /// <item>the NTK-predicted rate of the same runs (the linearized dynamics), by the same test with its own δ;</item>
+    /// <item>λ_min(Θ) bounded below uniformly in L: the one-sided test of H₀: slope ≤ −δ_λ, δ_λ = margin·λ_min(shallowest)/ln(L_deep/L_shallow).</item>
+    /// </list>
+    /// FAIL when a run diverges or stalls, or some test's statistic lies significantly outside its band (one-sided t,
+    /// Bonferroni over the tests); otherwise INCONCLUSIVE. The power of each equivalence test at slope 0 is reported.
     /// </summary>
-    private static Check RateHolds(string label, TrainingStudyResult r, DepthTrend t, string tau, double alpha)
+    private static Check RateHolds(string label, TrainingStudyResult r, DepthTrend t, string tau, double alpha, double margin)
     {
         var first = t.Depths[0];
         var last = t.Depths[^1];
-        string prediction = F($"every run converges linearly; rate(L = {last.Depth}) ≥ {DepthVerdicts.RatioThreshold}·rate(L = {first.Depth}) (τ = {tau}, GD, η = {t.StepSize:G3})");
-        string test = F($"no run diverges or stalls, and a one-sided t-test of the slope of rate vs ln L rejects H₀: slope ≤ −δ, δ = {1 - DepthVerdicts.RatioThreshold}·rate(L = {first.Depth}) / ln({last.Depth}/{first.Depth}) ") +
-            F($"(the slope that halves the rate over the depths), Holm-adjusted p ≤ {alpha:G3}; FAIL also when the slope's 95% upper bound lies below −δ");
+        double span = Math.Log((double)last.Depth / first.Depth);
+        string prediction = F($"every run converges linearly; the rate, its NTK prediction and λ_min(Θ) stay within ±{margin:G3} of their value at L = {first.Depth} up to L = {last.Depth} (τ = {tau}, GD, η = {t.StepSize:G3})");
+        string test = F($"no run diverges or stalls; two one-sided t-tests of |slope| < δ on rate vs ln L, measured and NTK-predicted (δ = {margin:G3}·rate(L = {first.Depth}) / ln({last.Depth}/{first.Depth})), ")
+            + F($"and a one-sided t-test rejecting slope ≤ −δ_λ for λ_min(Θ); PASS when the largest p, Holm-adjusted, ≤ {alpha:G3}; FAIL when a slope lies significantly outside its band (Bonferroni)");
         int diverged = t.Depths.Sum(d => d.Diverged), stalled = t.Depths.Sum(d => d.Stalled);
         bool allTrain = t.Depths.All(d => d.Diverged == 0 && d.Stalled == 0 && d.MeanRate is not null);
         string failures = F($"diverged {diverged}, stalled {stalled}; failures from L = {t.FailsFromDepth?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
-        // The runs DepthVerdicts fitted the line to: those with a rate that did not diverge.
-        int n = r.Runs.Count(x => x.TauRule == t.TauRule && x.StepSize == t.StepSize && x.Outcome != TrainingOutcome.Diverged && x.Rate is not null);
-        if (t.Slope is not double slope || t.SlopeUpper is not double hi || first.MeanRate is not double r0 || last.Depth <= first.Depth || n < 3)
-            return allTrain
-                ? Check.Inconclusive(label, prediction, test, "no slope of rate against ln L (fewer than 3 runs with a rate, or one depth)")
-                : new Check(label, prediction, failures, test, null, _ => (VerdictOutcome.Fail, null));
-        // The trend's interval is the two-sided 95% t-interval with n − 2 df (RateFit.Line over every run with a rate).
-        double se = (hi - slope) / StudentT.InvCDF(0, 1, n - 2, 0.975);
-        var line = new LineFit(slope, t.SlopeLower!.Value, hi, 0, se, 1, n);
-        double delta = (1 - DepthVerdicts.RatioThreshold) * r0 / Math.Log((double)last.Depth / first.Depth);
-        double? p = allTrain ? SlopeTests.Above(line, -delta) : null;
-        return new Check(label, prediction,
-            F($"rate ratio deepest/shallowest {t.DeepToShallowRatio:F2}{Predicted(r, t)}; slope of rate vs ln L {slope:G3} [{t.SlopeLower:G3}, {hi:G3}], δ = {delta:G3}; {failures}"),
-            test, p, adj =>
-                !allTrain ? (VerdictOutcome.Fail, null)
-                : adj <= alpha ? (VerdictOutcome.Pass, null)
-                : hi < -delta ? (VerdictOutcome.Fail, null)
-                : (VerdictOutcome.Inconclusive, F($"a fall of the rate by half over the depths not excluded (Holm-adjusted p = {adj:G3})")));
+        if (!allTrain) return new Check(label, prediction, failures, test, null, _ => (VerdictOutcome.Fail, null));
+        var runs = r.Runs.Where(x => x.TauRule == t.TauRule && x.StepSize == t.StepSize && x.Outcome != TrainingOutcome.Diverged && x.Rate is not null).ToList();
+        if (runs.Select(x => x.Depth).Distinct().Count() < 2 || runs.Count < 3 || span <= 0)
+            return Check.Inconclusive(label, prediction, test, "no slope against ln L (fewer than 3 runs with a rate, or one depth)");
+
+        var tests = new List<SlopeBand>
+        {
+            SlopeBand.Equivalent("rate", runs, x => x.Rate!.Rate, first.Depth, margin, span, alpha),
+        };
+        if (runs.All(x => x.PredictedRate is not null))
+            tests.Add(SlopeBand.Equivalent("NTK-predicted rate", runs, x => x.PredictedRate!.Value, first.Depth, margin, span, alpha));
+        if (runs.All(x => x.NtkLambdaMin is not null))
+            tests.Add(SlopeBand.NotFalling("λ_min(Θ)", runs, x => x.NtkLambdaMin!.Value, first.Depth, margin, span));
+        if (tests.Any(x => x.Line is null))
+            return Check.Inconclusive(label, prediction, test, F($"a flat line against ln L leaves no slope SE ({string.Join(", ", tests.Where(x => x.Line is null).Select(x => x.Name))})"));
+        double p = tests.Max(x => x.P);
+        var outside = tests.MinBy(x => x.POutside)!;
+        double pOutside = Math.Min(1, tests.Count * outside.POutside);
+        string measured = F($"{runs.Count} runs; rate ratio deepest/shallowest {t.DeepToShallowRatio:F2}{Predicted(r, t)}; ") + string.Join("; ", tests.Select(x => x.Describe()));
+        return new Check(label, prediction, measured, test, p, adj =>
+            adj <= alpha ? (VerdictOutcome.Pass, null)
+            : pOutside <= alpha ? (VerdictOutcome.Fail, F($"{outside.Name}: slope outside its band (Bonferroni p = {pOutside:G3})"))
+            : (VerdictOutcome.Inconclusive, F($"equivalence not shown (Holm-adjusted p = {adj:G3}); least shown: {tests.MaxBy(x => x.P)!.Name}, power at slope 0 {tests.MaxBy(x => x.P)!.Power:F2}")));
     }
 
     /// <summary>", NTK-predicted 1.10 (λ_min 103 → 102)": the same ratio of the linearized dynamics' rates, where the study has them.</summary>

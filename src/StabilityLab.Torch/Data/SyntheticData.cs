@@ -125,7 +125,7 @@ public sealed record SyntheticData : DataSource
         var X = tensor(x, new long[] { total, Dim }, ScalarType.Float64);
         var Y = teacher.forward(X);
         // Scale to mean square 1 so that the initial loss is comparable to random targets.
-        double ms = Y.square().mean().item<double>();
+        double ms = Y.square().mean().Item();
         if (ms > 0 && double.IsFinite(ms)) Y = Y.div(Math.Sqrt(ms));
         return Y.contiguous().data<double>().ToArray();
     }

@@ -13,15 +13,15 @@ public sealed class PostBlock(Activation activation) : TorchBlock(activation)
     public override (Tensor Next, Tensor Jacobian) Linearize(Tensor h, double tau, Tensor w, Tensor? v, Tensor eye)
     {
         var pre = Pre(h, tau, w, LinearMaps.Vectors);
-        return (Phi(pre), PhiPrime(pre).unsqueeze(-1) * (eye + tau * w));
+        return (Phi(pre), PhiPrime(pre).unsqueeze(-1) * eye.PlusScaled(tau, w));
     }
 
     public override (Tensor WeightGram, Tensor Previous) Backward(Tensor h, double tau, Tensor w, Tensor? v, Tensor g)
     {
         // ∂f/∂W_l = τ (D_l g) h_{l−1}ᵀ; ∂f/∂h_{l−1} = (I + τ W_l)ᵀ D_l g.
         var dg = PhiPrime(Pre(h, tau, w, LinearMaps.Columns)) * g;
-        return (Gram(dg) * Gram(h), dg + tau * bmm(w.transpose(1, 2), dg));
+        return (Gram(dg) * Gram(h), dg.PlusScaled(tau, bmm(w.transpose(1, 2), dg)));
     }
 
-    private static Tensor Pre(Tensor h, double tau, Tensor w, LinearMap apply) => h + tau * apply(w, h);
+    private static Tensor Pre(Tensor h, double tau, Tensor w, LinearMap apply) => h.PlusScaled(tau, apply(w, h));
 }

@@ -8,12 +8,12 @@ public sealed class Res1Block(Activation activation) : TorchBlock(activation)
 {
     public override bool HasOuterWeights => false;
 
-    public override Tensor Forward(Tensor h, double tau, Tensor w, Tensor? v, LinearMap apply) => h + tau * apply(w, Phi(h));
+    public override Tensor Forward(Tensor h, double tau, Tensor w, Tensor? v, LinearMap apply) => h.PlusScaled(tau, apply(w, Phi(h)));
 
     public override (Tensor Next, Tensor Jacobian) Linearize(Tensor h, double tau, Tensor w, Tensor? v, Tensor eye) =>
-        (Forward(h, tau, w, v, LinearMaps.Vectors), eye + tau * (w * PhiPrime(h).unsqueeze(1)));
+        (Forward(h, tau, w, v, LinearMaps.Vectors), eye.PlusScaled(tau, w * PhiPrime(h).unsqueeze(1)));
 
     public override (Tensor WeightGram, Tensor Previous) Backward(Tensor h, double tau, Tensor w, Tensor? v, Tensor g) =>
         // ∂f/∂W_l = τ g φ(h_{l−1})ᵀ; ∂f/∂h_{l−1} = g + τ diag φ'(h_{l−1}) W_lᵀ g.
-        (Gram(g) * Gram(Phi(h)), g + tau * (PhiPrime(h) * bmm(w.transpose(1, 2), g)));
+        (Gram(g) * Gram(Phi(h)), g.PlusScaled(tau, PhiPrime(h) * bmm(w.transpose(1, 2), g)));
 }

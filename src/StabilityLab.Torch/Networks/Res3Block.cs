@@ -15,7 +15,7 @@ public sealed class Res3Block(Activation activation) : TorchBlock(activation)
     {
         var outer = Outer(v, "res3");
         var u = LinearMaps.Vectors(w, h);
-        return (Step(h, tau, u, outer, LinearMaps.Vectors), eye + tau * bmm(outer * PhiPrime(u).unsqueeze(1), w));
+        return (Step(h, tau, u, outer, LinearMaps.Vectors), eye.PlusScaled(tau, bmm(outer * PhiPrime(u).unsqueeze(1), w)));
     }
 
     public override (Tensor WeightGram, Tensor Previous) Backward(Tensor h, double tau, Tensor w, Tensor? v, Tensor g)
@@ -24,9 +24,9 @@ public sealed class Res3Block(Activation activation) : TorchBlock(activation)
         var outer = Outer(v, "res3");
         var u = bmm(w, h);
         var inner = PhiPrime(u) * bmm(outer.transpose(1, 2), g);
-        return (Gram(g) * Gram(Phi(u)) + Gram(inner) * Gram(h), g + tau * bmm(w.transpose(1, 2), inner));
+        return ((Gram(g) * Gram(Phi(u))).Plus(Gram(inner) * Gram(h)), g.PlusScaled(tau, bmm(w.transpose(1, 2), inner)));
     }
 
     /// <summary>h + τ V φ(u) for u = W h.</summary>
-    private Tensor Step(Tensor h, double tau, Tensor u, Tensor v, LinearMap apply) => h + tau * apply(v, Phi(u));
+    private Tensor Step(Tensor h, double tau, Tensor u, Tensor v, LinearMap apply) => h.PlusScaled(tau, apply(v, Phi(u)));
 }

@@ -18,8 +18,8 @@ public static class TorchActivation
     /// <summary>φ'(u) elementwise (ReLU' = 1[u &gt; 0]).</summary>
     public static Tensor Derivative(Activation activation, Tensor u) => activation switch
     {
-        Activation.Relu => (u > 0).to_type(u.dtype),
-        Activation.Tanh => 1 - tanh(u).square(),
+        Activation.Relu => u.gt(TorchScalars.Of(0.0)).to_type(u.dtype),
+        Activation.Tanh => tanh(u).square().OneMinus(),
         Activation.Identity => ones_like(u),
         _ => throw new InvalidOperationException($"activation {activation} has no TorchSharp interpreter"),
     };

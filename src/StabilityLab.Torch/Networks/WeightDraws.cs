@@ -16,9 +16,9 @@ public static class WeightDraws
     {
         var size = new long[] { trials, rows, cols };
         if (law == WeightLaw.Gaussian)
-            return randn(size, float64, device, generator: gen) * Math.Sqrt(variance);
+            return randn(size, float64, device, generator: gen).Times(Math.Sqrt(variance));
         double a = WeightInit.UniformHalfWidth(variance);
-        return rand(size, float64, device, generator: gen) * (2 * a) - a;
+        return rand(size, float64, device, generator: gen).Times(2 * a).sub(TorchScalars.Of(a));
     }
 
     /// <summary>Fills a view in place from <paramref name="gen"/>.</summary>

@@ -81,7 +81,7 @@ public sealed class DenseSampler
             if (homogeneous)
             {
                 // ĥ_l = φ(...)/s_l with s_l a constant: ‖h_l‖ = P_l = ‖h_0‖·s_1···s_l.
-                logH[l] = logH[l - 1] + n2.log().squeeze(1);
+                logH[l] = logH[l - 1].Plus(n2.log().squeeze(1));
                 next = next / n2.sqrt();
             }
             else
@@ -92,7 +92,7 @@ public sealed class DenseSampler
         }
 
         var y = LinearMaps.Vectors(net.B, h[L]);
-        var F = 0.5 * y.square().sum();
+        var F = y.square().sum().Times(0.5);
 
         var inputs = new List<Tensor>(h);
         foreach (var blk in perBlock) inputs.AddRange(blk);
@@ -107,7 +107,7 @@ public sealed class DenseSampler
         for (int l = 0; l < L; l++)
         {
             Tensor sq = zeros(T, float64, _device);
-            foreach (var _ in perBlock[l]) sq = sq + grads[k++].square().sum(new long[] { 1, 2 });
+            foreach (var _ in perBlock[l]) sq = sq.Plus(grads[k++].square().sum(new long[] { 1, 2 }));
             logW[l] = ToArray(sq.log());
         }
         var logHs = logH.Select(ToArray).ToArray();

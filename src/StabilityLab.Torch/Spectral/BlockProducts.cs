@@ -115,7 +115,7 @@ public static class BlockProducts
     private static (Tensor, Tensor) Renormalize(Tensor x, Tensor scale)
     {
         var f2 = x.square().sum(new long[] { 2, 3 });
-        return (x / f2.sqrt().clamp_min(1e-300).unsqueeze(-1).unsqueeze(-1), scale + f2.log());
+        return (x / f2.sqrt().clamp_min(TorchScalars.Of(1e-300)).unsqueeze(-1).unsqueeze(-1), scale.Plus(f2.log()));
     }
 
     /// <summary>Rows idx of x along dim 0: a view when idx is a run of consecutive indices (the all-pairs sweep), else a copy.</summary>

@@ -126,7 +126,7 @@ public sealed class DenseNetwork : IDisposable
             double t = tau[l];
             var (m, prev) = _block.Backward(H[l], t, _weights.W[l], _weights.Outer(l), g);
             terms[l] = m;
-            logs[l] = 2 * Math.Log(t) + logP[l] + logQ;
+            logs[l] = logP[l].add(TorchScalars.Of(2 * Math.Log(t)), TorchScalars.One).Plus(logQ);
             (g, logQ) = Normalize(prev, true, logQ);
         }
         // K = Σ_l exp(c_l) M_l, combined in the log domain per network.
@@ -178,12 +178,12 @@ public sealed class DenseNetwork : IDisposable
     {
         if (!allowed) return (x, logScale);
         var r = x.square().sum(new long[] { 1, 2 }) / x.shape[2];
-        return (x / r.sqrt().clamp_min(1e-300).view(-1, 1, 1), logScale + r.log());
+        return (x / r.sqrt().clamp_min(TorchScalars.Of(1e-300)).view(-1, 1, 1), logScale.Plus(r.log()));
     }
 
     /// <summary>Divides each network's hidden vector (T × m) by its norm when φ is positively homogeneous (J is unchanged).</summary>
     private Tensor Rescale(Tensor h) =>
-        Spec.Activation.IsPositivelyHomogeneous() ? h / h.norm(1, true).clamp_min(1e-300) : h;
+        Spec.Activation.IsPositivelyHomogeneous() ? h / h.norm(1, true).clamp_min(TorchScalars.Of(1e-300)) : h;
 
     private void CheckSchedule(double[] tau)
     {

@@ -62,7 +62,7 @@ public static class OperatorNorm
         int capacity = Math.Min(kmax + 1, 32);
         var basis = zeros(new long[] { b, capacity, c }, float64, p.device);
         var q = randn(new long[] { b, c }, float64, p.device, generator: gen);
-        q = q / q.norm(1, true).clamp_min(1e-300);
+        q = q / q.norm(1, true).clamp_min(TorchScalars.Of(1e-300));
         basis.select(1, 0).copy_(q);
 
         var alpha = new double[b][];

@@ -49,7 +49,7 @@ public static class EmpiricalNtk
                 var hh = inputs[u].matmul(inputs[v].t());
                 for (int a = 0; a < d; a++)
                     for (int b = 0; b < d; b++)
-                        theta.select(3, b).select(1, a).add_(delta[a][u].matmul(delta[b][v].t()) * hh);
+                        theta.select(3, b).select(1, a).add_(delta[a][u].matmul(delta[b][v].t()) * hh, TorchScalars.One);
             }
         var values = theta.reshape(n * d, n * d).cpu().contiguous().data<double>().ToArray();
         var outputs = y.detach().to(float64).cpu().contiguous().data<double>().ToArray();

@@ -38,7 +38,7 @@ public static class Trainer
         using var train = new SplitTensors(data.Train, options.Precision, dev);
         using var test = data.Test is null ? null : new SplitTensors(data.Test, options.Precision, dev);
         bool sgd = options.Optimizer == OptimizerKind.Sgd;
-        using var optimizer = optim.SGD(trained, options.StepSize, sgd ? options.Momentum : 0.0);
+        using var optimizer = new GradientStep(trained, options.StepSize, sgd ? options.Momentum : 0.0);
         // Objective scale: F (sum) or F/n (mean); a minibatch estimates it with the factor n/b.
         double scale = options.Reduction == LossReduction.Sum ? 1.0 : 1.0 / train.Count;
 
@@ -69,8 +69,8 @@ public static class Trainer
         double diff = 0, init = 0;
         for (int i = 0; i < now.Count; i++)
         {
-            diff += (now[i] - initial[i]).to(ScalarType.Float64).square().sum().ToDouble();
-            init += initial[i].to(ScalarType.Float64).square().sum().ToDouble();
+            diff += now[i].Minus(initial[i]).to(ScalarType.Float64).square().sum().Item();
+            init += initial[i].to(ScalarType.Float64).square().sum().Item();
         }
         return Math.Sqrt(diff / init);
     }
@@ -92,13 +92,13 @@ public static class Trainer
             using var scope = NewDisposeScope();
             int rows = Math.Min(chunk, s.Count - start);
             var output = model.forward(s.X.narrow(0, start, rows));
-            loss += ResNetModule.SquaredLoss(output, s.Y.narrow(0, start, rows)).ToDouble();
+            loss += ResNetModule.SquaredLoss(output, s.Y.narrow(0, start, rows)).Item();
             if (s.Labels is not null) correct += CountCorrect(output, s.Labels.narrow(0, start, rows));
         }
         return (loss, correct);
     }
 
-    private static long CountCorrect(Tensor output, Tensor labels) => output.argmax(1).eq(labels).sum().ToInt64();
+    private static long CountCorrect(Tensor output, Tensor labels) => output.argmax(1).eq(labels).sum().ItemLong();
 
     /// <summary>The state of one run's loop: curve, outcome, checks shared by both optimizers.</summary>
     private sealed class Loop(ResNetModule model, SplitTensors train, SplitTensors? test, TrainingOptions options)
@@ -139,24 +139,24 @@ public static class Trainer
             return t < options.Steps;
         }
 
-        public int RunGradientDescent(optim.Optimizer optimizer, double scale, Action<int>? onStep)
+        public int RunGradientDescent(GradientStep optimizer, double scale, Action<int>? onStep)
         {
             for (int t = 0; ; t++)
             {
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var output = model.forward(train.X);
                 var loss = ResNetModule.SquaredLoss(output, train.Y);
-                double f = loss.ToDouble();
+                double f = loss.Item();
                 long? correct = train.Labels is null ? null : CountCorrect(output.detach(), train.Labels);
                 if (!Check(t, f, correct, t % options.EvalEvery == 0)) return t;
-                loss.mul(scale).backward();
-                optimizer.step();
+                loss.Times(scale).backward();
+                optimizer.Step();
                 onStep?.Invoke(1);
             }
         }
 
-        public int RunSgd(optim.Optimizer optimizer, double scale, ulong seed, Action<int>? onStep)
+        public int RunSgd(GradientStep optimizer, double scale, ulong seed, Action<int>? onStep)
         {
             int n = train.Count, b = Math.Min(options.BatchSize, n);
             var shuffle = TrainingStreams.Shuffle(seed);
@@ -178,18 +178,18 @@ public static class Trainer
                 for (int k = 0; k < b; k++) idx[k] = order[pos + k];
                 pos += b;
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var rows = tensor(idx, ScalarType.Int64, model.Device);
                 var loss = ResNetModule.SquaredLoss(model.forward(train.X.index_select(0, rows)), train.Y.index_select(0, rows));
-                double fb = loss.ToDouble();
+                double fb = loss.Item();
                 if (!double.IsFinite(fb))
                 {
                     Outcome = TrainingOutcome.Diverged;
                     DivergedAt = t;
                     return t;
                 }
-                loss.mul(scale * n / b).backward();
-                optimizer.step();
+                loss.Times(scale * n / b).backward();
+                optimizer.Step();
                 onStep?.Invoke(1);
             }
         }

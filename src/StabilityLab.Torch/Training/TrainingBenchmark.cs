@@ -96,7 +96,7 @@ public static class TrainingBenchmark
             var loss = ResNetModule.SquaredLoss(model.forward(X), Y);
             loss.backward();
             opt.step();
-            loss.ToDouble(); // synchronizes
+            loss.Item(); // synchronizes
         }
 
         using var H = randn(new long[] { spec.Batch, spec.Width }, spec.Precision, dev);
@@ -108,7 +108,7 @@ public static class TrainingBenchmark
             for (int i = 0; i < inner; i++)
             {
                 using var r = H.matmul(Wm.t());
-                if (i == inner - 1) r.sum().ToDouble();
+                if (i == inner - 1) r.sum().Item();
             }
         }
 

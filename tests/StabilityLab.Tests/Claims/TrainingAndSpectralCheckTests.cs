@@ -4,8 +4,8 @@ using StabilityLab.Claims;
 namespace StabilityLab.Tests.Claims;
 
 /// <summary>
-/// `stabilitylab check` on the kinds that run in TorchSharp, end to end on small real studies (training: width 64,
-/// L = 2, 8, 32, 3 seeds, 100 GD steps; block products: width 16, L = 2..32, 8 trials): each claim gets a definite
+/// `stabilitylab check` on the kinds that run in TorchSharp, end to end on small real studies (training: width 128,
+/// L = 8, 16, 32, 3 seeds, 8 inputs in R^64, 100 GD steps; block products: width 16, L = 2..32, 8 trials): each claim gets a definite
 /// verdict and each control FAILs, the claims share one training study (τ rules merged) and one spectral study, and a
 /// second run reuses both.
 /// </summary>
@@ -14,12 +14,12 @@ public class TrainingAndSpectralCheckTests
 {
     private const string File = """
         { "schema": 1, "title": "tiny", "seed": 1, "claims": [
-         { "id": "rate", "statement": "rate", "kind": "rate-independent-of-depth", "network": { "width": 64 }, "tau": "1/sqrt(L)", "depths": [2, 8, 32],
-           "samples": 8, "input_dim": 4, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/L" } ] },
-         { "id": "conv", "statement": "conv", "kind": "converges", "network": { "width": 64 }, "tau": "1/sqrt(L)", "depths": [2, 8, 32],
-           "samples": 8, "input_dim": 4, "steps": 100, "seeds": 3, "lr": 1e-3, "loss_fraction": 0.1, "controls": [ { "tau": "1/L" } ] },
-         { "id": "div", "statement": "div", "kind": "diverges", "network": { "width": 64 }, "tau": "1", "depths": [2, 8, 32],
-           "samples": 8, "input_dim": 4, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/sqrt(L)" } ] },
+         { "id": "rate", "statement": "rate", "kind": "rate-independent-of-depth", "network": { "width": 128 }, "tau": "1/sqrt(L)", "depths": [8, 16, 32],
+           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/L" } ] },
+         { "id": "conv", "statement": "conv", "kind": "converges", "network": { "width": 128 }, "tau": "1/sqrt(L)", "depths": [8, 16, 32],
+           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 1e-3, "loss_fraction": 0.1, "controls": [ { "tau": "1/L" } ] },
+         { "id": "div", "statement": "div", "kind": "diverges", "network": { "width": 128 }, "tau": "1", "depths": [8, 16, 32],
+           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/sqrt(L)" } ] },
          { "id": "bp", "statement": "bp", "kind": "operator-norm-bounded", "network": { "width": 16 }, "tau": "1/sqrt(L)", "depths": "2..32x2", "trials": 8,
            "margin": 0.5, "controls": [ { "tau": "L^-0.25" } ] }
         ]}

@@ -132,6 +132,34 @@ public class TrainingClaimTests
             Assert.That(Verdict("rate-independent-of-depth", Rates(L => 0.32 / L)), Is.EqualTo(VerdictOutcome.Fail));
         });
     }
+
+    [Test]
+    public void RateIndependentOfDepthIsAnEquivalenceTestARisingRateFailsAndNoiseIsInconclusive()
+    {
+        // A rate growing like √L (4× over 4 → 64) is not independent of depth either; the one-sided test passed it.
+        SweepRun[] Rates(Func<int, ulong, double> rate) => [.. new[] { 4, 16, 64 }.SelectMany(L => new ulong[] { 1, 2, 3 }.Select(s =>
+            Run(L, s, t => 50 * Math.Exp(-rate(L, s) * t))))];
+        Assert.Multiple(() =>
+        {
+            Assert.That(Verdict("rate-independent-of-depth", Rates((L, s) => 0.01 * Math.Sqrt(L / 4.0) * (1 + 0.01 * s))), Is.EqualTo(VerdictOutcome.Fail), "rising");
+            // Seeds spread ±50% around a flat 0.02: the slope's SE (≈ 0.0026) is too wide for δ = 0.5·0.02/ln 16 = 0.0036.
+            Assert.That(Verdict("rate-independent-of-depth", Rates((_, s) => 0.02 * (1 + 0.5 * (s - 2.0)))), Is.EqualTo(VerdictOutcome.Inconclusive), "noisy");
+        });
+    }
+
+    [Test]
+    public void RateIndependentOfDepthAlsoTestsTheNtkPredictedRateAndLambdaMin()
+    {
+        SweepRun[] Runs(Func<int, double> predicted, Func<int, double> lambdaMin) => [.. new[] { 4, 16, 64 }.SelectMany(L => new ulong[] { 1, 2, 3 }.Select(s =>
+            Run(L, s, t => 50 * Math.Exp(-0.02 * (1 + 0.01 * s) * t)) with { PredictedRate = predicted(L) * (1 + 0.01 * s), NtkLambdaMin = lambdaMin(L) * (1 + 0.01 * s) }))];
+        Assert.Multiple(() =>
+        {
+            Assert.That(Verdict("rate-independent-of-depth", Runs(_ => 0.025, _ => 40)), Is.EqualTo(VerdictOutcome.Pass), "all flat");
+            Assert.That(Verdict("rate-independent-of-depth", Runs(L => 0.4 / L, _ => 40)), Is.EqualTo(VerdictOutcome.Fail), "the prediction falls like 1/L");
+            Assert.That(Verdict("rate-independent-of-depth", Runs(_ => 0.025, L => 640.0 / L)), Is.EqualTo(VerdictOutcome.Fail), "λ_min falls like 1/L");
+            Assert.That(Verdict("rate-independent-of-depth", Runs(_ => 0.025, L => 10.0 * L)), Is.EqualTo(VerdictOutcome.Pass), "a growing λ_min is bounded below");
+        });
+    }
 }
 
 internal static class JsonObjectExtensions

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StabilityLab.Torch;
+
+/// <summary>
+/// Scalars that live as long as the process, and the tensor arithmetic the training path needs written with them.
+/// TorchSharp reads a Scalar's native handle and then calls into libtorch without keeping the managed Scalar alive, so an
+/// implicit one (the 2.0 in <c>2.0 * t</c>, the alpha 1 of <c>t + u</c>, the 0 of <c>u &gt; 0</c>) can be finalized, and its
+/// native memory freed, while the operation still reads it: under garbage-collector pressure a run died with libtorch's
+/// "Expected false to be true" from Scalar::toDouble. These Scalars are cached and never disposed. Each helper runs the
+/// same libtorch operation as the operator it replaces (same bits).
+/// </summary>
+public static class TorchScalars
+{
+    private static readonly ConcurrentDictionary<long, Scalar> Cache = new();
+
+    /// <summary>The double <paramref name="value"/> as a Scalar that is never freed (one per distinct value).</summary>
+    public static Scalar Of(double value) =>
+        Cache.GetOrAdd(BitConverter.DoubleToInt64Bits(value), static (_, v) => v.ToScalar(), value);
+
+    /// <summary>1.0, the alpha of a plain sum.</summary>
+    public static Scalar One { get; } = Of(1.0);
+
+    /// <summary>a + b (libtorch add with alpha 1, as <c>a + b</c>).</summary>
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>a − b (TorchSharp's sub of two tensors passes no Scalar; here for symmetry).</summary>
+    public static Tensor Minus(this Tensor a, Tensor b) => a.sub(b);
+
+    /// <summary>c·a (libtorch mul by a Scalar, as <c>c * a</c>).</summary>
+    public static Tensor Times(this Tensor a, double c) => a.mul(Of(c));
+
+    /// <summary>1 − a (negation, then the sum, as <c>1 - a</c>).</summary>
+    public static Tensor OneMinus(this Tensor a) => a.negative().add(One, One);
+
+    /// <summary>The value of a one-element tensor. TorchSharp's ToDouble() reads it through a temporary Scalar that can be
+    /// finalized mid-call the same way; here the Scalar stays alive until the value is read.</summary>
+    public static double Item(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToDouble();
+    }
+
+    /// <inheritdoc cref="Item"/>
+    public static long ItemLong(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToInt64();
+    }
+
+    /// <summary>a + c·b: c·b first, then the sum (two operations, as <c>a + c * b</c>; not libtorch's fused alpha).</summary>
+    public static Tensor PlusScaled(this Tensor a, double c, Tensor b) => a.Plus(b.Times(c));
+}

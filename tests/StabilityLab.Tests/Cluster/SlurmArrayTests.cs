@@ -55,7 +55,7 @@ public sealed class SlurmArrayTests
         // The job finds `stabilitylab` on PATH, as an installed .NET tool would be: here, this test run's build.
         var bin = Directory.CreateDirectory(Path.Combine(_work, "bin")).FullName;
         var command = Path.Combine(bin, "stabilitylab");
-        File.WriteAllText(command, $"#!/bin/sh\nexec dotnet \"{Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll")}\" \"$@\"\n");
+        File.WriteAllText(command, $"#!/bin/sh\nexec dotnet \"{ChildCli.Dll}\" \"$@\"\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var env = new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"), ["SPEC"] = SmallGrid };
 
@@ -71,7 +71,7 @@ public sealed class SlurmArrayTests
         // Task 0, once it has sealed a cell and before it ends: requeue it (Slurm stops it with SIGTERM and queues it
         // again). A requeued job waits two minutes by default before it may start; let it start at once.
         var partial = Path.Combine(_work, "runs", "beta-0", ".partial");
-        Assert.That(SlurmCluster.WaitFor(() => Directory.Exists(partial) && Directory.GetFiles(partial, "*.sha256").Length > 0, 60),
+        Assert.That(ChildCli.WaitUntil(() => Directory.Exists(partial) && Directory.GetFiles(partial, "*.sha256").Length > 0, 60, pollMs: 50),
             Is.True, $"task 0 sealed no cell within 60 s; its log: {Log("task-0.log")}");
         SlurmCluster.Must("scontrol", null, "requeue", $"{array}_0");
         SlurmCluster.Must("scontrol", null, "update", $"jobid={array}_0", "StartTime=now");
@@ -81,7 +81,7 @@ public sealed class SlurmArrayTests
         var straight = CliHarness.Run(["sweep", .. SmallGrid.Split(' '), "--threads", "1", "--out", whole]);
         Assert.That(straight.Code, Is.EqualTo(CliApp.ExitOk), straight.Err);
 
-        Assert.That(SlurmCluster.WaitFor(() => SlurmCluster.State(merge) is not ("PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING"), 120),
+        Assert.That(ChildCli.WaitUntil(() => SlurmCluster.State(merge) is not ("PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING"), 120, pollMs: 250),
             Is.True, "the merge job did not finish within 120 s");
         for (int i = 0; i < Shards; i++)
             Assert.That(SlurmCluster.State($"{array}_{i}"), Is.EqualTo("COMPLETED"), $"task {i}; its log: {Log($"task-{i}.log")}");

@@ -55,16 +55,4 @@ internal static class SlurmCluster
         var field = stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(f => f.StartsWith("JobState=", StringComparison.Ordinal));
         return field?["JobState=".Length..];
     }
-
-    /// <summary>Waits until <paramref name="done"/> holds (polling every 100 ms); false after <paramref name="seconds"/>.</summary>
-    public static bool WaitFor(Func<bool> done, double seconds)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (clock.Elapsed.TotalSeconds > seconds) return false;
-            Thread.Sleep(100);
-        }
-        return true;
-    }
 }

@@ -74,6 +74,9 @@ public sealed class SlurmArrayTests
         Assert.That(ChildCli.WaitUntil(() => Directory.Exists(partial) && Directory.GetFiles(partial, "*.sha256").Length > 0, 60, pollMs: 50),
             Is.True, $"task 0 sealed no cell within 60 s; its log: {Log("task-0.log")}");
         SlurmCluster.Must("scontrol", null, "requeue", $"{array}_0");
+        // The requeue takes effect (and sets the delay) once the task has stopped, after scontrol returns.
+        Assert.That(ChildCli.WaitUntil(() => SlurmCluster.State($"{array}_0") == "PENDING", 60, pollMs: 100), Is.True,
+            $"task 0 was not requeued within 60 s: {SlurmCluster.Jobs()}");
         SlurmCluster.Must("scontrol", null, "update", $"jobid={array}_0", "StartTime=now");
 
         // Meanwhile, the same grid unsharded, in this process.
@@ -82,7 +85,7 @@ public sealed class SlurmArrayTests
         Assert.That(straight.Code, Is.EqualTo(CliApp.ExitOk), straight.Err);
 
         Assert.That(ChildCli.WaitUntil(() => SlurmCluster.State(merge) is not ("PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING"), 120, pollMs: 250),
-            Is.True, "the merge job did not finish within 120 s");
+            Is.True, $"the merge job did not finish within 120 s: {SlurmCluster.Jobs()}");
         for (int i = 0; i < Shards; i++)
             Assert.That(SlurmCluster.State($"{array}_{i}"), Is.EqualTo("COMPLETED"), $"task {i}; its log: {Log($"task-{i}.log")}");
         Assert.That(SlurmCluster.State(merge), Is.EqualTo("COMPLETED"), $"merge; its log: {Log("merge.log")}");

@@ -55,4 +55,13 @@ internal static class SlurmCluster
         var field = stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(f => f.StartsWith("JobState=", StringComparison.Ordinal));
         return field?["JobState=".Length..];
     }
+
+    /// <summary>Every job the cluster knows, one line each (id, state, reason, begin time), for a failure's message.</summary>
+    public static string Jobs()
+    {
+        var (_, stdout, stderr) = Exec("scontrol", null, "show", "job", "-o");
+        var fields = new[] { "JobId=", "ArrayJobId=", "ArrayTaskId=", "JobState=", "Reason=", "Dependency=", "EligibleTime=", "ExitCode=" };
+        return string.Join("; ", stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => string.Join(' ', l.Split(' ').Where(f => fields.Any(k => f.StartsWith(k, StringComparison.Ordinal)))))) + stderr.Trim();
+    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using StabilityLab.Models;
 using StabilityLab.Output;
@@ -39,11 +38,9 @@ public static class SpectralStudy
         if (threads is int n) TorchRuntime.SetThreads(n);
         var dir = Path.GetFullPath(outDir);
         using var hold = OutputLock.Take(dir); // one writer at a time, for the whole study
-        var identity = ManifestBody(spec, new JsonObject(), new JsonObject(), new JsonArray());
-        identity.Remove("pair_samples");
-        identity.Remove("batch_sizes");
-        identity.Remove("torch_threads");
-        identity.Remove("cells");
+        // What a study to resume must have been run with: the same cells and settings, seed and device.
+        var body = ManifestBody(spec, new JsonObject(), new JsonObject(), new JsonArray());
+        var identity = new JsonObject { ["spec"] = body["spec"]!.DeepClone(), ["seed"] = body["seed"]!.DeepClone(), ["device"] = body["device"]!.DeepClone() };
         var kept = SpectralStudyFiles.Finished(dir, spec, identity, resume);
         var cellSeconds = spec.Cells.Select(c => kept.TryGetValue(SpectralStudyFiles.Key(c), out var k) ? k.Seconds : double.NaN).ToArray();
         if (resume && kept.Count == spec.Cells.Count && RunManifest.StatusOf(RunManifest.Read(dir)) == RunStatus.Complete)

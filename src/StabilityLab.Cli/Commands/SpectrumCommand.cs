@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Spectral;
@@ -46,13 +47,14 @@ public static class SpectrumCommand
         var device = DeviceOption.Create();
         var memory = new Option<int>("--memory-mib") { Description = "memory for one batch of networks (sets the batch size)", DefaultValueFactory = _ => 1024 }.AtLeast(16);
         var outDir = OutputOptions.Directory("output directory (spectra.csv, manifest.json)", required: true);
+        var resume = OutputOptions.Resume("keep the cells already in --out's spectra.csv and compute only the missing ones");
 
         var cmd = new Command("spectrum",
             "Operator norms of block products ‖D_b(I+τW_b)···D_a(I+τW_a)‖₂ and Gram/NTK least eigenvalues at initialization, over depths × τ rules. "
             + "spectra.csv: one row per (width, depth, τ rule) cell with mean, sd, 95% interval of the mean (lo, hi) and 5/50/95% quantiles over trials "
             + "of log ‖·‖₂² (natural log, squared norm) for the whole product (whole_*) and the largest pair (maxpair_*), and of log λ_min of the Gram "
             + "matrix and NTK (gram_*, ntk_*); empty fields are not measured.");
-        foreach (var o in new Option[] { block, activation, weights, width, depth, tau, trials, seed, inputs, gram, pairs, tolerance, maxSteps, svd, raw, inputDim, outputDim, threads, device, memory, outDir })
+        foreach (var o in new Option[] { block, activation, weights, width, depth, tau, trials, seed, inputs, gram, pairs, tolerance, maxSteps, svd, raw, inputDim, outputDim, threads, device, memory, outDir, resume })
             cmd.Options.Add(o);
         GridOptions.CheckTaus(cmd, tau, depth);
         cmd.Require(c => c.Value(svd) && c.Value(width) > MaxSvdWidth ? $"--svd needs width ≤ {MaxSvdWidth} (got {c.Value(width)})" : null);
@@ -80,9 +82,27 @@ public static class SpectrumCommand
                 r.GetValue(tolerance), r.GetValue(maxSteps), wantSvd, r.GetValue(raw), (long)mib << 20,
                 "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)));
             spec.Validate();
+            string dir = r.GetValue(outDir)!;
             SpectralStudyResult result;
-            using (var progress = new ProgressReporter(io, "spectrum (trials)", SpectralStudy.Work(spec)))
-                result = SpectralStudy.Run(spec, r.GetValue(outDir)!, ThreadsOption.Resolve(th), progress.Advance, io.Err.WriteLine);
+            // Ctrl-C or SIGTERM stops at the next batch of networks: finished cells stay in the files, the manifest says
+            // interrupted, and --resume computes the rest (exit 130 or 143, as sweep and train do).
+            PosixSignal? stop = null;
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop ??= PosixSignal.SIGTERM; });
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop ??= PosixSignal.SIGINT; });
+            try
+            {
+                using var progress = new ProgressReporter(io, "spectrum (trials)", SpectralStudy.Work(spec));
+                result = SpectralStudy.Run(spec, dir, ThreadsOption.Resolve(th), k =>
+                {
+                    if (stop is not null) throw new OperationCanceledException();
+                    progress.Advance(k);
+                }, io.Err.WriteLine, r.GetValue(resume));
+            }
+            catch (OperationCanceledException) when (stop is not null)
+            {
+                io.Err.WriteLine($"spectrum: interrupted; finished cells are kept in {Path.GetFullPath(dir)}, and --resume computes the rest");
+                return StabilityLab.Sweeps.StabilityStudyResult.ExitCodeOf(stop.Value);
+            }
             foreach (var line in result.Table()) io.Out.WriteLine(line);
             io.Err.WriteLine(result.Report);
             return CliApp.ExitOk;

@@ -11,6 +11,9 @@ public static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>Whether a directory entry is the temporary file of a write that a killed process left behind (.NAME.PID.GUID.tmp).</summary>
+    public static bool IsTemporary(string name) => name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
+
     public static void WriteAllText(string path, string contents) => Write(path, s => s.Write(Utf8.GetBytes(contents)));
 
     public static void Write(string path, Action<Stream> write)

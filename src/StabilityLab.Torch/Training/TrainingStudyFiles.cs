@@ -147,9 +147,7 @@ internal static class TrainingStudyFiles
     /// </summary>
     internal static bool MayStartIn(string dir, string manifestPath, IReadOnlyDictionary<string, string> settings)
     {
-        var entries = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)
-            .Where(n => !OutputLock.IsLockEntry(n!) && !(n!.StartsWith('.') && n.EndsWith(".tmp", StringComparison.Ordinal))).ToList();
-        if (entries.Count == 0) return true;
+        if (OutputDirectory.Contents(dir).Count == 0) return true;
         if (!File.Exists(manifestPath)) return false;
         try
         {

@@ -72,10 +72,7 @@ public class SweepCliTests
         Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1));
     }
 
-    private static Dictionary<string, string> Snapshot(string dir) =>
-        Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => f,
-            // The held lock file cannot be opened; its name is what counts.
-            f => Path.GetFileName(f) == StabilityLab.Output.OutputLock.FileName ? "" : Convert.ToHexString(File.ReadAllBytes(f)));
+    private static Dictionary<string, string> Snapshot(string dir) => ChildCli.Snapshot(dir);
 
     [Test]
     public void ASecondWriterIsRefusedAndAStaleLockFileBlocksNobody()
@@ -118,14 +115,9 @@ public class SweepCliTests
     {
         var outDir = Path.Combine(_root, "run");
         string[] args = ["sweep", "--out", outDir, "--width", "256", "--depth", "16..1024x2", "--tau", "1/sqrt(L)", "--tau", "1", "--trials", "400", "--bootstrap", "20"];
-        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
-        var psi = new ProcessStartInfo("dotnet", [cli, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
         var partial = Path.Combine(outDir, ".partial");
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed.TotalSeconds < 60 && (!Directory.Exists(partial) || Directory.GetFiles(partial, "cell-???????.csv").Length < 3))
-            Thread.Sleep(20);
-        Process.Start("kill", [$"-{signal}", p.Id.ToString()])!.WaitForExit();
+        using var p = ChildCli.StartAndWaitFor(args, () => Directory.Exists(partial) && Directory.GetFiles(partial, "cell-???????.csv").Length >= 3, 60);
+        ChildCli.Signal(p, signal);
         p.WaitForExit();
         if (signal != "KILL")
         {

@@ -119,10 +119,7 @@ public sealed class TrainCommandTests
         Assert.That(other.Err, Does.Contain("width"));
     }
 
-    private static Dictionary<string, string> Snapshot(string dir) =>
-        Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => f,
-            // The held lock file cannot be opened; its name is what counts.
-            f => Path.GetFileName(f) == StabilityLab.Output.OutputLock.FileName ? "" : Convert.ToHexString(File.ReadAllBytes(f)));
+    private static Dictionary<string, string> Snapshot(string dir) => ChildCli.Snapshot(dir);
 
     [Test]
     public void ADirectoryOfForeignFilesOrHeldByAnotherProcessIsRefusedAndLeftAsItIs()
@@ -216,7 +213,7 @@ public sealed class TrainCommandTests
         var stopped = Path.Combine(_dir, "stopped");
         using var p = StartAndWaitForAFinishedRun(args, stopped);
         var runs = Path.Combine(stopped, TrainingStudy.RunsFile);
-        System.Diagnostics.Process.Start("kill", [$"-{signal}", p.Id.ToString()])!.WaitForExit();
+        ChildCli.Signal(p, signal);
         p.WaitForExit();
         string err = p.StandardError.ReadToEnd();
         Assert.That(p.ExitCode, Is.EqualTo(exitCode), err);
@@ -260,12 +257,7 @@ public sealed class TrainCommandTests
     /// <summary>Starts `stabilitylab ARGS --out DIR` as a child process and returns once runs.csv holds a finished run (at most 120 s).</summary>
     private static System.Diagnostics.Process StartAndWaitForAFinishedRun(string[] args, string dir)
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "stabilitylab.dll");
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, .. args, "--out", dir]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        var p = System.Diagnostics.Process.Start(psi)!;
         var runs = Path.Combine(dir, TrainingStudy.RunsFile);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed.TotalSeconds < 120 && !(File.Exists(runs) && File.ReadAllLines(runs).Length >= 2)) Thread.Sleep(20);
-        return p;
+        return ChildCli.StartAndWaitFor([.. args, "--out", dir], () => File.Exists(runs) && File.ReadAllLines(runs).Length >= 2);
     }
 }

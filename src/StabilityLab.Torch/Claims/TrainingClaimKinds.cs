@@ -114,10 +114,12 @@ public static class TrainingClaimKinds
         int diverged = t.Depths.Sum(d => d.Diverged), stalled = t.Depths.Sum(d => d.Stalled);
         bool allTrain = t.Depths.All(d => d.Diverged == 0 && d.Stalled == 0 && d.MeanRate is not null);
         string failures = F($"diverged {diverged}, stalled {stalled}; failures from L = {t.FailsFromDepth?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
-        if (!allTrain) return new Check(label, prediction, failures, test, null, _ => (VerdictOutcome.Fail, null));
         var runs = r.Runs.Where(x => x.TauRule == t.TauRule && x.StepSize == t.StepSize && x.Outcome != TrainingOutcome.Diverged && x.Rate is not null).ToList();
-        if (runs.Select(x => x.Depth).Distinct().Count() < 2 || runs.Count < 3 || span <= 0)
-            return Check.Inconclusive(label, prediction, test, "no slope against ln L (fewer than 3 runs with a rate, or one depth)");
+        bool sloped = runs.Select(x => x.Depth).Distinct().Count() >= 2 && runs.Count >= 3 && span > 0;
+        if (!sloped)
+            return allTrain
+                ? Check.Inconclusive(label, prediction, test, "no slope against ln L (fewer than 3 runs with a rate, or one depth)")
+                : new Check(label, prediction, failures, test, null, _ => (VerdictOutcome.Fail, null));
 
         var tests = new List<SlopeBand>
         {
@@ -127,6 +129,9 @@ public static class TrainingClaimKinds
             tests.Add(SlopeBand.Equivalent("NTK-predicted rate", runs, x => x.PredictedRate!.Value, first.Depth, margin, span, alpha));
         if (runs.All(x => x.NtkLambdaMin is not null))
             tests.Add(SlopeBand.NotFalling("λ_min(Θ)", runs, x => x.NtkLambdaMin!.Value, first.Depth, margin, span));
+        // A run that diverges or stalls fails the claim; the slopes are still shown, as the evidence beside it.
+        if (!allTrain)
+            return new Check(label, prediction, failures + "; " + string.Join("; ", tests.Select(x => x.Describe())), test, null, _ => (VerdictOutcome.Fail, null));
         if (tests.Any(x => x.Line is null))
             return Check.Inconclusive(label, prediction, test, F($"a flat line against ln L leaves no slope SE ({string.Join(", ", tests.Where(x => x.Line is null).Select(x => x.Name))})"));
         double p = tests.Max(x => x.P);

@@ -137,9 +137,17 @@ internal static class FiniteWidthBackward
         var c = BandCorrelation.GaussianTaps(h, sigma, band);
         var wg = scratch.AsSpan(0, nz);
         var gw = GregoryWeights.Left;
-        for (int k = 0; k < nz; k++) wg[k] = h * (k < gw.Length ? gw[k] : 1) * gamma[k];
         // weighted: the taps carry ξ = (z − x)/σ, for E_ξ[ξ 1[x+σξ > 0] f].
         var tap = BandCorrelation.Kernel(c, weighted, h, sigma);
+        if (output.Layout is { } lo && input.Layout is { } li)
+        {
+            // Two-scale grid: the same transpose over its points and weights.
+            for (int k = 0; k < nz; k++) wg[k] = h * lo.WeightFactor(k) * gamma[k];
+            p.Clear();
+            TwoScaleLayout.Correlate(li, lo, wg, tap, p, transpose: true, opt);
+            return lo.AtomTranspose(tap, wg);
+        }
+        for (int k = 0; k < nz; k++) wg[k] = h * (k < gw.Length ? gw[k] : 1) * gamma[k];
         double atom = 0;
         for (int k = 0; k <= Math.Min(band, nz - 1); k++) atom += tap[k + band] * wg[k];
         // p_j = Σ_d Tap(d) wg[kj + d], kj = KLo + j.
@@ -151,6 +159,18 @@ internal static class FiniteWidthBackward
     /// <summary>γ from the grid of <paramref name="from"/> onto the grid of <paramref name="to"/> (linear; γ is smooth).</summary>
     internal static void Interpolate(GridLaw from, ReadOnlySpan<double> values, GridLaw to, Span<double> r)
     {
+        if (from.Layout is { } t)
+        {
+            // Two-scale grid: from the fine part inside it (linear, as the uniform grid), else from the coarse part (Lagrange: its
+            // spacing may be σ).
+            for (int k = 0; k < r.Length; k++)
+            {
+                double u = to.X(k) / from.Spacing;
+                if (u <= t.FineCount - 2) r[k] = Linear(values[..t.FineCount], u);
+                else r[k] = GridLaw.Lagrange(values[t.FineCount..], (u - t.CoarseFrom) / t.Step, GridLaw.CoarseStencil);
+            }
+            return;
+        }
         for (int k = 0; k < r.Length; k++)
         {
             double u = to.X(k) / from.Spacing - from.KLo;
@@ -158,5 +178,12 @@ internal static class FiniteWidthBackward
             double f = Math.Clamp(u - i, 0, 1);
             r[k] = values[i] * (1 - f) + values[i + 1] * f;
         }
+    }
+
+    private static double Linear(ReadOnlySpan<double> v, double u)
+    {
+        int i = Math.Clamp((int)Math.Floor(u), 0, v.Length - 2);
+        double f = Math.Clamp(u - i, 0, 1);
+        return v[i] * (1 - f) + v[i + 1] * f;
     }
 }

@@ -65,11 +65,11 @@ internal sealed class FiniteWidthLayers
     /// 1e-3: 3 points per σ moves the forward mean by 4e-2 at L = 4096, τ = 0.082 (the boundary quadrature at the ReLU
     /// jump, ≈ h⁴ per layer), a kernel cut at 6σ by 4e-3 at L = 4096, τ = 1.
     /// </summary>
-    public static DensityGridOptions FastGrid { get; } = TheoryGrid with { Range = 10, ReuseForwardConvolution = true };
+    public static DensityGridOptions FastGrid { get; } = TheoryGrid with { Range = 10, ReuseForwardConvolution = true, TwoScaleStep = 4 };
 
     /// <summary><see cref="FastGrid"/> at 2 points per σ, for cells where that would exceed 4·10⁷ points: small τ, where the
     /// boundary error is small (as <see cref="CoarseGrid"/>; 8.5e-5 from <see cref="TheoryGrid"/> at L = 4096, τ = 0.0033).</summary>
-    public static DensityGridOptions FastCoarseGrid { get; } = FastGrid with { PointsPerSigma = 2 };
+    public static DensityGridOptions FastCoarseGrid { get; } = FastGrid with { PointsPerSigma = 2, TwoScaleStep = 0 };
 
     /// <summary>Number of grid points times layers the evolution would store (the memory it needs).</summary>
     public static double StoredPoints(IReadOnlyList<double> tau, DensityGridOptions options)
@@ -100,7 +100,8 @@ internal sealed class FiniteWidthLayers
         var logR = new double[depth];
         var noise = new double[depth];
         double Spacing(double s) => s > 0 ? Math.Min(opt.MaxSpacing, s / opt.PointsPerSigma) : opt.MaxSpacing;
-        var law = GridLaw.ReluOfGaussian(Spacing(Math.Sqrt(2) * tau[0]), opt.Range);
+        var law = opt.TwoScaleStep > 0 ? GridLaw.ReluOfGaussian(Spacing(Math.Sqrt(2) * tau[0]), opt.Range, opt.TwoScaleStep)
+            : GridLaw.ReluOfGaussian(Spacing(Math.Sqrt(2) * tau[0]), opt.Range);
         double prev = 0;
         for (int l = 1; l <= depth; l++)
         {

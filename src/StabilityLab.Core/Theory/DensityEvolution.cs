@@ -90,7 +90,7 @@ internal static class DensityEvolution
         if (law.Layout is { } layout)
         {
             // Two-scale grid (docs/finite-width.md §3): the same sums over its points, the output on the same lattice.
-            var outLayout = TwoScaleLayout.Covering(layout.Step, kHi);
+            var outLayout = TwoScaleLayout.Covering(layout.Step, layout.Scale, kHi);
             var gt = GridLaw.NewDensity(outLayout.Count);
             int bt = (int)Math.Ceiling(opt.KernelSigmas * sigma / h);
             var ct = BandCorrelation.GaussianTaps(h, sigma, bt);

@@ -161,13 +161,16 @@ internal static class FiniteWidthBackward
     {
         if (from.Layout is { } t)
         {
-            // Two-scale grid: from the fine part inside it (linear, as the uniform grid), else from the coarse part (Lagrange: its
-            // spacing may be σ).
+            // Two-scale grid: the uniform grid's linear interpolation between lattice neighbours, whose values come from the fine
+            // part inside it and from the coarse part (Lagrange through 10 of its points) beyond: the same interpolation as the
+            // uniform grid's, so the fast path keeps its numbers (docs/finite-width.md §3).
+            int last = t.Lattice(t.Count - 1);
             for (int k = 0; k < r.Length; k++)
             {
                 double u = to.X(k) / from.Spacing;
-                if (u <= t.FineCount - 2) r[k] = Linear(values[..t.FineCount], u);
-                else r[k] = GridLaw.Lagrange(values[t.FineCount..], (u - t.CoarseFrom) / t.Step, GridLaw.CoarseStencil);
+                int i = Math.Clamp((int)Math.Floor(u), 0, last - 1);
+                double f = Math.Clamp(u - i, 0, 1);
+                r[k] = AtLattice(t, values, i) * (1 - f) + AtLattice(t, values, i + 1) * f;
             }
             return;
         }
@@ -180,10 +183,7 @@ internal static class FiniteWidthBackward
         }
     }
 
-    private static double Linear(ReadOnlySpan<double> v, double u)
-    {
-        int i = Math.Clamp((int)Math.Floor(u), 0, v.Length - 2);
-        double f = Math.Clamp(u - i, 0, 1);
-        return v[i] * (1 - f) + v[i + 1] * f;
-    }
+    /// <summary>A two-scale function's value at a lattice index: the fine part's value inside it, else Lagrange through the coarse part.</summary>
+    private static double AtLattice(TwoScaleLayout t, ReadOnlySpan<double> values, int lattice) =>
+        lattice < t.FineCount ? values[lattice] : GridLaw.Lagrange(values[t.FineCount..], (lattice - t.CoarseFrom) / (double)t.Step, GridLaw.CoarseStencil);
 }

@@ -58,10 +58,10 @@ internal sealed class GridLaw
         return new GridLaw(0.5, f, 0, spacing, jumpAtLeft: true);
     }
 
-    /// <summary><see cref="ReluOfGaussian(double, double)"/> on a two-scale grid with the given coarse step.</summary>
-    public static GridLaw ReluOfGaussian(double spacing, double range, int step)
+    /// <summary><see cref="ReluOfGaussian(double, double)"/> on a two-scale grid with the given coarse step and partition scale.</summary>
+    public static GridLaw ReluOfGaussian(double spacing, double range, int step, double scale)
     {
-        var layout = TwoScaleLayout.Covering(step, (int)Math.Floor(range / spacing));
+        var layout = TwoScaleLayout.Covering(step, scale, (int)Math.Floor(range / spacing));
         var f = NewDensity(layout.Count);
         for (int i = 0; i < f.Length; i++) f[i] = StdNormal.Pdf(layout.Lattice(i) * spacing / Math.Sqrt(2)) / Math.Sqrt(2);
         return new GridLaw(0.5, f, layout, spacing);
@@ -195,7 +195,7 @@ internal sealed class GridLaw
     /// </summary>
     private GridLaw ResampleTwoScale(TwoScaleLayout t, double spacing)
     {
-        var layout = TwoScaleLayout.Covering(t.Step, (int)Math.Floor(X(Count - 1) / spacing + 1e-9));
+        var layout = TwoScaleLayout.Covering(t.Step, t.Scale, (int)Math.Floor(X(Count - 1) / spacing + 1e-9));
         var f = NewDensity(layout.Count);
         var fine = Density.AsSpan(0, t.FineCount);
         var coarse = Density.AsSpan(t.FineCount);

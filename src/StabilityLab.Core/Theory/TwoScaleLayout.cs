@@ -6,7 +6,7 @@ namespace StabilityLab.Theory;
 /// The point set of a two-scale density grid (docs/finite-width.md §3): on the lattice x_k = k·h, every point
 /// k = 0..FineCount−1 near the ReLU jump at 0 (where the law has structure on the scale σ of one layer) and every
 /// Step-th point k = CoarseFrom, CoarseFrom + Step, … in the bulk (where it is smooth on scales ≫ σ). A smooth partition
-/// of unity χ(k) = ½ erfc((k − M)/S) (S = 1.5·Step lattice steps, M = 5S) splits every integral ∫F between the two:
+/// of unity χ(k) = ½ erfc((k − M)/S) (S ≥ 1.5·Step lattice steps and ≥ 1.1σ, M = 5S) splits every integral ∫F between the two:
 /// ∫F ≈ Σ_fine h·w_k·χ(k)·F(x_k) + Σ_coarse Step·h·(1 − χ(k))·F(x_k) (w Gregory's end weights at the jump). Each part is
 /// the trapezoid rule on a function smooth on its own scale (χ's spectrum is e^{−ω²S²/4}), so with Step·h ≤ σ the coarse
 /// sums of Gaussian-kernel products keep the trapezoid's spectral accuracy (aliasing 2e^{−2π²σ²/(Step·h)²} ≤ 5e-9) while
@@ -14,9 +14,10 @@ namespace StabilityLab.Theory;
 /// </summary>
 internal sealed class TwoScaleLayout
 {
-    private TwoScaleLayout(int step, int fineCount, int coarseCount, double[] fineFactor, double[] coarseHead)
+    private TwoScaleLayout(int step, double scale, int fineCount, int coarseCount, double[] fineFactor, double[] coarseHead)
     {
         Step = step;
+        Scale = scale;
         FineCount = fineCount;
         CoarseCount = coarseCount;
         _fineFactor = fineFactor;
@@ -28,6 +29,9 @@ internal sealed class TwoScaleLayout
 
     /// <summary>Lattice steps between coarse points.</summary>
     public int Step { get; }
+
+    /// <summary>The partition's scale S in lattice steps (χ = ½ erfc((k − 5S)/S); the fine part ends at 10S).</summary>
+    public double Scale { get; }
 
     public int FineCount { get; }
 
@@ -49,27 +53,35 @@ internal sealed class TwoScaleLayout
         return j < _coarseHead.Length ? _coarseHead[j] : Step;
     }
 
-    /// <summary>The layout with the given step whose lattice covers 0..kHi (kHi beyond the partition: the support is ≫ σ).</summary>
-    public static TwoScaleLayout Covering(int step, int kHi)
+    /// <summary>The layout with the given step and partition scale whose lattice covers 0..kHi (beyond the fine part).</summary>
+    public static TwoScaleLayout Covering(int step, double scale, int kHi)
     {
-        var (fine, head) = Factors(step);
+        var (fine, head) = Factors(step, scale);
         if (kHi < fine.Length + step) throw new InvalidOperationException($"a two-scale grid needs a support of more than {fine.Length + step} points (got {kHi + 1})");
         int coarse = (kHi - step) / step + 1;
-        return new TwoScaleLayout(step, fine.Length, coarse, fine, head);
+        return new TwoScaleLayout(step, scale, fine.Length, coarse, fine, head);
     }
 
-    /// <summary>Lattice steps of the partition's scale S per coarse step.</summary>
+    /// <summary>Points of the fine part for a partition scale S (lattice steps).</summary>
+    public static int FinePoints(double scale) => (int)Math.Ceiling(10 * scale) + 1;
+
+    /// <summary>
+    /// The partition's scale S per coarse step where the spacing is σ/PointsPerSigma: 1.5, i.e. S = 1.1σ for Step = 3 at 4 points
+    /// per σ, the fine part ending at 11σ (measured: S = 1.1σ keeps every moment within 1e-8 of the uniform grid at τ = 1/√L,
+    /// while a fine part of 1.6σ, the same S in lattice steps where the spacing is capped at σ/28 (τ = 1), moved the backward
+    /// mean by 1.5e-4).
+    /// </summary>
     internal const double PartitionWidth = 1.5;
 
-    private static readonly Dictionary<int, (double[] Fine, double[] CoarseHead)> FactorCache = new();
+    private static readonly Dictionary<(int, double), (double[] Fine, double[] CoarseHead)> FactorCache = new();
 
-    private static (double[] Fine, double[] CoarseHead) Factors(int step)
+    private static (double[] Fine, double[] CoarseHead) Factors(int step, double scale)
     {
         lock (FactorCache)
         {
-            if (FactorCache.TryGetValue(step, out var known)) return known;
-            double s = PartitionWidth * step, mid = 5 * s;
-            int fineCount = (int)Math.Ceiling(10 * s) + 1;
+            if (FactorCache.TryGetValue((step, scale), out var known)) return known;
+            double s = scale, mid = 5 * s;
+            int fineCount = FinePoints(s);
             double Chi(int k) => 0.5 * SpecialFunctions.Erfc((k - mid) / s);
             var greg = GregoryWeights.Left;
             var fine = new double[fineCount];
@@ -77,7 +89,7 @@ internal sealed class TwoScaleLayout
             var head = new List<double>();
             for (int k = step; k < fineCount; k += step) head.Add(step * (1 - Chi(k)));
             var f = (fine, head.ToArray());
-            FactorCache[step] = f;
+            FactorCache[(step, scale)] = f;
             return f;
         }
     }

@@ -60,11 +60,13 @@ internal sealed class FiniteWidthLayers
     /// <summary>
     /// The grid of large cells (docs/finite-width.md §3, §8): <see cref="TheoryGrid"/> on the support [0, 10] instead of
     /// [0, 12] (the density of (√2ζ)_+ is e^{−25} at 10), 5/6 of the points, and the backward variance reusing the forward
-    /// step's convolution (<see cref="DensityGridOptions.ReuseForwardConvolution"/>); every moment within 2e-9 of
+    /// step's convolution (<see cref="DensityGridOptions.ReuseForwardConvolution"/>); every moment within 2e-9 (uniform; 1e-5 on its two-scale points) of
     /// <see cref="TheoryGrid"/> on the quick grid (test <c>FiniteWidthFastGridTests</c>). Coarser choices are not within
     /// 1e-3: 3 points per σ moves the forward mean by 4e-2 at L = 4096, τ = 0.082 (the boundary quadrature at the ReLU
     /// jump, ≈ h⁴ per layer), a kernel cut at 6σ by 4e-3 at L = 4096, τ = 1.
     /// </summary>
+    /// <remarks>Where the spacing is σ/4 it runs on the two-scale point set (<see cref="TwoScalePartition"/>,
+    /// <see cref="TwoScaleLayout"/>): every moment within 1e-4 of the uniform grid (test <c>FiniteWidthTwoScaleGridTests</c>).</remarks>
     public static DensityGridOptions FastGrid { get; } = TheoryGrid with { Range = 10, ReuseForwardConvolution = true, TwoScaleStep = 3 };
 
     /// <summary><see cref="FastGrid"/> at 2 points per σ, for cells where that would exceed 4·10⁷ points: small τ, where the

@@ -87,6 +87,18 @@ internal static class DensityEvolution
 
         // Z on z_k = k·h: wide enough that X' = Z/√r covers [0 or −Range, Range].
         int kHi = (int)Math.Ceiling(opt.Range * sr / h);
+        if (law.Layout is { } layout)
+        {
+            // Two-scale grid (docs/finite-width.md §3): the same sums over its points, the output on the same lattice.
+            var outLayout = TwoScaleLayout.Covering(layout.Step, layout.Scale, kHi);
+            var gt = GridLaw.NewDensity(outLayout.Count);
+            int bt = (int)Math.Ceiling(opt.KernelSigmas * sigma / h);
+            var ct = BandCorrelation.GaussianTaps(h, sigma, bt);
+            outLayout.AddAtom(law.Atom, ct, gt);
+            TwoScaleLayout.Correlate(layout, outLayout, a.AsSpan(0, n), BandCorrelation.Kernel(ct, odd: false, h, sigma), gt, transpose: false, opt);
+            TensorPrimitives.Multiply(gt, sr, gt);
+            return new Result(new GridLaw(atom, gt, outLayout, h / sr), Math.Log(r), noise);
+        }
         int kLo = fold ? 0 : -kHi;
         int nz = kHi - kLo + 1;
         if (nz > opt.MaxPoints)

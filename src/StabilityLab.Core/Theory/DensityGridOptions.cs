@@ -38,11 +38,17 @@ public sealed record DensityGridOptions
     /// </summary>
     internal bool ReuseForwardConvolution { get; init; }
 
+    /// <summary>
+    /// Post block only: 0 for the uniform grid, else the coarse step (in grid spacings) of a two-scale grid
+    /// (<see cref="TwoScaleLayout"/>, docs/finite-width.md §3); Step·h ≤ σ needs it ≤ PointsPerSigma.
+    /// </summary>
+    internal int TwoScaleStep { get; init; }
+
     public static DensityGridOptions Default { get; } = new();
 
     internal void Validate()
     {
-        if (!(PointsPerSigma >= 1) || !(MaxSpacing > 0) || !(Range >= 4) || !(KernelSigmas >= 4) || !(CoarsenFactor > 1) || MaxPoints < 16)
+        if (!(PointsPerSigma >= 1) || !(MaxSpacing > 0) || !(Range >= 4) || !(KernelSigmas >= 4) || !(CoarsenFactor > 1) || MaxPoints < 16 || TwoScaleStep < 0 || TwoScaleStep > PointsPerSigma)
             throw new ArgumentException($"bad density-grid options: {this}");
     }
 }

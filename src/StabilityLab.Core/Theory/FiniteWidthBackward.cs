@@ -137,9 +137,17 @@ internal static class FiniteWidthBackward
         var c = BandCorrelation.GaussianTaps(h, sigma, band);
         var wg = scratch.AsSpan(0, nz);
         var gw = GregoryWeights.Left;
-        for (int k = 0; k < nz; k++) wg[k] = h * (k < gw.Length ? gw[k] : 1) * gamma[k];
         // weighted: the taps carry ξ = (z − x)/σ, for E_ξ[ξ 1[x+σξ > 0] f].
         var tap = BandCorrelation.Kernel(c, weighted, h, sigma);
+        if (output.Layout is { } lo && input.Layout is { } li)
+        {
+            // Two-scale grid: the same transpose over its points and weights.
+            for (int k = 0; k < nz; k++) wg[k] = h * lo.WeightFactor(k) * gamma[k];
+            p.Clear();
+            TwoScaleLayout.Correlate(li, lo, wg, tap, p, transpose: true, opt);
+            return lo.AtomTranspose(tap, wg);
+        }
+        for (int k = 0; k < nz; k++) wg[k] = h * (k < gw.Length ? gw[k] : 1) * gamma[k];
         double atom = 0;
         for (int k = 0; k <= Math.Min(band, nz - 1); k++) atom += tap[k + band] * wg[k];
         // p_j = Σ_d Tap(d) wg[kj + d], kj = KLo + j.
@@ -151,6 +159,21 @@ internal static class FiniteWidthBackward
     /// <summary>γ from the grid of <paramref name="from"/> onto the grid of <paramref name="to"/> (linear; γ is smooth).</summary>
     internal static void Interpolate(GridLaw from, ReadOnlySpan<double> values, GridLaw to, Span<double> r)
     {
+        if (from.Layout is { } t)
+        {
+            // Two-scale grid: the uniform grid's linear interpolation between lattice neighbours, whose values come from the fine
+            // part inside it and from the coarse part (Lagrange through 10 of its points) beyond: the same interpolation as the
+            // uniform grid's, so the fast path keeps its numbers (docs/finite-width.md §3).
+            int last = t.Lattice(t.Count - 1);
+            for (int k = 0; k < r.Length; k++)
+            {
+                double u = to.X(k) / from.Spacing;
+                int i = Math.Clamp((int)Math.Floor(u), 0, last - 1);
+                double f = Math.Clamp(u - i, 0, 1);
+                r[k] = AtLattice(t, values, i) * (1 - f) + AtLattice(t, values, i + 1) * f;
+            }
+            return;
+        }
         for (int k = 0; k < r.Length; k++)
         {
             double u = to.X(k) / from.Spacing - from.KLo;
@@ -159,4 +182,8 @@ internal static class FiniteWidthBackward
             r[k] = values[i] * (1 - f) + values[i + 1] * f;
         }
     }
+
+    /// <summary>A two-scale function's value at a lattice index: the fine part's value inside it, else Lagrange through the coarse part.</summary>
+    private static double AtLattice(TwoScaleLayout t, ReadOnlySpan<double> values, int lattice) =>
+        lattice < t.FineCount ? values[lattice] : GridLaw.Lagrange(values[t.FineCount..], (lattice - t.CoarseFrom) / (double)t.Step, GridLaw.CoarseStencil);
 }

@@ -71,9 +71,9 @@ internal static class FiniteWidthBackwardVariance
                 double sr = Math.Exp(layers.LogR[l - 1] / 2);
                 for (int i = 0; i < n; i++) one[i] = output.Density[i] / sr;
             }
-            else Convolve(input, s, layers.Options, 1, ones.AsSpan(0, ni), one, scratch);
-            Convolve(input, s, layers.Options, kAtom, k.AsSpan(0, ni), ek, scratch);
-            Convolve(input, s, layers.Options, k2Atom, k2.AsSpan(0, ni), ek2, scratch);
+            else Convolve(input, output, s, layers.Options, 1, ones.AsSpan(0, ni), one, scratch);
+            Convolve(input, output, s, layers.Options, kAtom, k.AsSpan(0, ni), ek, scratch);
+            Convolve(input, output, s, layers.Options, k2Atom, k2.AsSpan(0, ni), ek2, scratch);
             // r: E[κ̂2_{l−1} | Z_l = z_k]
             for (int i = 0; i < n; i++)
             {
@@ -110,7 +110,8 @@ internal static class FiniteWidthBackwardVariance
     private static double Dot(GridLaw law, ReadOnlySpan<double> f, ReadOnlySpan<double> g) => law.Integrate(f, g);
 
     /// <summary>(f μ) ∗ ϕ_σ at z_k = k h, k = 0..n−1 (n = g's length): the step's convolution with the input weights multiplied by f.</summary>
-    private static void Convolve(GridLaw input, double sigma, DensityGridOptions opt, double fAtom, ReadOnlySpan<double> f, Span<double> g, double[] scratch)
+    private static void Convolve(GridLaw input, GridLaw output, double sigma, DensityGridOptions opt, double fAtom, ReadOnlySpan<double> f, Span<double> g,
+        double[] scratch)
     {
         double h = input.Spacing;
         int n = g.Length;
@@ -120,6 +121,13 @@ internal static class FiniteWidthBackwardVariance
         input.WeightedInto(a);
         for (int i = 0; i < a.Length; i++) a[i] *= f[i];
         g.Clear();
+        if (input.Layout is { } li && output.Layout is { } lo)
+        {
+            // Two-scale grid: the forward step's sums over its points.
+            lo.AddAtom(input.Atom * fAtom, c, g);
+            TwoScaleLayout.Correlate(li, lo, a, BandCorrelation.Kernel(c, odd: false, h, sigma), g, transpose: false, opt);
+            return;
+        }
         for (int k = 0; k <= Math.Min(band, n - 1); k++) g[k] += input.Atom * fAtom * c[k];
         // g_k = Σ_d c_|d| a[k − d − KLo].
         DensityEvolution.Correlate(a, -input.KLo, -1, BandCorrelation.Kernel(c, odd: false, h, sigma), g, opt);

@@ -60,16 +60,34 @@ internal sealed class FiniteWidthLayers
     /// <summary>
     /// The grid of large cells (docs/finite-width.md §3, §8): <see cref="TheoryGrid"/> on the support [0, 10] instead of
     /// [0, 12] (the density of (√2ζ)_+ is e^{−25} at 10), 5/6 of the points, and the backward variance reusing the forward
-    /// step's convolution (<see cref="DensityGridOptions.ReuseForwardConvolution"/>); every moment within 2e-9 of
+    /// step's convolution (<see cref="DensityGridOptions.ReuseForwardConvolution"/>); every moment within 2e-9 (uniform; 1e-5 on its two-scale points) of
     /// <see cref="TheoryGrid"/> on the quick grid (test <c>FiniteWidthFastGridTests</c>). Coarser choices are not within
     /// 1e-3: 3 points per σ moves the forward mean by 4e-2 at L = 4096, τ = 0.082 (the boundary quadrature at the ReLU
     /// jump, ≈ h⁴ per layer), a kernel cut at 6σ by 4e-3 at L = 4096, τ = 1.
     /// </summary>
-    public static DensityGridOptions FastGrid { get; } = TheoryGrid with { Range = 10, ReuseForwardConvolution = true };
+    /// <remarks>Where the spacing is σ/4 it runs on the two-scale point set (<see cref="TwoScalePartition"/>,
+    /// <see cref="TwoScaleLayout"/>): every moment within 1e-4 of the uniform grid (test <c>FiniteWidthTwoScaleGridTests</c>).</remarks>
+    public static DensityGridOptions FastGrid { get; } = TheoryGrid with { Range = 10, ReuseForwardConvolution = true, TwoScaleStep = 3 };
 
     /// <summary><see cref="FastGrid"/> at 2 points per σ, for cells where that would exceed 4·10⁷ points: small τ, where the
     /// boundary error is small (as <see cref="CoarseGrid"/>; 8.5e-5 from <see cref="TheoryGrid"/> at L = 4096, τ = 0.0033).</summary>
-    public static DensityGridOptions FastCoarseGrid { get; } = FastGrid with { PointsPerSigma = 2 };
+    public static DensityGridOptions FastCoarseGrid { get; } = FastGrid with { PointsPerSigma = 2, TwoScaleStep = 0 };
+
+    /// <summary>
+    /// The partition scale (lattice steps) of the two-scale grid for this schedule, or null for the uniform grid: S =
+    /// <see cref="TwoScaleLayout.PartitionWidth"/>·Step where the spacing is σ/PointsPerSigma, widened by (σ/(PointsPerSigma·h))²
+    /// where the spacing is capped at MaxSpacing below that (τ &gt; 0.14), so that the fine part reaches beyond 11σ (in proportion
+    /// it left the isotropic backward 1.8e-4 from the uniform grid's at L = 4096, τ = 0.19; squared, 1e-6); uniform when the grid
+    /// is off or the fine part would hold more than half of the narrowest support (τ ≳ 0.2).
+    /// </summary>
+    internal static double? TwoScalePartition(IReadOnlyList<double> tau, DensityGridOptions opt)
+    {
+        if (opt.TwoScaleStep <= 0) return null;
+        double sigmaMax = Math.Sqrt(2) * tau.Max();
+        double widen = Math.Max(1, sigmaMax / (opt.PointsPerSigma * opt.MaxSpacing));
+        double scale = TwoScaleLayout.PartitionWidth * opt.TwoScaleStep * widen * widen;
+        return TwoScaleLayout.FinePoints(scale) > opt.Range / opt.MaxSpacing / 2 ? null : scale;
+    }
 
     /// <summary>Number of grid points times layers the evolution would store (the memory it needs).</summary>
     public static double StoredPoints(IReadOnlyList<double> tau, DensityGridOptions options)
@@ -100,7 +118,9 @@ internal sealed class FiniteWidthLayers
         var logR = new double[depth];
         var noise = new double[depth];
         double Spacing(double s) => s > 0 ? Math.Min(opt.MaxSpacing, s / opt.PointsPerSigma) : opt.MaxSpacing;
-        var law = GridLaw.ReluOfGaussian(Spacing(Math.Sqrt(2) * tau[0]), opt.Range);
+        double? scale = TwoScalePartition(tau, opt);
+        var law = scale is { } sc ? GridLaw.ReluOfGaussian(Spacing(Math.Sqrt(2) * tau[0]), opt.Range, opt.TwoScaleStep, sc)
+            : GridLaw.ReluOfGaussian(Spacing(Math.Sqrt(2) * tau[0]), opt.Range);
         double prev = 0;
         for (int l = 1; l <= depth; l++)
         {

@@ -8,6 +8,8 @@ namespace StabilityLab.Theory;
 /// at 0 plus a density f sampled at x_k = k·h for k = KLo..KLo+n−1. When <see cref="JumpAtLeft"/>,
 /// f is supported on [x_KLo, ∞) with f(x_KLo+) ≠ 0 (the ReLU boundary) and integrals use Gregory's
 /// end correction there; otherwise f vanishes at both ends and the trapezoid rule is spectrally accurate.
+/// With a <see cref="Layout"/> the points are those of a two-scale grid (KLo = 0): fine near the jump, every
+/// Layout.Step-th lattice point beyond, integrals by its partition of unity (<see cref="TwoScaleLayout"/>).
 /// </summary>
 internal sealed class GridLaw
 {
@@ -20,6 +22,16 @@ internal sealed class GridLaw
         JumpAtLeft = jumpAtLeft;
     }
 
+    /// <summary>A law on the points of a two-scale layout (post block: jump at 0).</summary>
+    public GridLaw(double atom, double[] density, TwoScaleLayout layout, double spacing) : this(atom, density, 0, spacing, jumpAtLeft: true)
+    {
+        if (density.Length != layout.Count) throw new ArgumentException("density and layout differ in length");
+        Layout = layout;
+    }
+
+    /// <summary>The two-scale point set, or null for the uniform grid k = KLo..KLo+n−1.</summary>
+    public TwoScaleLayout? Layout { get; }
+
     public double Atom { get; }
     public double[] Density { get; }
     public int KLo { get; }
@@ -27,7 +39,15 @@ internal sealed class GridLaw
     public bool JumpAtLeft { get; }
     public int Count => Density.Length;
 
-    public double X(int i) => (KLo + i) * Spacing;
+    public double X(int i) => Layout is { } t ? t.Lattice(i) * Spacing : (KLo + i) * Spacing;
+
+    /// <summary>Quadrature weight of point i in units of h (Gregory's at the jump, the partition's on a two-scale grid).</summary>
+    public double WeightFactor(int i)
+    {
+        if (Layout is { } t) return t.WeightFactor(i);
+        var w = GregoryWeights.Left;
+        return JumpAtLeft && i < w.Length ? w[i] : 1;
+    }
 
     /// <summary>Y_0 = (√2 ζ)_+: atom 1/2 at 0, density ϕ(x/√2)/√2 on (0, range].</summary>
     public static GridLaw ReluOfGaussian(double spacing, double range)
@@ -36,6 +56,15 @@ internal sealed class GridLaw
         var f = new double[n];
         for (int i = 0; i < n; i++) f[i] = StdNormal.Pdf(i * spacing / Math.Sqrt(2)) / Math.Sqrt(2);
         return new GridLaw(0.5, f, 0, spacing, jumpAtLeft: true);
+    }
+
+    /// <summary><see cref="ReluOfGaussian(double, double)"/> on a two-scale grid with the given coarse step and partition scale.</summary>
+    public static GridLaw ReluOfGaussian(double spacing, double range, int step, double scale)
+    {
+        var layout = TwoScaleLayout.Covering(step, scale, (int)Math.Floor(range / spacing));
+        var f = NewDensity(layout.Count);
+        for (int i = 0; i < f.Length; i++) f[i] = StdNormal.Pdf(layout.Lattice(i) * spacing / Math.Sqrt(2)) / Math.Sqrt(2);
+        return new GridLaw(0.5, f, layout, spacing);
     }
 
     /// <summary>a_i = h·w_i·f_i, so that Σ a_i g(x_i) ≈ ∫ f g for smooth g.</summary>
@@ -65,6 +94,11 @@ internal sealed class GridLaw
     public void WeightedInto(Span<double> a)
     {
         TensorPrimitives.Multiply(Density, Spacing, a);
+        if (Layout is { } t)
+        {
+            for (int i = 0; i < Count; i++) a[i] *= t.WeightFactor(i);
+            return;
+        }
         if (JumpAtLeft)
         {
             var w = GregoryWeights.Left;
@@ -77,6 +111,11 @@ internal sealed class GridLaw
     {
         var w = GregoryWeights.Left;
         double s = Atom * atomValue;
+        if (Layout is { } t)
+        {
+            for (int i = 0; i < Count; i++) s += Density[i] * Spacing * t.WeightFactor(i) * values[i];
+            return s;
+        }
         for (int i = 0; i < Count; i++)
         {
             double a = Density[i] * Spacing;
@@ -91,6 +130,11 @@ internal sealed class GridLaw
     {
         var w = GregoryWeights.Left;
         double s = 0;
+        if (Layout is { } t)
+        {
+            for (int i = 0; i < Count; i++) s += Density[i] * Spacing * t.WeightFactor(i) * f[i] * g[i];
+            return s;
+        }
         for (int i = 0; i < Count; i++)
         {
             double a = Density[i] * Spacing;
@@ -119,6 +163,7 @@ internal sealed class GridLaw
     /// <summary>The same law on spacing h' over the same support, by 6-point Lagrange interpolation.</summary>
     public GridLaw Resample(double spacing)
     {
+        if (Layout is { } t) return ResampleTwoScale(t, spacing);
         int n = Count;
         if (n < 6) throw new InvalidOperationException("a grid law needs at least 6 points to resample");
         double xFirst = X(0), xLast = X(n - 1);
@@ -143,4 +188,44 @@ internal sealed class GridLaw
         }
         return new GridLaw(Atom, f, kLo, spacing, JumpAtLeft);
     }
+
+    /// <summary>
+    /// <see cref="Resample"/> on a two-scale grid: the new layout over the same support, each new point interpolated
+    /// (6-point Lagrange) from the old fine part where it lies inside it, else from the old coarse part (10 points).
+    /// </summary>
+    private GridLaw ResampleTwoScale(TwoScaleLayout t, double spacing)
+    {
+        var layout = TwoScaleLayout.Covering(t.Step, t.Scale, (int)Math.Floor(X(Count - 1) / spacing + 1e-9));
+        var f = NewDensity(layout.Count);
+        var fine = Density.AsSpan(0, t.FineCount);
+        var coarse = Density.AsSpan(t.FineCount);
+        for (int i = 0; i < f.Length; i++)
+        {
+            double x = layout.Lattice(i) * spacing;
+            double u = x / Spacing; // fractional lattice index in the old grid
+            f[i] = u <= t.FineCount - 4 ? Lagrange(fine, u, 6) : Lagrange(coarse, (u - t.CoarseFrom) / t.Step, CoarseStencil);
+        }
+        return new GridLaw(Atom, f, layout, spacing);
+    }
+
+    /// <summary>
+    /// Lagrange interpolation of equally spaced values v at the fractional index u through the <paramref name="points"/>
+    /// nearest (stencil clamped to the ends).
+    /// </summary>
+    internal static double Lagrange(ReadOnlySpan<double> v, double u, int points)
+    {
+        int i0 = Math.Clamp((int)Math.Floor(u) - (points - 1) / 2, 0, v.Length - points);
+        double s = 0;
+        for (int p = 0; p < points; p++)
+        {
+            double c = 1;
+            for (int q = 0; q < points; q++)
+                if (q != p) c *= (u - (i0 + q)) / (p - q);
+            s += c * v[i0 + p];
+        }
+        return s;
+    }
+
+    /// <summary>Stencil of the coarse part's interpolation: Step·h may be σ, so a wider stencil than the fine part's 6 points.</summary>
+    internal const int CoarseStencil = 10;
 }

@@ -61,6 +61,37 @@ public class FiniteWidthTimingTests
     /// The fast grid against the grid every cell used before (docs/finite-width.md §8), interleaved in this process (the
     /// machine's load hits both alike): best of seven calls each, wall and process CPU time, ratio before/after.
     /// </summary>
+    /// <summary>
+    /// The two-scale grid (docs/finite-width.md §3) against the uniform grid of the same options, interleaved in this process:
+    /// best of seven calls each, wall and process CPU time, at the cells of issue #13 (m = 512) and two of the quick grid.
+    /// </summary>
+    [Test]
+    public void PrintTwoScaleRatios()
+    {
+        for (int i = 0; i < 3; i++) FiniteWidthTheory.PredictWith(new NetworkSpec(512, 512, TauRule.Parse("1/sqrt(L)")), cached: false);
+        Thread.Sleep(2000);
+        (int, string)[] cells = [(1024, "1/sqrt(L)"), (4096, "1/sqrt(L)"), (2048, "1/sqrt(L)"), (4096, "0.0825"), (4096, "0.0093")];
+        foreach (var (depth, rule) in cells)
+        {
+            var spec = new NetworkSpec(512, depth, TauRule.Parse(rule));
+            var uniform = FiniteWidthLayers.FastGrid with { TwoScaleStep = 0 };
+            double[] wall = [double.MaxValue, double.MaxValue], cpu = [double.MaxValue, double.MaxValue];
+            for (int i = 0; i < 7; i++)
+                for (int k = 0; k < 2; k++)
+                {
+                    var process = Process.GetCurrentProcess();
+                    var cpu0 = process.TotalProcessorTime;
+                    var sw = Stopwatch.StartNew();
+                    FiniteWidthTheory.PredictWith(spec, cached: false, grid: k == 0 ? uniform : null);
+                    wall[k] = Math.Min(wall[k], sw.Elapsed.TotalMilliseconds);
+                    process.Refresh();
+                    cpu[k] = Math.Min(cpu[k], (process.TotalProcessorTime - cpu0).TotalMilliseconds);
+                }
+            TestContext.Out.WriteLine($"Predict m=512 L={depth} τ={rule}: uniform {wall[0],7:F1} ms wall {cpu[0],7:F1} ms CPU, two-scale {wall[1],7:F1} ms wall "
+                + $"{cpu[1],7:F1} ms CPU; ratio {wall[0] / wall[1]:F2} wall, {cpu[0] / cpu[1]:F2} CPU");
+        }
+    }
+
     [Test]
     public void PrintFastGridRatios()
     {

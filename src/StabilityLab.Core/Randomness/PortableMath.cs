@@ -36,8 +36,21 @@ public static class PortableMath
 
     // ------------------------------------------------------------------ scalar
 
-    /// <summary>ln x for a positive normal finite x (e_log.c without its special cases).</summary>
+    /// <summary>
+    /// ln x (e_log.c). Zero, negative, NaN and infinite x give Math.Log's −∞, NaN, NaN, +∞ (exact
+    /// everywhere); a subnormal x is scaled by 2⁵⁴ first.
+    /// </summary>
     public static double Log(double x)
+    {
+        if (!(x >= 2.2250738585072014E-308) || double.IsPositiveInfinity(x))
+        {
+            if (x > 0 && !double.IsPositiveInfinity(x)) return Log(x * 18014398509481984.0) - 54 * Ln2Hi - 54 * Ln2Lo;
+            return Math.Log(x);
+        }
+        return LogNormal(x);
+    }
+
+    private static double LogNormal(double x)
     {
         long ix = BitConverter.DoubleToInt64Bits(x);
         long mant = ix & MantissaMask;
@@ -94,7 +107,7 @@ public static class PortableMath
     public static (double Cos, double Sin) BoxMuller(ulong w1, ulong w2)
     {
         double u1 = 2.0 - BitConverter.Int64BitsToDouble((long)w1 | OneBits); // 2 − [1, 2) is exact
-        double rho = Math.Sqrt(-2.0 * Log(u1));
+        double rho = Math.Sqrt(-2.0 * LogNormal(u1));
         var (sin, cos) = SinCosTurns(w2);
         return (rho * cos, rho * sin);
     }

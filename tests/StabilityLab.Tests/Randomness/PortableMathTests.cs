@@ -36,9 +36,11 @@ public sealed class PortableMathTests
             double u = Ulps(PortableMath.Log(x), Math.Log(x));
             if (u > worst) { worst = u; at = x; }
         }
-        foreach (var x in new[] { 1.0, Math.BitDecrement(1.0), Math.BitIncrement(1.0), Math.Pow(2, -52), Math.Sqrt(2), Math.Sqrt(0.5), 2.0, 0.5, double.MaxValue, double.Epsilon * (1L << 52) })
+        foreach (var x in new[] { 1e-310, 4.9e-324, 1.0, Math.BitDecrement(1.0), Math.BitIncrement(1.0), Math.Pow(2, -52), Math.Sqrt(2), Math.Sqrt(0.5), 2.0, 0.5, double.MaxValue, double.Epsilon * (1L << 52) })
             Assert.That(Ulps(PortableMath.Log(x), Math.Log(x)), Is.LessThanOrEqualTo(1.0), $"log {x:R}");
         Assert.That(worst, Is.LessThanOrEqualTo(1.0), $"worst {worst:F3} ulp at x = {at:R}");
+        foreach (var x in new[] { 0.0, -0.0, -1.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+            Assert.That(PortableMath.Log(x), Is.EqualTo(Math.Log(x)), $"log {x}");
         TestContext.Out.WriteLine($"Log: max {worst:F3} ulp vs Math.Log");
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using StabilityLab.Cli.Options;
 using StabilityLab.Models;
 using StabilityLab.Output;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
 using StabilityLab.Sweeps;
@@ -24,15 +25,18 @@ public static class SampleCommand
         var sampler = new Option<string>("--sampler") { Description = "exact (O(L·m), Gaussian weights) or dense (materialized weights, TorchSharp)", DefaultValueFactory = _ => "exact" }
             .Check(v => v.Trim().ToLowerInvariant() is "exact" or "dense" ? null : $"must be exact or dense (got '{v}')");
         var threads = ThreadsOption.Create();
+        var generator = GeneratorOption.Create();
         var device = DeviceOption.Create("dense sampler only: " + DeviceOption.Values);
         var blowup = SamplingOptions.BlowupLevel();
         var json = OutputOptions.Json("print one JSON object keyed by the cells.csv column names");
         var cmd = new Command("sample", "Sample random networks of one cell and print its statistics (log squared-norm ratios).");
         net.AddTo(cmd);
-        foreach (var o in new Option[] { trials, seed, sampler, threads, device, blowup, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { trials, seed, sampler, generator, threads, device, blowup, json }) cmd.Options.Add(o);
         cmd.Require(c => c.GetResult(device) is { Implicit: false } && DeviceRequests.TryParse(c.Value(device)) is not null
             && c.Value(sampler).Trim().ToLowerInvariant() != "dense"
             ? $"{DeviceOption.Name} applies to --sampler dense" : null);
+        cmd.Require(c => c.GetResult(generator) is { Implicit: false } && c.Value(sampler).Trim().ToLowerInvariant() == "dense"
+            ? "--generator applies to --sampler exact" : null);
         cmd.SetAction(r =>
         {
             var spec = net.Read(r);
@@ -40,7 +44,7 @@ public static class SampleCommand
             if (kind == "dense") DeviceOption.Use(r.GetValue(device)!);
             int n = r.GetValue(trials), th = r.GetValue(threads);
             double k = r.GetValue(blowup);
-            var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io);
+            var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io, RandomGenerators.Parse(r.GetValue(generator)!));
             if (r.GetValue(json)) io.Out.WriteLine(CellsTable.Json(cell));
             else Print(cell, io);
             return CliApp.ExitOk;
@@ -49,7 +53,8 @@ public static class SampleCommand
     }
 
     /// <summary>Samples one cell with the chosen sampler and summarizes it.</summary>
-    public static CellResult Run(NetworkSpec spec, string sampler, int trials, ulong seed, int threads, double blowupLevel, CliIo io)
+    public static CellResult Run(NetworkSpec spec, string sampler, int trials, ulong seed, int threads, double blowupLevel, CliIo io,
+        RandomGenerator generator = RandomGenerators.Default)
     {
         TrialSummary[] summaries;
         switch (sampler)
@@ -62,7 +67,7 @@ public static class SampleCommand
                 resources.Check(".");
                 threads = resources.Threads;
                 summaries = ProgressRunner.Run(io, "sample", "trials", trials,
-                    advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n))[0]);
+                    advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n), generator: generator)[0]);
                 break;
             }
             case "dense":

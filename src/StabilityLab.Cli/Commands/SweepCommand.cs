@@ -22,6 +22,7 @@ public static class SweepCommand
         var param = GridOptions.Params();
         var trials = SamplingOptions.Trials(1000);
         var seed = SeedOption.Create();
+        var generator = GeneratorOption.Create();
         var inputDim = ModelOptions.InputDim();
         var outputDim = ModelOptions.OutputDim();
         var blowup = SamplingOptions.BlowupLevel();
@@ -35,7 +36,7 @@ public static class SweepCommand
             .Parses(ShardSpec.Parse);
         var resume = OutputOptions.Resume("continue an interrupted sweep in --out, keeping its finished cells");
         var cmd = new Command("sweep", "Sample a grid of cells (blocks × widths × depths × τ) into cells.csv + manifest.json; resumable and shardable.");
-        Option[] grid = [block, activation, width, depth, tau, param, trials, seed, inputDim, outputDim, blowup, bootstrap, traceDepths, raw];
+        Option[] grid = [block, activation, width, depth, tau, param, trials, seed, generator, inputDim, outputDim, blowup, bootstrap, traceDepths, raw];
         foreach (var o in grid) cmd.Options.Add(o);
         foreach (var o in new Option[] { spec, outDir, threads, shard, resume }) cmd.Options.Add(o);
         GridOptions.CheckTaus(cmd, tau, depth);
@@ -60,6 +61,7 @@ public static class SweepCommand
                     Taus = TauEntries(r.GetValue(tau)!, r.GetValue(param) ?? []),
                     Trials = r.GetValue(trials),
                     Seed = r.GetValue(seed),
+                    Generator = r.GetValue(generator)!.Trim().ToLowerInvariant(),
                     InputDim = r.GetValue(inputDim),
                     OutputDim = r.GetValue(outputDim),
                     BlowupLevel = r.GetValue(blowup),

@@ -4,8 +4,10 @@ using System.Runtime.Intrinsics;
 namespace StabilityLab.Randomness;
 
 /// <summary>
-/// Standard normals from a <see cref="RandomStream"/> by the Box–Muller transform on Threefry bits.
-/// For a request of n values and h = ⌈n/2⌉ counters k = 0..h−1 in the given domain:
+/// Standard normals of a <see cref="RandomStream"/> by the Box–Muller transform on the bits of the
+/// stream's generator. <see cref="RandomGenerator.Philox"/>: see <see cref="PhiloxNormals"/> (the same
+/// bits on every path and CPU). <see cref="RandomGenerator.Threefry"/> (the layout of runs before Philox):
+/// for a request of n values and h = ⌈n/2⌉ counters k = 0..h−1 in the given domain:
 /// u1 = (bits0 ≫ 11 + 1)·2⁻⁵³ ∈ (0, 1], u2 = (bits1 ≫ 11)·2⁻⁵³, r = √(−2 ln u1),
 /// out[k] = r cos 2πu2, out[h+k] = r sin 2πu2. Values are a pure function of (stream, domain, n).
 /// All paths produce the same bits; the vector paths' log/sin/cos may differ from Math's in the
@@ -18,6 +20,11 @@ public static class NormalGenerator
     /// <summary>Fills <paramref name="dest"/> with standard normals of (stream, domain).</summary>
     public static void Fill(RandomStream stream, ulong domain, Span<double> dest, SimdPath path = SimdPath.Auto)
     {
+        if (stream.Generator == RandomGenerator.Philox)
+        {
+            PhiloxNormals.Fill(stream, domain, dest, path);
+            return;
+        }
         switch (path.Resolve())
         {
             case SimdPath.Vector512: Fill512(stream, domain, dest); break;
@@ -96,7 +103,7 @@ public static class NormalGenerator
 
     // Copies the lanes of a partial final vector: tail[0..w) are cos values for counters k..k+w,
     // tail[w..2w) the sin values.
-    private static void CopyTail(ReadOnlySpan<double> tail, Span<double> dest, int k, int h, int n, int w)
+    internal static void CopyTail(ReadOnlySpan<double> tail, Span<double> dest, int k, int h, int n, int w)
     {
         for (int j = 0; j < w && k + j < h; j++)
         {

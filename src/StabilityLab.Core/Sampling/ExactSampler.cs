@@ -12,6 +12,8 @@ namespace StabilityLab.Sampling;
 /// Wᵀv = ĥ·√(2/m)(zᵀv) + √(2/m)‖v‖(z̃ − ĥ(ĥᵀz̃)), with u = ‖h‖√(2/m) z and z̃ fresh.
 /// Vectors are renormalized every layer (when φ is positively homogeneous) and the log norms
 /// accumulated, so τ = 1 at L = 4096 stays finite.
+/// Sums and logarithms are those of <see cref="FixedOrderSums"/> and <see cref="PortableMath"/>, so a trial gives
+/// the same bits on every CPU (for ReLU and identity φ; tanh goes through TensorPrimitives.Tanh).
 /// One instance holds scratch memory: use one per thread.
 /// </summary>
 public sealed class ExactSampler
@@ -174,7 +176,7 @@ public sealed class ExactSampler
                     AddTransposedWeight(_v, nv, xp, nx, z, zt, t, _v);
                     _v.CopyTo(_g);
                     // ∂F/∂W_l = τ (D_l g_l) h_{l-1}ᵀ
-                    logW = Math.Log(nv * nv) + logH[l - 1];
+                    logW = PortableMath.Log(nv * nv) + logH[l - 1];
                     break;
                 }
                 case BlockKind.Res1:
@@ -188,7 +190,7 @@ public sealed class ExactSampler
                     _spec.Activation.MultiplyByDerivative(xp, _tmp, _tmp);
                     TensorPrimitives.MultiplyAdd(_tmp, t, _g, _g);
                     // ∂F/∂W_l = τ g_l φ(h_{l-1})ᵀ
-                    logW = Math.Log(na * na) + logH[l - 1] - Math.Log(nx * nx);
+                    logW = PortableMath.Log(na * na) + logH[l - 1] - PortableMath.Log(nx * nx);
                     break;
                 }
                 default:
@@ -209,11 +211,11 @@ public sealed class ExactSampler
                     AddTransposedWeight(_w, nw, xp, nx, z, zt, 1.0, _tmp);
                     TensorPrimitives.MultiplyAdd(_tmp, t, _g, _g);
                     // ‖∂F/∂V_l‖² + ‖∂F/∂W_l‖² = τ²(‖g‖²‖a‖² + ‖w‖²‖h‖²), in units of the scaled vectors
-                    logW = Math.Log(na * na + nw * nw * nx * nx) + logH[l - 1] - Math.Log(nx * nx);
+                    logW = PortableMath.Log(na * na + nw * nw * nx * nx) + logH[l - 1] - PortableMath.Log(nx * nx);
                     break;
                 }
             }
-            wgrad[l - 1] = 2 * Math.Log(t) + lg + logW;
+            wgrad[l - 1] = 2 * PortableMath.Log(t) + lg + logW;
             if (!NormalizeGradient(_g, out double logN2)) return TrialMeasurement.DeadTrial(_L);
             lg += logN2;
             bwd[l - 1] = lg - lgL;
@@ -238,15 +240,15 @@ public sealed class ExactSampler
         // h_0 = φ(√(2/m) z_0) = √(2/m) φ(z_0)
         var x0 = Row(_x, 0);
         _spec.Activation.Apply(_h0, x0);
-        double n0 = TensorPrimitives.SumOfSquares<double>(x0);
+        double n0 = FixedOrderSums.SumOfSquares(x0);
         if (!(n0 > 0)) return TrialMeasurement.DeadTrial(_L);
-        logH[0] = Math.Log(_s * _s) + Math.Log(n0);
+        logH[0] = PortableMath.Log(_s * _s) + PortableMath.Log(n0);
         inv[0] = 1 / Math.Sqrt(n0);
         for (int l = 1; l <= _L; l++)
         {
             double n2 = PostBlockKernels.Forward(Row(_x, l - 1), inv[l - 1], Row(_z, l - 1), tau[l - 1] * _s, relu, Row(_x, l));
             if (!(n2 > 0) || !double.IsFinite(n2)) return TrialMeasurement.DeadTrial(_L);
-            logH[l] = logH[l - 1] + Math.Log(n2);
+            logH[l] = logH[l - 1] + PortableMath.Log(n2);
             inv[l] = 1 / Math.Sqrt(n2);
             fwd[l] = logH[l] - logH[0];
         }
@@ -266,10 +268,10 @@ public sealed class ExactSampler
             double nv = Math.Sqrt(nv2);
             // g_{l-1} = v + τ Wᵀv = v + τ√(2/m) [‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃)], ĥ = xp·ip
             double a = c * nv, b = c * (zv - nv * xzt * ip) * ip;
-            wgrad[l - 1] = 2 * Math.Log(t) + lg + Math.Log(nv2) + logH[l - 1];
+            wgrad[l - 1] = 2 * PortableMath.Log(t) + lg + PortableMath.Log(nv2) + logH[l - 1];
             gn2 = PostBlockKernels.BackwardUpdate(xp, ip, z, c, zt, _g, ginv, relu, a, b);
             if (!(gn2 > 0) || !double.IsFinite(gn2)) return TrialMeasurement.DeadTrial(_L);
-            lg += Math.Log(gn2);
+            lg += PortableMath.Log(gn2);
             bwd[l - 1] = lg - lgL;
         }
         return new TrialMeasurement(fwd, bwd, wgrad, logH[0], false);
@@ -286,11 +288,11 @@ public sealed class ExactSampler
         int d = _spec.OutputDim;
         Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
         NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, StreamIds.Trial.OutputProjection), zeta, _path);
-        double nzeta = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(zeta));
+        double nzeta = Math.Sqrt(FixedOrderSums.SumOfSquares(zeta));
         NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, StreamIds.Trial.OutputBackward), _gt, _path);
-        TensorPrimitives.MultiplyAdd(xL, invNorm * (nzeta - invNorm * TensorPrimitives.Dot(xL, _gt)), _gt, _g);
-        bufferNorm2 = TensorPrimitives.SumOfSquares<double>(_g);
-        logG = Math.Log(bufferNorm2) + logHL + 2 * Math.Log(nzeta) - 2 * Math.Log(d);
+        TensorPrimitives.MultiplyAdd(xL, invNorm * (nzeta - invNorm * FixedOrderSums.Dot(xL, _gt)), _gt, _g);
+        bufferNorm2 = FixedOrderSums.SumOfSquares(_g);
+        logG = PortableMath.Log(bufferNorm2) + logHL + 2 * PortableMath.Log(nzeta) - 2 * PortableMath.Log(d);
         return bufferNorm2 > 0 && double.IsFinite(bufferNorm2);
     }
 
@@ -302,8 +304,8 @@ public sealed class ExactSampler
     private void AddTransposedWeight(ReadOnlySpan<double> v, double nv, ReadOnlySpan<double> h, double nh,
         ReadOnlySpan<double> z, ReadOnlySpan<double> zt, double tau, Span<double> acc)
     {
-        double zv = TensorPrimitives.Dot(z, v);
-        double hz = TensorPrimitives.Dot(h, zt) / nh;
+        double zv = FixedOrderSums.Dot(z, v);
+        double hz = FixedOrderSums.Dot(h, zt) / nh;
         double ch = tau * _s * (zv - nv * hz) / nh;
         TensorPrimitives.MultiplyAdd(zt, tau * _s * nv, acc, acc);
         TensorPrimitives.MultiplyAdd(h, ch, acc, acc);
@@ -315,18 +317,18 @@ public sealed class ExactSampler
     /// </summary>
     private bool Normalize(Span<double> x, ref double ls, out double logNorm2)
     {
-        double n2 = TensorPrimitives.SumOfSquares<double>(x);
+        double n2 = FixedOrderSums.SumOfSquares(x);
         logNorm2 = 0;
         if (!(n2 > 0) || !double.IsFinite(n2)) return false;
         if (_homogeneous)
         {
             TensorPrimitives.Multiply(x, 1.0 / Math.Sqrt(n2), x);
-            ls += Math.Log(n2);
+            ls += PortableMath.Log(n2);
             logNorm2 = ls;
         }
         else
         {
-            logNorm2 = ls + Math.Log(n2);
+            logNorm2 = ls + PortableMath.Log(n2);
         }
         return true;
     }
@@ -334,12 +336,12 @@ public sealed class ExactSampler
     /// <summary>Scales g to unit norm (the backward pass is linear in g); false when g is zero.</summary>
     private static bool NormalizeGradient(Span<double> g, out double logNorm2)
     {
-        double n2 = TensorPrimitives.SumOfSquares<double>(g);
-        logNorm2 = Math.Log(n2);
+        double n2 = FixedOrderSums.SumOfSquares(g);
+        logNorm2 = PortableMath.Log(n2);
         if (!(n2 > 0) || !double.IsFinite(n2)) return false;
         TensorPrimitives.Multiply(g, 1.0 / Math.Sqrt(n2), g);
         return true;
     }
 
-    private static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(TensorPrimitives.SumOfSquares(x));
+    private static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(FixedOrderSums.SumOfSquares(x));
 }

@@ -15,11 +15,12 @@ public static class MonteCarlo
     /// result[k][t] is trial t under schedule k. <paramref name="progress"/> gets the number of
     /// trials just finished and <paramref name="observe"/> every trial's full measurements
     /// (both called from worker threads; observe gets distinct trial indices, so writing into
-    /// per-trial slots needs no lock).
+    /// per-trial slots needs no lock). <paramref name="generator"/> is the streams' generator (Philox for new runs;
+    /// Threefry for directories written before it).
     /// </summary>
     public static TrialSummary[][] RunExact(NetworkSpec spec, IReadOnlyList<double[]> schedules, int trials, ulong seed,
         int threads = 0, Action<int>? progress = null, CancellationToken cancel = default, SimdPath path = SimdPath.Auto,
-        Action<int, TrialMeasurement[]>? observe = null)
+        Action<int, TrialMeasurement[]>? observe = null, RandomGenerator generator = RandomGenerators.Default)
     {
         if (trials < 1) throw new SpecException($"trials must be at least 1 (got {trials})");
         if (schedules.Count == 0) throw new SpecException("no τ values to sample");
@@ -37,7 +38,7 @@ public static class MonteCarlo
                 int t;
                 while ((t = Interlocked.Increment(ref next)) < trials && !cancel.IsCancellationRequested && failure is null)
                 {
-                    var ms = sampler.Sample(RandomStream.For(seed, cell, (uint)t), schedules);
+                    var ms = sampler.Sample(RandomStream.For(seed, cell, (uint)t, generator), schedules);
                     for (int k = 0; k < ms.Length; k++) result[k][t] = TrialSummary.Of(ms[k]);
                     observe?.Invoke(t, ms);
                     progress?.Invoke(1);

@@ -8,7 +8,7 @@ namespace StabilityLab.Sampling;
 /// identity), the hot path of every sweep. Each loop reads its vectors once, so a layer costs one
 /// pass forward and two backward instead of a dozen separate vector operations.
 /// Vectors are stored unnormalized; callers pass 1/‖x‖ so the math is that of docs/science.md §4
-/// on unit vectors.
+/// on unit vectors. Sums use the 8 logical accumulators of <see cref="FixedOrderSums"/> (the same bits on every CPU).
 /// </summary>
 internal static class PostBlockKernels
 {
@@ -29,13 +29,13 @@ internal static class PostBlockKernels
             pre.StoreUnsafe(ref rx, (nuint)k);
             acc = Vector512.FusedMultiplyAdd(pre, pre, acc);
         }
-        double s = Vector512.Sum(acc);
+        double s = FixedOrderSums.Combine(acc);
         for (; k < n; k++)
         {
             double pre = Math.FusedMultiplyAdd(z[k], c, xp[k] * inv);
             if (relu && pre < 0) pre = 0;
             x[k] = pre;
-            s += pre * pre;
+            s = Math.FusedMultiplyAdd(pre, pre, s);
         }
         return s;
     }
@@ -72,14 +72,14 @@ internal static class PostBlockKernels
             aZv = Vector512.FusedMultiplyAdd(zz, v, aZv);
             aXz = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref rzt, (nuint)k), aXz);
         }
-        double nv = Vector512.Sum(aNv), zv = Vector512.Sum(aZv), xz = Vector512.Sum(aXz);
+        double nv = FixedOrderSums.Combine(aNv), zv = FixedOrderSums.Combine(aZv), xz = FixedOrderSums.Combine(aXz);
         for (; k < n; k++)
         {
             double v = g[k] * ginv;
             if (relu && !(Math.FusedMultiplyAdd(z[k], c, xp[k] * inv) > 0)) v = 0;
-            nv += v * v;
-            zv += z[k] * v;
-            xz += xp[k] * zt[k];
+            nv = Math.FusedMultiplyAdd(v, v, nv);
+            zv = Math.FusedMultiplyAdd(z[k], v, zv);
+            xz = Math.FusedMultiplyAdd(xp[k], zt[k], xz);
         }
         return (nv, zv, xz);
     }
@@ -114,14 +114,14 @@ internal static class PostBlockKernels
             r.StoreUnsafe(ref rg, (nuint)k);
             acc = Vector512.FusedMultiplyAdd(r, r, acc);
         }
-        double s = Vector512.Sum(acc);
+        double s = FixedOrderSums.Combine(acc);
         for (; k < n; k++)
         {
             double v = g[k] * ginv;
             if (relu && !(Math.FusedMultiplyAdd(z[k], c, xp[k] * inv) > 0)) v = 0;
             double r = Math.FusedMultiplyAdd(zt[k], a, Math.FusedMultiplyAdd(xp[k], b, v));
             g[k] = r;
-            s += r * r;
+            s = Math.FusedMultiplyAdd(r, r, s);
         }
         return s;
     }

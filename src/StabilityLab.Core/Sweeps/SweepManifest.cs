@@ -29,7 +29,9 @@ public static class SweepManifest
     public static SweepSpec SpecOf(JsonObject manifest, string dir)
     {
         var node = manifest["spec"] ?? throw new SpecException($"{dir}/{FileName} has no spec");
-        return node.Deserialize<SweepSpec>(SweepSpec.Json) ?? throw new SpecException($"{dir}/{FileName} has an empty spec");
+        var spec = node.Deserialize<SweepSpec>(SweepSpec.Json) ?? throw new SpecException($"{dir}/{FileName} has an empty spec");
+        using var doc = JsonDocument.Parse(node.ToJsonString());
+        return spec.WithLegacyGenerator(doc.RootElement);
     }
 
     public static ShardSpec ShardOf(JsonObject manifest)

@@ -99,7 +99,8 @@ public static class SweepRunner
                 : null;
             var schedules = todo.Select(c => c.Spec.TauSchedule()).ToArray();
             var results = MonteCarlo.RunExact(first, schedules, spec.Trials, spec.Seed, options.Threads,
-                n => options.Progress?.Invoke(n * todo.Count * first.Depth), options.Cancel, observe: observe);
+                n => options.Progress?.Invoke(n * todo.Count * first.Depth), options.Cancel, observe: observe,
+                generator: spec.ParsedGenerator());
             double seconds = groupClock.Elapsed.TotalSeconds / todo.Count;
             for (int k = 0; k < todo.Count; k++)
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StabilityLab.Models;
+using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using StabilityLab.Statistics;
 
@@ -20,6 +21,12 @@ public sealed record SweepSpec
     public IReadOnlyList<TauGridEntry> Taus { get; init; } = [new("1/sqrt(L)")];
     public int Trials { get; init; } = 1000;
     public ulong Seed { get; init; } = 1;
+
+    /// <summary>
+    /// The random generator (philox or threefry, <see cref="RandomGenerators"/>). New specs default to philox; a
+    /// manifest written before this key existed holds threefry sweeps (<see cref="WithLegacyGenerator"/>).
+    /// </summary>
+    public string Generator { get; init; } = RandomGenerators.Default.Name();
     public int InputDim { get; init; } = 10;
     public int OutputDim { get; init; } = 1;
     public double BlowupLevel { get; init; } = CellStatistics.DefaultBlowupLevel;
@@ -55,7 +62,8 @@ public sealed record SweepSpec
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("spec", out var inner)) root = inner;
+            bool manifest = false;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("spec", out var inner)) { root = inner; manifest = true; }
             if (root.ValueKind != JsonValueKind.Object) throw new SpecException($"spec file {path} does not hold a JSON object");
             var unknown = root.EnumerateObject().Select(p => p.Name).Where(k => !Keys.Contains(k)).ToList();
             if (unknown.Count > 0)
@@ -63,6 +71,7 @@ public sealed record SweepSpec
             if (!root.EnumerateObject().Any())
                 throw new SpecException($"spec file {path}: spec has no keys (give at least one of {string.Join(", ", Keys)})");
             var spec = root.Deserialize<SweepSpec>(Json) ?? throw new SpecException($"spec file {path} is empty");
+            if (manifest) spec = spec.WithLegacyGenerator(root);
             spec.Validate();
             return spec;
         }
@@ -71,6 +80,16 @@ public sealed record SweepSpec
             throw new SpecException($"malformed spec file {path}: {e.Message.Split('\n')[0]}");
         }
     }
+
+    /// <summary>
+    /// A spec read from a manifest: one that names no generator was written by Threefry (before Philox), so it
+    /// resumes and reproduces with Threefry, never with the default of new runs.
+    /// </summary>
+    public SweepSpec WithLegacyGenerator(JsonElement specJson) =>
+        specJson.TryGetProperty("generator", out _) ? this : this with { Generator = RandomGenerators.Legacy.Name() };
+
+    /// <summary>The generator as a value (validated).</summary>
+    public RandomGenerator ParsedGenerator() => RandomGenerators.Parse(Generator ?? "");
 
     /// <summary>Every cell of the grid in its fixed order: block, width, depth, then τ.</summary>
     public IReadOnlyList<SweepCell> Cells()
@@ -111,6 +130,7 @@ public sealed record SweepSpec
         if (Widths.Distinct().Count() != Widths.Count) throw new SpecException("widths repeat a value");
         if (Depths.Distinct().Count() != Depths.Count) throw new SpecException("depths repeat a value");
         if (Trials < 1) throw new SpecException($"trials must be at least 1 (got {Trials})");
+        ParsedGenerator();
         if (InputDim < 1) throw new SpecException($"input dimension must be at least 1 (got {InputDim})");
         if (OutputDim < 1) throw new SpecException($"output dimension must be at least 1 (got {OutputDim})");
         if (!(BlowupLevel > 1) || !double.IsFinite(BlowupLevel)) throw new SpecException($"blow-up level must be a finite number above 1 (got {BlowupLevel})");

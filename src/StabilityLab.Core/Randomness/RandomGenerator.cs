@@ -1,0 +1,43 @@
+using StabilityLab.Models;
+
+namespace StabilityLab.Randomness;
+
+/// <summary>
+/// Which counter-based generator and normal transform a stream uses (docs/architecture.md, "Randomness").
+/// Philox is the default of new runs: its normals are the same bits on every CPU. Threefry is the
+/// generator of directories written before it, kept so they resume with the numbers they began with.
+/// </summary>
+public enum RandomGenerator
+{
+    /// <summary>Threefry-2x64-20 with Math/vector-library Box–Muller (last bits may differ between CPUs).</summary>
+    Threefry,
+
+    /// <summary>Philox-4x32-10 with Box–Muller on this project's own log and sin/cos (<see cref="PortableMath"/>).</summary>
+    Philox,
+}
+
+public static class RandomGenerators
+{
+    /// <summary>The generator of new runs.</summary>
+    public const RandomGenerator Default = RandomGenerator.Philox;
+
+    /// <summary>The generator a manifest that names none was written with (every one before the field existed).</summary>
+    public const RandomGenerator Legacy = RandomGenerator.Threefry;
+
+    public static string Name(this RandomGenerator g) => g switch
+    {
+        RandomGenerator.Philox => "philox",
+        RandomGenerator.Threefry => "threefry",
+        _ => throw new ArgumentOutOfRangeException(nameof(g)),
+    };
+
+    public static IReadOnlyList<string> Names { get; } = ["philox", "threefry"];
+
+    /// <summary>Parses a generator name; an unknown one throws <see cref="SpecException"/>.</summary>
+    public static RandomGenerator Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "philox" => RandomGenerator.Philox,
+        "threefry" => RandomGenerator.Threefry,
+        _ => throw new SpecException($"unknown generator '{name}' (choose {string.Join(" or ", Names)})"),
+    };
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Statistics;
+using StabilityLab.Claims;
+using StabilityLab.Fitting;
+using StabilityLab.Models;
+using StabilityLab.Torch.Training;
+
+namespace StabilityLab.Torch.Claims;
+
+/// <summary>
+/// The kind accuracy-comparison (docs/claims.md §8, the paper's claim 5): at every depth, the test accuracy of the claim's
+/// network is not worse than its reference's by more than the margin δ. Both arms train on the same data at the same
+/// seeds (same initial W, A, B draws and minibatch order), so the test is paired over seeds: at each depth the differences
+/// d_s = acc_claim(s) − acc_ref(s) give a one-sided non-inferiority t-test of H₀: E d ≤ −δ with k − 1 degrees of freedom
+/// (k seeds) and standard error √(s_d²/k + v_test). v_test is the binomial variance of the test set, a sample of the
+/// images the claim is about: p̃(1 − p̃)/n per arm with p̃ = (correct + 1)/(n + 2), summed over the two arms — conservative,
+/// since both arms are scored on the same images and their errors correlate positively. The claim holds at every depth,
+/// so its p is the largest over depths (an intersection–union test). PASS when the Holm-adjusted p ≤ α; FAIL when at some
+/// depth the one-sided (1 − α) upper bound of E d lies below −δ (significantly worse beyond the margin); else INCONCLUSIVE.
+/// A diverged run keeps the accuracy of its last evaluation before it diverged (the initialization's, when the test
+/// accuracy is evaluated only at the end).
+/// </summary>
+public static class AccuracyComparison
+{
+    /// <summary>One arm at one depth: mean test accuracy over seeds and its 95% interval (seed t interval widened by the test set's binomial variance).</summary>
+    public sealed record ArmSummary(double Mean, double Lower, double Upper, int Seeds, int Diverged);
+
+    /// <summary>One depth: the two arms and the paired difference with its one-sided bounds and non-inferiority p.</summary>
+    public sealed record DepthComparison(int Depth, ArmSummary Claim, ArmSummary Reference, double Difference, double LowerBound, double UpperBound, double P);
+
+    public static Check Evaluate(Claim c, TrainingStudyResult own, TrainingStudyResult reference, int testCount)
+    {
+        var r = c.Reference ?? throw new ArgumentException($"claim '{c.Id}' has no reference", nameof(c));
+        string label = $"{c.Id}: {c.Statement}";
+        string ownRule = TrainingClaims.Rule(c).ToString(), refRule = TrainingClaims.Rule(r.Arm(c)).ToString();
+        string prediction = F($"test accuracy of {c.Network.Block.Name()}, τ = {ownRule} ≥ that of {r.Describe()} − {c.Margin:G3} at every depth L = {string.Join(", ", c.Depths)}");
+        string test = F($"paired over seeds at each depth: one-sided t-test (k − 1 df) of H₀: mean(acc − acc_ref) ≤ −δ, δ = {c.Margin:G3}, ")
+            + F($"SE² = s_d²/k + the test set's binomial variance (n = {testCount}, both arms); p = the largest over depths; PASS when Holm-adjusted p ≤ {c.Alpha:G3}, ")
+            + F($"FAIL when at some depth the {1 - c.Alpha:P0} upper bound lies below −δ");
+        if (testCount < 1) return Check.Inconclusive(label, prediction, test, "the dataset has no test split");
+        var rows = Compare(c.Depths, Runs(own, ownRule), Runs(reference, refRule), testCount, c.Margin, c.Alpha);
+        if (rows.Count < c.Depths.Count)
+            return Check.Inconclusive(label, prediction, test, F($"{rows.Count} of {c.Depths.Count} depths have ≥ 2 seeds with a test accuracy in both arms"));
+        string Pct(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
+        string Arm(ArmSummary a) => $"{Pct(a.Mean)}% [{Pct(a.Lower)}, {Pct(a.Upper)}]" + (a.Diverged > 0 ? F($" ({a.Diverged} of {a.Seeds} diverged)") : "");
+        string measured = string.Join("; ", rows.Select(x => F($"L = {x.Depth}: {Arm(x.Claim)} vs {Arm(x.Reference)}, difference {Pct(x.Difference)} points (lower bound {Pct(x.LowerBound)})")))
+            + (c.PaperResult is { } paper ? $" — the paper (quoted, not re-measured): {paper}" : "");
+        double p = rows.Max(x => x.P);
+        bool worse = rows.Any(x => x.UpperBound < -c.Margin);
+        return new Check(label, prediction, measured, test, p, adj =>
+            adj <= c.Alpha ? (VerdictOutcome.Pass, null)
+            : worse ? (VerdictOutcome.Fail, null)
+            : (VerdictOutcome.Inconclusive, F($"a loss of more than δ = {c.Margin:G3} not excluded (Holm-adjusted p = {adj:G3})")));
+    }
+
+    /// <summary>The paired comparison at each depth where both arms have ≥ 2 common seeds with a test accuracy.</summary>
+    public static IReadOnlyList<DepthComparison> Compare(IReadOnlyList<int> depths, IReadOnlyList<SweepRun> own, IReadOnlyList<SweepRun> reference,
+        int testCount, double margin, double alpha)
+    {
+        var list = new List<DepthComparison>();
+        foreach (int L in depths)
+        {
+            var a = own.Where(x => x.Depth == L && x.TestAccuracy is not null).ToDictionary(x => x.Seed);
+            var b = reference.Where(x => x.Depth == L && x.TestAccuracy is not null).ToDictionary(x => x.Seed);
+            var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
+            if (seeds.Count < 2) continue;
+            var pa = seeds.Select(s => a[s].TestAccuracy!.Value).ToArray();
+            var pb = seeds.Select(s => b[s].TestAccuracy!.Value).ToArray();
+            var d = pa.Zip(pb, (x, y) => x - y).ToArray();
+            int k = seeds.Count;
+            double test = TestVariance(pa.Mean(), testCount) + TestVariance(pb.Mean(), testCount);
+            double se = Math.Sqrt(d.Variance() / k + test);
+            double mean = d.Mean();
+            double q = StudentT.InvCDF(0, 1, k - 1, 1 - alpha);
+            double p = 1 - StudentT.CDF(0, 1, k - 1, (mean + margin) / se);
+            list.Add(new DepthComparison(L, Summary(pa, testCount, seeds.Count(s => a[s].Outcome == TrainingOutcome.Diverged)),
+                Summary(pb, testCount, seeds.Count(s => b[s].Outcome == TrainingOutcome.Diverged)), mean, mean - q * se, mean + q * se, p));
+        }
+        return list;
+    }
+
+    /// <summary>Mean accuracy over seeds with its 95% interval: t (k − 1 df) on √(s²/k + p̃(1 − p̃)/n).</summary>
+    private static ArmSummary Summary(double[] acc, int testCount, int diverged)
+    {
+        double mean = acc.Mean();
+        double half = StudentT.InvCDF(0, 1, acc.Length - 1, 0.975) * Math.Sqrt(acc.Variance() / acc.Length + TestVariance(mean, testCount));
+        return new ArmSummary(mean, mean - half, mean + half, acc.Length, diverged);
+    }
+
+    /// <summary>The binomial variance of an accuracy measured on n test images, p̃(1 − p̃)/n with p̃ = (np + 1)/(n + 2) (never 0).</summary>
+    private static double TestVariance(double accuracy, int n)
+    {
+        double pt = (accuracy * n + 1) / (n + 2);
+        return pt * (1 - pt) / n;
+    }
+
+    private static List<SweepRun> Runs(TrainingStudyResult study, string rule) => study.Runs.Where(x => x.TauRule == rule).ToList();
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

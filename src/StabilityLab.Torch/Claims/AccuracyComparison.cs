@@ -80,12 +80,57 @@ public static class AccuracyComparison
         return list;
     }
 
-    /// <summary>Mean accuracy over seeds with its 95% interval: t (k − 1 df) on √(s²/k + p̃(1 − p̃)/n).</summary>
+    /// <summary>
+    /// The test accuracy of every network the comparison claims (and their controls) train, by depth: one column per
+    /// (block, τ rule), mean over seeds with its 95% interval, from the finished studies under <paramref name="studiesDir"/>
+    /// (a network whose study has not run is left out). Markdown, for the reproduction's report.
+    /// </summary>
+    public static string Table(IReadOnlyList<Claim> claims, ulong seed, string studiesDir)
+    {
+        var comparisons = claims.Where(c => c.Kind == ClaimKind.AccuracyComparison).ToList();
+        if (comparisons.Count == 0) return "";
+        var plan = TrainingClaims.Plan(comparisons, seed);
+        var columns = new List<(string Name, List<SweepRun> Runs, int Tests)>();
+        var studies = new Dictionary<string, TrainingStudyResult?>(StringComparer.Ordinal);
+        foreach (var arm in TrainingClaims.Arms(comparisons).DistinctBy(a => (a.Network.Block, Rule: TrainingClaims.Rule(a).ToString())))
+        {
+            var spec = plan[arm.Id];
+            string dir = Path.Combine(studiesDir, TrainingClaims.Key(spec));
+            if (!studies.TryGetValue(dir, out var study))
+                studies[dir] = study = File.Exists(Path.Combine(dir, TrainingStudy.RunsFile)) ? TrainingStudy.Read(dir) : null;
+            if (study is null) continue;
+            string rule = TrainingClaims.Rule(arm).ToString();
+            columns.Add(($"{arm.Network.Block.Name()}, τ = {rule}", Runs(study, rule), spec.Data is Data.FashionMnist f ? f.TestCount : 0));
+        }
+        if (columns.Count == 0) return "";
+        string Pct(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("Test accuracy (%), mean over seeds with its 95% interval (seed t interval widened by the test set's binomial variance); \"d/k diverged\" counts runs that diverged.");
+        sb.AppendLine();
+        sb.AppendLine("| L | " + string.Join(" | ", columns.Select(c => c.Name)) + " |");
+        sb.AppendLine("|---|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (int L in comparisons.SelectMany(c => c.Depths).Distinct().Order())
+        {
+            var cells = columns.Select(c =>
+            {
+                var at = c.Runs.Where(x => x.Depth == L && x.TestAccuracy is not null).ToList();
+                if (at.Count < 2 || c.Tests < 1) return "—";
+                var a = Summary(at.Select(x => x.TestAccuracy!.Value).ToArray(), c.Tests, at.Count(x => x.Outcome == TrainingOutcome.Diverged));
+                return $"{Pct(a.Mean)} [{Pct(a.Lower)}, {Pct(a.Upper)}]" + (a.Diverged > 0 ? F($" ({a.Diverged}/{a.Seeds} diverged)") : "");
+            });
+            sb.AppendLine(F($"| {L} | ") + string.Join(" | ", cells) + " |");
+        }
+        foreach (var paper in comparisons.Select(c => c.PaperResult).OfType<string>().Distinct())
+            sb.AppendLine().AppendLine($"The paper (quoted, not re-measured): {paper}.");
+        return sb.ToString();
+    }
+
+    /// <summary>Mean accuracy over seeds with its 95% interval: t (k − 1 df) on √(s²/k + p̃(1 − p̃)/n), cut to [0, 1].</summary>
     private static ArmSummary Summary(double[] acc, int testCount, int diverged)
     {
         double mean = acc.Mean();
         double half = StudentT.InvCDF(0, 1, acc.Length - 1, 0.975) * Math.Sqrt(acc.Variance() / acc.Length + TestVariance(mean, testCount));
-        return new ArmSummary(mean, mean - half, mean + half, acc.Length, diverged);
+        return new ArmSummary(mean, Math.Max(0, mean - half), Math.Min(1, mean + half), acc.Length, diverged);
     }
 
     /// <summary>The binomial variance of an accuracy measured on n test images, p̃(1 − p̃)/n with p̃ = (np + 1)/(n + 2) (never 0).</summary>

@@ -19,7 +19,8 @@ namespace StabilityLab.Torch.Claims;
 /// so its p is the largest over depths (an intersection–union test). PASS when the Holm-adjusted p ≤ α; FAIL when at some
 /// depth the one-sided (1 − α) upper bound of E d lies below −δ (significantly worse beyond the margin); else INCONCLUSIVE.
 /// A diverged run keeps the accuracy of its last evaluation before it diverged (the initialization's, when the test
-/// accuracy is evaluated only at the end).
+/// accuracy is evaluated only at the end), and scores chance, 1/d for d classes, when its output was not finite even at
+/// the initialization (τ = 1 at L = 128 overflows float32 before the first step).
 /// </summary>
 public static class AccuracyComparison
 {
@@ -29,7 +30,7 @@ public static class AccuracyComparison
     /// <summary>One depth: the two arms and the paired difference with its one-sided bounds and non-inferiority p.</summary>
     public sealed record DepthComparison(int Depth, ArmSummary Claim, ArmSummary Reference, double Difference, double LowerBound, double UpperBound, double P);
 
-    public static Check Evaluate(Claim c, TrainingStudyResult own, TrainingStudyResult reference, int testCount)
+    public static Check Evaluate(Claim c, TrainingStudyResult own, TrainingStudyResult reference, int testCount, int classes)
     {
         var r = c.Reference ?? throw new ArgumentException($"claim '{c.Id}' has no reference", nameof(c));
         string label = $"{c.Id}: {c.Statement}";
@@ -39,7 +40,7 @@ public static class AccuracyComparison
             + F($"SE² = s_d²/k + the test set's binomial variance (n = {testCount}, both arms); p = the largest over depths; PASS when Holm-adjusted p ≤ {c.Alpha:G3}, ")
             + F($"FAIL when at some depth the {1 - c.Alpha:P0} upper bound lies below −δ");
         if (testCount < 1) return Check.Inconclusive(label, prediction, test, "the dataset has no test split");
-        var rows = Compare(c.Depths, Runs(own, ownRule), Runs(reference, refRule), testCount, c.Margin, c.Alpha);
+        var rows = Compare(c.Depths, Runs(own, ownRule, classes), Runs(reference, refRule, classes), testCount, c.Margin, c.Alpha);
         if (rows.Count < c.Depths.Count)
             return Check.Inconclusive(label, prediction, test, F($"{rows.Count} of {c.Depths.Count} depths have ≥ 2 seeds with a test accuracy in both arms"));
         string Pct(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
@@ -100,7 +101,7 @@ public static class AccuracyComparison
                 studies[dir] = study = File.Exists(Path.Combine(dir, TrainingStudy.RunsFile)) ? TrainingStudy.Read(dir) : null;
             if (study is null) continue;
             string rule = TrainingClaims.Rule(arm).ToString();
-            columns.Add(($"{arm.Network.Block.Name()}, τ = {rule}", Runs(study, rule), spec.Data is Data.FashionMnist f ? f.TestCount : 0));
+            columns.Add(($"{arm.Network.Block.Name()}, τ = {rule}", Runs(study, rule, spec.Data.OutputDim), spec.Data is Data.FashionMnist f ? f.TestCount : 0));
         }
         if (columns.Count == 0) return "";
         string Pct(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
@@ -140,7 +141,9 @@ public static class AccuracyComparison
         return pt * (1 - pt) / n;
     }
 
-    private static List<SweepRun> Runs(TrainingStudyResult study, string rule) => study.Runs.Where(x => x.TauRule == rule).ToList();
+    /// <summary>The runs of one τ rule, a run that diverged before any evaluation scored at chance (1/classes).</summary>
+    private static List<SweepRun> Runs(TrainingStudyResult study, string rule, int classes) => study.Runs.Where(x => x.TauRule == rule)
+        .Select(x => x.TestAccuracy is null && x.Outcome == TrainingOutcome.Diverged ? x with { TestAccuracy = 1.0 / classes } : x).ToList();
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

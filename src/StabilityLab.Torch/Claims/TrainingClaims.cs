@@ -104,7 +104,7 @@ public sealed class TrainingClaims : IClaimRunner
             var reference = c.Reference is { } r ? studies[Key(plan[r.Arm(c).Id])] : own;
             string? why = own.Missing ?? reference.Missing;
             checks[c.Id] = (why is not null ? TrainingClaimKinds.NotRun(c, why)
-                : c.Reference is not null ? AccuracyComparison.Evaluate(c, own.Result!, reference.Result!, plan[c.Id].Data is FashionMnist f ? f.TestCount : 0)
+                : c.Reference is not null ? AccuracyComparison.Evaluate(c, own.Result!, reference.Result!, plan[c.Id].Data is FashionMnist f ? f.TestCount : 0, plan[c.Id].Data.OutputDim)
                 : TrainingClaimKinds.Evaluate(c, own.Result!), own.Dir);
         }
         return new ClaimRunnerResult(checks);

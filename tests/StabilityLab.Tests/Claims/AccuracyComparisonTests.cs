@@ -56,13 +56,13 @@ public class AccuracyComparisonTests
     {
         var c = Parse();
         var same = Arms([[0.80, 0.81, 0.79], [0.78, 0.80, 0.79]], [[0.80, 0.80, 0.81], [0.79, 0.80, 0.80]]);
-        var check = AccuracyComparison.Evaluate(c, same.Own, same.Reference, 10000);
+        var check = AccuracyComparison.Evaluate(c, same.Own, same.Reference, 10000, 10);
         Assert.That(Outcome(check), Is.EqualTo(VerdictOutcome.Pass), check.Measurement);
         Assert.That(check.Measurement, Does.Contain("L = 4:").And.Contain("L = 16:").And.Contain("quoted"));
 
         // Far worse at the deepest depth only: the claim is about every depth.
         var worse = Arms([[0.80, 0.81, 0.79], [0.40, 0.45, 0.42]], [[0.80, 0.80, 0.81], [0.79, 0.80, 0.80]]);
-        Assert.That(Outcome(AccuracyComparison.Evaluate(c, worse.Own, worse.Reference, 10000)), Is.EqualTo(VerdictOutcome.Fail));
+        Assert.That(Outcome(AccuracyComparison.Evaluate(c, worse.Own, worse.Reference, 10000, 10)), Is.EqualTo(VerdictOutcome.Fail));
     }
 
     [Test]
@@ -70,8 +70,8 @@ public class AccuracyComparisonTests
     {
         // 2 points behind with a seed spread of about 2 points: δ = 0.01 is neither shown nor excluded with 3 seeds; δ = 0.15 is shown.
         var arms = Arms([[0.76, 0.80, 0.78], [0.75, 0.79, 0.78]], [[0.80, 0.80, 0.80], [0.80, 0.79, 0.80]]);
-        var tight = AccuracyComparison.Evaluate(Parse(o => o["margin"] = 0.01), arms.Own, arms.Reference, 10000);
-        var wide = AccuracyComparison.Evaluate(Parse(o => o["margin"] = 0.15), arms.Own, arms.Reference, 10000);
+        var tight = AccuracyComparison.Evaluate(Parse(o => o["margin"] = 0.01), arms.Own, arms.Reference, 10000, 10);
+        var wide = AccuracyComparison.Evaluate(Parse(o => o["margin"] = 0.15), arms.Own, arms.Reference, 10000, 10);
         Assert.That(Outcome(tight), Is.EqualTo(VerdictOutcome.Inconclusive), tight.Measurement);
         Assert.That(Outcome(wide), Is.EqualTo(VerdictOutcome.Pass), wide.Measurement);
         Assert.That(wide.PValue!.Value, Is.LessThan(tight.PValue!.Value));
@@ -83,11 +83,23 @@ public class AccuracyComparisonTests
         // Identical accuracies at every seed: only the test set's binomial variance is left, and it shrinks with n.
         var arms = Arms([[0.9, 0.9, 0.9], [0.9, 0.9, 0.9]], [[0.9, 0.9, 0.9], [0.9, 0.9, 0.9]]);
         var c = Parse(o => o["margin"] = 0.02);
-        var small = AccuracyComparison.Evaluate(c, arms.Own, arms.Reference, 100);
-        var large = AccuracyComparison.Evaluate(c, arms.Own, arms.Reference, 10000);
+        var small = AccuracyComparison.Evaluate(c, arms.Own, arms.Reference, 100, 10);
+        var large = AccuracyComparison.Evaluate(c, arms.Own, arms.Reference, 10000, 10);
         Assert.That(small.PValue!.Value, Is.GreaterThan(large.PValue!.Value));
         Assert.That(Outcome(small), Is.EqualTo(VerdictOutcome.Inconclusive));
         Assert.That(Outcome(large), Is.EqualTo(VerdictOutcome.Pass));
+    }
+
+    [Test]
+    public void ARunThatDivergedBeforeAnyEvaluationScoresChance()
+    {
+        // τ = 1 at L = 128 overflows at the initialization: no test accuracy was recorded, and the run is not left out.
+        var own = Study(Run(4, "1/sqrt(L)", 1, 0.8), Run(4, "1/sqrt(L)", 2, 0.8), Run(16, "1/sqrt(L)", 1, 0.8) with { TestAccuracy = null, Outcome = TrainingOutcome.Diverged },
+            Run(16, "1/sqrt(L)", 2, 0.8) with { TestAccuracy = null, Outcome = TrainingOutcome.Diverged });
+        var reference = Study(Run(4, "1/sqrt(L)", 1, 0.8), Run(4, "1/sqrt(L)", 2, 0.81), Run(16, "1/sqrt(L)", 1, 0.8), Run(16, "1/sqrt(L)", 2, 0.81));
+        var check = AccuracyComparison.Evaluate(Parse(), own, reference, 10000, 10);
+        Assert.That(Outcome(check), Is.EqualTo(VerdictOutcome.Fail), check.Measurement);
+        Assert.That(check.Measurement, Does.Contain("L = 16: 10.0%").And.Contain("2 of 2 diverged"));
     }
 
     [Test]
@@ -95,7 +107,7 @@ public class AccuracyComparisonTests
     {
         var own = Study(Run(4, "1/sqrt(L)", 1, 0.8), Run(4, "1/sqrt(L)", 2, 0.8), Run(16, "1/sqrt(L)", 1, 0.8));
         var reference = Study(Run(4, "1/sqrt(L)", 1, 0.8), Run(4, "1/sqrt(L)", 2, 0.8), Run(16, "1/sqrt(L)", 2, 0.8));
-        Assert.That(Outcome(AccuracyComparison.Evaluate(Parse(), own, reference, 1000)), Is.EqualTo(VerdictOutcome.Inconclusive));
+        Assert.That(Outcome(AccuracyComparison.Evaluate(Parse(), own, reference, 1000, 10)), Is.EqualTo(VerdictOutcome.Inconclusive));
     }
 
     private static IEnumerable<TestCaseData> BadClaims()

@@ -50,7 +50,7 @@ public static class ModelNames
     public static void RequireSampled(this BlockKind b)
     {
         if (b.IsNormalized())
-            throw new SpecException($"block {b.Name()} (BatchNorm in the branch) is trained only: use it with `train` or a training claim; the samplers and the theory interpret post, res1 and res3");
+            throw new SpecException($"block {b.Name()} (BatchNorm in the branch) is trained only: use it with train or a training claim; the samplers and the theory interpret post, res1 and res3");
     }
 
     public static string Name(this Activation a) => a switch

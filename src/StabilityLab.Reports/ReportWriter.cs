@@ -13,8 +13,7 @@ public static class ReportWriter
 {
     public sealed record Section(string Title, string Markdown);
 
-    public static string Write(ReproduceScale scale, ulong seed, CheckResult result, IReadOnlyList<Section> sections,
-        IReadOnlyList<string> pending)
+    public static string Write(ReproduceScale scale, ulong seed, CheckResult result, IReadOnlyList<Section> sections)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"# StabilityLab reproduction ({scale.Name} scale)");
@@ -26,13 +25,6 @@ public static class ReportWriter
         sb.AppendLine();
         sb.Append(VerdictFiles.Table(result));
         sb.AppendLine();
-        if (pending.Count > 0)
-        {
-            sb.AppendLine("Not yet checked by this command:");
-            sb.AppendLine();
-            foreach (var p in pending) sb.AppendLine($"- {p}");
-            sb.AppendLine();
-        }
         foreach (var s in sections)
         {
             sb.AppendLine($"## {s.Title}");

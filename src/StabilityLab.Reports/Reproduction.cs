@@ -96,17 +96,14 @@ public static class Reproduction
             new("Training: rate against depth (claim 4)", training is null ? "No training claim in the claims file, or its data are missing (see the verdicts).\n"
                 : ReportTables.Training(training, TrainingClaims.Plan(claims.Claims.SelectMany(c => c.Controls.Select(k => k.Claim).Prepend(c))
                     .Where(c => c.Kind.IsTraining()).ToList(), seed)[trainClaim!.Id])),
+            new("Training with and without BatchNorm (claim 5)", ComparisonSection(claims, seed, Path.Combine(dir, ClaimStudies.Folder))),
             new("Growth of log E‖h_L‖²/‖h_0‖² with depth", ReportTables.Growth(cells)),
             new("Finite-width theory beside the measurements", ReportTables.Theory(theory)),
             new("Figures", gallery.ToString()),
             new("Data and provenance", ReportTables.Provenance(sweepRel, trainDir is null ? null : Rel(trainDir), spectrumDir is null ? null : Rel(spectrumDir))),
         };
         string Rel(string path) => Path.GetRelativePath(dir, path).Replace('\\', '/');
-        var pending = new List<string>
-        {
-            "claim 5, training without normalization on real data: needs Fashion-MNIST (`apt-get install dataset-fashion-mnist`); run `stabilitylab train --dataset fashion-mnist ...` as in the README",
-        };
-        var report = ReportWriter.Write(scale, seed, result, sections, pending);
+        var report = ReportWriter.Write(scale, seed, result, sections);
         AtomicFile.WriteAllText(Path.Combine(dir, "README.md"), report);
         timings["total_s"] = clock.Elapsed.TotalSeconds;
 
@@ -125,4 +122,14 @@ public static class Reproduction
         head.End(RunStatus.Complete).Write(dir, manifest);
         return new ReproductionResult(dir, result, Interrupted: false);
     }
+
+    /// <summary>The four networks of claim 5 side by side, or why there is no table.</summary>
+    private static string ComparisonSection(ClaimsFile claims, ulong seed, string studiesDir)
+    {
+        var all = claims.Claims.SelectMany(c => c.Controls.Select(k => k.Claim).Prepend(c)).ToList();
+        if (!all.Any(c => c.Kind == ClaimKind.AccuracyComparison)) return "No accuracy-comparison claim in the claims file.\n";
+        string table = AccuracyComparison.Table(all, seed, studiesDir);
+        return table.Length > 0 ? table : "Not measured: the comparison needs Fashion-MNIST (`apt-get install dataset-fashion-mnist`); its claims are INCONCLUSIVE (see the verdicts).\n";
+    }
+
 }

@@ -19,7 +19,7 @@ public static class TrainCommand
 {
     public static Command Build(CliIo io)
     {
-        var block = ModelOptions.Block();
+        var block = ModelOptions.Block(trained: true);
         var activation = ModelOptions.Activation();
         var weights = ModelOptions.Weights();
         var width = ModelOptions.Width(256);

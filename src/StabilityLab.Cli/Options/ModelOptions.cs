@@ -6,14 +6,24 @@ namespace StabilityLab.Cli.Options;
 /// <summary>The options that describe a network (docs/science.md §1), each declared once with its check.</summary>
 public static class ModelOptions
 {
-    public static Option<string> Block() =>
-        new Option<string>("--block") { Description = "residual block: post (the paper's), res1, res3", DefaultValueFactory = _ => "post" }
-            .Parses(ModelNames.ParseBlock);
+    /// <summary>One block; <paramref name="trained"/> also accepts post-bn (BatchNorm in the branch), which only the trainer interprets.</summary>
+    public static Option<string> Block(bool trained = false) =>
+        new Option<string>("--block")
+        {
+            Description = trained ? "residual block: post (the paper's), res1, res3, post-bn (post with BatchNorm in the branch)" : "residual block: post (the paper's), res1, res3",
+            DefaultValueFactory = _ => "post",
+        }.Parses(v => trained ? ModelNames.ParseBlock(v) : Sampled(ModelNames.ParseBlock(v)));
 
     /// <summary>Several blocks, comma-separated (a sweep's grid).</summary>
     public static Option<string> Blocks() =>
         new Option<string>("--block") { Description = "blocks, comma-separated: post, res1, res3", DefaultValueFactory = _ => "post" }
-            .Parses(v => SplitBlocks(v).Select(ModelNames.ParseBlock).ToList());
+            .Parses(v => SplitBlocks(v).Select(b => Sampled(ModelNames.ParseBlock(b))).ToList());
+
+    private static BlockKind Sampled(BlockKind b)
+    {
+        b.RequireSampled();
+        return b;
+    }
 
     public static Option<string> Activation() =>
         new Option<string>("--activation") { Description = "φ: relu, tanh, identity", DefaultValueFactory = _ => "relu" }

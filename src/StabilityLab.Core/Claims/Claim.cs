@@ -37,11 +37,31 @@ public sealed record Claim(
     /// <summary>matches-theory: the width at which the theory predicts (null: the network's width).</summary>
     public int? PredictWidth { get; init; }
 
+    /// <summary>accuracy-comparison: the network the claim's is compared with (null for the other kinds).</summary>
+    public ClaimReference? Reference { get; init; }
+
+    /// <summary>accuracy-comparison: what the paper reports, quoted beside the measurement (not re-measured).</summary>
+    public string? PaperResult { get; init; }
+
     /// <summary>How a training claim trains (null for the other kinds).</summary>
     public ClaimTraining? Training { get; init; }
 
     /// <summary>The τ entry of the sweep this claim needs.</summary>
     public TauGridEntry TauEntry => new(Tau, Param.Count == 0 ? null : Param);
+}
+
+/// <summary>The reference network of an accuracy-comparison claim: the claim's network with another block and τ rule,
+/// trained on the same data, seeds and settings.</summary>
+public sealed record ClaimReference(BlockKind Block, string Tau)
+{
+    /// <summary>The reference as a claim of its own (id <c>&lt;claim id&gt;#reference</c>), so it plans and trains like any arm.</summary>
+    public Claim Arm(Claim of) => of with
+    {
+        Id = of.Id + "#reference", Network = of.Network with { Block = Block }, Tau = Tau,
+        Param = new Dictionary<string, double[]>(StringComparer.Ordinal), Controls = [], Reference = null,
+    };
+
+    public string Describe() => $"{Block.Name()}, τ = {Tau}";
 }
 
 /// <summary>A control: the fields it overrides (as written) and the claim they give.</summary>

@@ -27,6 +27,9 @@ public enum ClaimKind
     Diverges,
     /// <summary>Block products: mean log‖P‖₂² stays bounded in L (equivalence test on its slope against ln L).</summary>
     OperatorNormBounded,
+    /// <summary>Training: the test accuracy of the claim's network is not worse than a reference network's by more than a
+    /// margin at any depth (paired non-inferiority test over seeds).</summary>
+    AccuracyComparison,
 }
 
 /// <summary>The spellings of <see cref="ClaimKind"/> in a claims file.</summary>
@@ -45,6 +48,7 @@ public static class ClaimKinds
         ["rate-independent-of-depth"] = ClaimKind.RateIndependentOfDepth,
         ["diverges"] = ClaimKind.Diverges,
         ["operator-norm-bounded"] = ClaimKind.OperatorNormBounded,
+        ["accuracy-comparison"] = ClaimKind.AccuracyComparison,
     };
 
     // Named in the schema (docs/claims.md) but evaluated elsewhere for now: a file using them is refused, not ignored.
@@ -56,7 +60,7 @@ public static class ClaimKinds
     public static bool OnSweep(this ClaimKind k) => !k.IsTraining() && k != ClaimKind.OperatorNormBounded;
 
     /// <summary>The training kinds (runs of gradient descent, docs/claims.md §8).</summary>
-    public static bool IsTraining(this ClaimKind k) => k is ClaimKind.Converges or ClaimKind.RateIndependentOfDepth or ClaimKind.Diverges;
+    public static bool IsTraining(this ClaimKind k) => k is ClaimKind.Converges or ClaimKind.RateIndependentOfDepth or ClaimKind.Diverges or ClaimKind.AccuracyComparison;
 
     public static string Name(this ClaimKind k) => Names.First(p => p.Value == k).Key;
 

@@ -7,7 +7,7 @@ namespace StabilityLab.Claims;
 /// the sweep kinds; the training loss of the training kinds; the operator norm of the whole block product
 /// D_L(I+τW_L)···D_1(I+τW_1), or its largest over pairs (a, b), of operator-norm-bounded.
 /// </summary>
-public enum Quantity { Forward, Backward, ForwardMax, Loss, Product, ProductMax }
+public enum Quantity { Forward, Backward, ForwardMax, Loss, Product, ProductMax, Accuracy }
 
 /// <summary>
 /// The statistic of the per-trial log ratio x that a claim tests: log E e^x (log_mean: the log of the mean ratio,
@@ -21,7 +21,7 @@ public static class ClaimNames
     // The one spelling of each value in a claims file; Name and Parse both read it.
     private static readonly (Quantity Value, string Name)[] Quantities =
         [(Quantity.Forward, "forward"), (Quantity.Backward, "backward"), (Quantity.ForwardMax, "forward-max"), (Quantity.Loss, "loss"),
-         (Quantity.Product, "product"), (Quantity.ProductMax, "product-max")];
+         (Quantity.Product, "product"), (Quantity.ProductMax, "product-max"), (Quantity.Accuracy, "accuracy")];
     private static readonly (Statistic Value, string Name)[] Statistics =
         [(Statistic.LogMean, "log_mean"), (Statistic.MeanLog, "mean_log"), (Statistic.Median, "median"), (Statistic.Q05, "q05"), (Statistic.Q95, "q95")];
 

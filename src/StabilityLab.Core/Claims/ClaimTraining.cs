@@ -6,10 +6,15 @@ namespace StabilityLab.Claims;
 /// chosen by the NTK rule η = ½·2/λ_max, the largest λ_max of the empirical NTK over the study's networks) on the
 /// <see cref="Trainable"/> parameters, <see cref="Seeds"/> seeds per (depth, τ). Names (optimizer, dataset, trainable) are
 /// read by the training runner, which refuses an unknown one before any work. A run has converged when its loss ends
-/// below <see cref="LossFraction"/> of its initial value.
+/// below <see cref="LossFraction"/> of its initial value. A dataset read from files is looked for in <see cref="DataDir"/>
+/// (null: its default folder) and scored on its first <see cref="TestSamples"/> test examples (null: all of them).
 /// </summary>
 public sealed record ClaimTraining(int Samples, int InputDim, int Steps, int Seeds, double? Lr, string Optimizer, string Dataset, string Trainable, double LossFraction)
 {
+    public string? DataDir { get; init; }
+
+    public int? TestSamples { get; init; }
+
     public const int DefaultSamples = 32, DefaultInputDim = 16, DefaultSteps = 300, DefaultSeeds = 2;
     public const double DefaultLossFraction = 0.01;
 }

@@ -18,8 +18,10 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
     private static readonly string[] TopKeys = ["schema", "title", "description", "seed", "claims"];
     private static readonly string[] ClaimKeys = ["id", "statement", "source", "kind", "value", "network", "tau", "param", "depths", "trials",
         "quantity", "statistic", "alpha", "margin", "tolerance", "bound", "below", "controls",
-        "samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction", "predict_width"];
-    private static readonly string[] TrainingKeys = ["samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction"];
+        "samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction", "predict_width",
+        "data_dir", "test_samples", "reference", "paper_result"];
+    private static readonly string[] TrainingKeys = ["samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction", "data_dir", "test_samples"];
+    private static readonly string[] ReferenceKeys = ["block", "tau"];
     private static readonly string[] NetworkKeys = ["block", "activation", "width", "weights"];
 
     /// <summary>Default equivalence margin of bounded/unbounded: nats per e-fold of L (docs/claims.md).</summary>
@@ -90,16 +92,18 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             trials = (int)(Int(o, "trials", where) ?? throw Missing(where, "trials"));
             if (trials < 2) throw new SpecException($"{where}: trials must be ≥ 2 (got {trials})");
             foreach (var key in TrainingKeys)
-                if (o.ContainsKey(key)) throw new SpecException($"{where}: \"{key}\" belongs to the training kinds (converges, rate-independent-of-depth, diverges)");
+                if (o.ContainsKey(key)) throw new SpecException($"{where}: \"{key}\" belongs to the training kinds (converges, rate-independent-of-depth, diverges, accuracy-comparison)");
         }
+        bool comparison = kind == ClaimKind.AccuracyComparison;
         var quantity = ClaimNames.ParseQuantity(Str(o, "quantity", where)
-            ?? (training ? "loss" : kind == ClaimKind.OperatorNormBounded ? "product" : "forward"), where);
-        bool quantityFits = training ? quantity == Quantity.Loss
+            ?? (comparison ? "accuracy" : training ? "loss" : kind == ClaimKind.OperatorNormBounded ? "product" : "forward"), where);
+        bool quantityFits = comparison ? quantity == Quantity.Accuracy
+            : training ? quantity == Quantity.Loss
             : kind == ClaimKind.OperatorNormBounded ? quantity is Quantity.Product or Quantity.ProductMax
             : kind == ClaimKind.MatchesTheory ? quantity is Quantity.Forward or Quantity.Backward
             : quantity is Quantity.Forward or Quantity.Backward or Quantity.ForwardMax;
         if (!quantityFits)
-            throw new SpecException($"{where}: kind '{kind.Name()}' does not measure quantity '{quantity.Name()}' ({(training ? "training kinds measure loss" : kind == ClaimKind.OperatorNormBounded ? "use product or product-max" : kind == ClaimKind.MatchesTheory ? "the theory predicts forward and backward" : "use forward, backward or forward-max")})");
+            throw new SpecException($"{where}: kind '{kind.Name()}' does not measure quantity '{quantity.Name()}' ({(comparison ? "it measures test accuracy" : training ? "training kinds measure loss" : kind == ClaimKind.OperatorNormBounded ? "use product or product-max" : kind == ClaimKind.MatchesTheory ? "the theory predicts forward and backward" : "use forward, backward or forward-max")})");
         long? predictWidth = Int(o, "predict_width", where);
         if (predictWidth is not null && kind != ClaimKind.MatchesTheory) throw new SpecException($"{where}: \"predict_width\" belongs to kind 'matches-theory'");
         if (predictWidth is < 1 or > 1 << 24) throw new SpecException($"{where}: predict_width must be a width ≥ 1 (got {predictWidth})");
@@ -148,6 +152,24 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         var trainingSettings = training ? ParseTraining(o, where) : null;
         if (kind == ClaimKind.Diverges && trainingSettings?.Lr is null)
             throw new SpecException($"{where}: kind 'diverges' needs \"lr\": the step-size rule picks a step that keeps the claim's own networks stable");
+        ClaimReference? reference = null;
+        string? paper = Str(o, "paper_result", where);
+        if (comparison)
+        {
+            if (trainingSettings!.Lr is null)
+                throw new SpecException($"{where}: kind 'accuracy-comparison' needs \"lr\": both networks train at the same step size (the NTK rule has no kernel for BatchNorm)");
+            if (trainingSettings.Seeds < 2)
+                throw new SpecException($"{where}: kind 'accuracy-comparison' needs \"seeds\" ≥ 2 (its interval is over seeds; 3 or more recommended)");
+            if (!o.ContainsKey("margin"))
+                throw new SpecException($"{where}: kind 'accuracy-comparison' needs \"margin\" (δ, the accuracy the claim may lose, as a fraction: 0.02 for 2 points)");
+            if (!(margin < 1)) throw new SpecException($"{where}: an accuracy margin must lie in (0, 1) (got {margin})");
+            reference = ParseReference(o["reference"], network, tau, where);
+        }
+        else
+        {
+            foreach (var key in new[] { "reference", "paper_result" })
+                if (o.ContainsKey(key)) throw new SpecException($"{where}: \"{key}\" belongs to kind 'accuracy-comparison'");
+        }
 
         var controls = new List<ClaimControl>();
         if (o["controls"] is { } cn)
@@ -173,7 +195,26 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         }
         return new Claim(id, Str(o, "statement", where) ?? throw Missing(where, "statement"), Str(o, "source", where) ?? "",
             kind, network, tau, param, depths, trials, quantity, statistic, alpha, value, margin, tolerance, bound, below, controls)
-        { Training = trainingSettings, PredictWidth = (int?)predictWidth };
+        { Training = trainingSettings, PredictWidth = (int?)predictWidth, Reference = reference, PaperResult = paper };
+    }
+
+    /// <summary>The reference network of accuracy-comparison: {"block", "tau"}, both given, not the claim's own network.</summary>
+    private static ClaimReference ParseReference(JsonNode? n, ClaimNetwork network, string tau, string where)
+    {
+        if (n is null) throw Missing(where, "reference");
+        if (n is not JsonObject o || o.Count == 0) throw new SpecException($"{where}: \"reference\" must be an object with {string.Join(", ", ReferenceKeys)}");
+        Known(o, ReferenceKeys, where + ", reference");
+        try
+        {
+            // Both are required: a default taken from the claim would follow a control's override of the claim's own τ or block.
+            var block = ModelNames.ParseBlock(Str(o, "block", where) ?? throw new SpecException("missing \"block\""));
+            string rule = Str(o, "tau", where) ?? throw new SpecException("missing \"tau\"");
+            var parsed = TauRule.Parse(rule);
+            if (parsed.FreeParameters.Count > 0) throw new SpecException($"reference τ rule '{rule}' uses unknown name(s) {string.Join(", ", parsed.FreeParameters)}");
+            if (block == network.Block && parsed.Equals(TauRule.Parse(tau))) throw new SpecException("the reference is the claim's own network");
+            return new ClaimReference(block, rule);
+        }
+        catch (SpecException e) when (!e.Message.StartsWith(where, StringComparison.Ordinal)) { throw new SpecException($"{where}, reference: {e.Message}"); }
     }
 
     private static ClaimTraining ParseTraining(JsonObject o, string where)
@@ -189,9 +230,11 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         if (lr is not null && !(lr > 0)) throw new SpecException($"{where}: lr must be > 0 (got {lr})");
         double fraction = Num(o, "loss_fraction", where) ?? ClaimTraining.DefaultLossFraction;
         if (!(fraction > 0 && fraction < 1)) throw new SpecException($"{where}: loss_fraction must lie in (0, 1) (got {fraction})");
+        int? testSamples = o.ContainsKey("test_samples") ? Positive("test_samples", 1) : null;
         return new ClaimTraining(Positive("samples", ClaimTraining.DefaultSamples), Positive("input_dim", ClaimTraining.DefaultInputDim),
             Positive("steps", ClaimTraining.DefaultSteps), Positive("seeds", ClaimTraining.DefaultSeeds), lr,
-            Str(o, "optimizer", where) ?? "gd", Str(o, "dataset", where) ?? "synthetic", Str(o, "trainable", where) ?? "w", fraction);
+            Str(o, "optimizer", where) ?? "gd", Str(o, "dataset", where) ?? "synthetic", Str(o, "trainable", where) ?? "w", fraction)
+        { DataDir = Str(o, "data_dir", where), TestSamples = testSamples };
     }
 
     private static ClaimNetwork ParseNetwork(JsonNode? n, string where)

@@ -9,6 +9,9 @@ public enum BlockKind
     Res1,
     /// <summary>Two-layer branch: h_l = h_{l-1} + τ V_l φ(W_l h_{l-1}).</summary>
     Res3,
+    /// <summary>The post block with BatchNorm in the branch, as the paper's ResNet + BN (docs/science.md §2, claim 5):
+    /// h_l = φ(h_{l-1} + τ BN(W_l h_{l-1})). BatchNorm couples the examples of a batch, so only the trainer interprets it.</summary>
+    PostBn,
 }
 
 /// <summary>The nonlinearity φ.</summary>
@@ -35,8 +38,20 @@ public static class ModelNames
         BlockKind.Post => "post",
         BlockKind.Res1 => "res1",
         BlockKind.Res3 => "res3",
+        BlockKind.PostBn => "post-bn",
         _ => throw new ArgumentOutOfRangeException(nameof(b)),
     };
+
+    /// <summary>True for a block with BatchNorm in its branch (post-bn): trained only, never sampled.</summary>
+    public static bool IsNormalized(this BlockKind b) => b == BlockKind.PostBn;
+
+    /// <summary>Refuses a block the samplers and the theory cannot interpret (post-bn: BatchNorm's batch statistics
+    /// couple the examples, so a network's output for one input is not defined without its batch).</summary>
+    public static void RequireSampled(this BlockKind b)
+    {
+        if (b.IsNormalized())
+            throw new SpecException($"block {b.Name()} (BatchNorm in the branch) is trained only: use it with train or a training claim; the samplers and the theory interpret post, res1 and res3");
+    }
 
     public static string Name(this Activation a) => a switch
     {

@@ -33,6 +33,7 @@ public sealed class ExactSampler
     public ExactSampler(NetworkSpec spec, SimdPath path = SimdPath.Auto)
     {
         spec.Validate();
+        spec.Block.RequireSampled();
         if (spec.Weights != WeightLaw.Gaussian)
             throw new SpecException($"the exact sampler needs Gaussian weights (got {spec.Weights.Name()}); use the dense sampler");
         _spec = spec;

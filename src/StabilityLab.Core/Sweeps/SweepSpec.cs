@@ -121,7 +121,7 @@ public sealed record SweepSpec
         if (Widths is null || Widths.Count == 0) throw new SpecException("empty grid: no widths");
         if (Depths is null || Depths.Count == 0) throw new SpecException("empty grid: no depths");
         if (Taus is null || Taus.Count == 0) throw new SpecException("empty grid: no τ values");
-        foreach (var b in Blocks) ModelNames.ParseBlock(b);
+        foreach (var b in Blocks) ModelNames.ParseBlock(b).RequireSampled();
         ModelNames.ParseActivation(Activation);
         var law = ModelNames.ParseWeightLaw(Weights);
         if (law != WeightLaw.Gaussian) throw new SpecException("sweeps use the exact sampler, which needs Gaussian weights");

@@ -8,21 +8,25 @@ using StabilityLab.Torch.Training;
 namespace StabilityLab.Torch.Claims;
 
 /// <summary>
-/// The training kinds of a claims file (converges, rate-independent-of-depth, diverges; docs/claims.md §8): claims and
+/// The training kinds of a claims file (converges, rate-independent-of-depth, diverges, accuracy-comparison; docs/claims.md §8): claims and
 /// controls on the same network, depths and training settings share one training study holding every τ rule they use
 /// (so a claim and its τ control train on the same data and seeds), under studies/&lt;key&gt;; a finished study is reused by
 /// content. Without the dataset's files every claim on it is INCONCLUSIVE with the install hint.
 /// </summary>
 public sealed class TrainingClaims : IClaimRunner
 {
-    public IReadOnlyCollection<ClaimKind> Kinds { get; } = [ClaimKind.Converges, ClaimKind.RateIndependentOfDepth, ClaimKind.Diverges];
+    public IReadOnlyCollection<ClaimKind> Kinds { get; } = [ClaimKind.Converges, ClaimKind.RateIndependentOfDepth, ClaimKind.Diverges, ClaimKind.AccuracyComparison];
 
     /// <summary>The training study of every claim, by id. Seeds are seed, seed + 1, …; full-batch runs in float64.</summary>
     public static IReadOnlyDictionary<string, TrainingStudySpec> Plan(IReadOnlyList<Claim> claims, ulong seed)
     {
         var plan = new Dictionary<string, TrainingStudySpec>(StringComparer.Ordinal);
         // loss_fraction is a test's threshold, not a setting of the runs: claims that differ only there share a study.
-        foreach (var g in claims.GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), Settings: c.Training! with { LossFraction = 0 })))
+        // An accuracy comparison trains two arms, its own network and its reference (planned as the claim <id>#reference),
+        // in practice's setting (mean loss, test accuracy at the end): its arms share studies with each other, not with the
+        // other training kinds.
+        foreach (var g in Arms(claims).GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), Settings: c.Training! with { LossFraction = 0 },
+            Practice: c.Kind == ClaimKind.AccuracyComparison)))
         {
             var first = g.First();
             var t = first.Training ?? throw new ArgumentException($"claim '{first.Id}' has no training settings");
@@ -32,8 +36,9 @@ public sealed class TrainingClaims : IClaimRunner
                 var rules = g.Select(Rule).Distinct().ToArray();
                 DataSource data = t.Dataset switch
                 {
+                    "synthetic" when g.Key.Practice => throw new SpecException("kind 'accuracy-comparison' needs a dataset with labels and a test split (fashion-mnist)"),
                     "synthetic" => new SyntheticData(t.Samples, t.InputDim, 1, TargetKind.Random),
-                    "fashion-mnist" => new FashionMnist(trainCount: Math.Min(t.Samples, FashionMnist.MaxTrain)),
+                    "fashion-mnist" => new FashionMnist(t.DataDir, trainCount: Math.Min(t.Samples, FashionMnist.MaxTrain), testCount: t.TestSamples ?? FashionMnist.MaxTest),
                     _ => throw new SpecException($"unknown dataset '{t.Dataset}' (expected synthetic or fashion-mnist)"),
                 };
                 var n = first.Network;
@@ -44,6 +49,8 @@ public sealed class TrainingClaims : IClaimRunner
                     Steps = t.Steps, StepSize = t.Lr ?? 1, Precision = TorchSharp.torch.ScalarType.Float64,
                     Optimizer = OptionNames.ParseOptimizer(t.Optimizer), Trained = TrainingNames.ParseTrained(t.Trainable),
                 };
+                // Practice: the mean loss F/n (step sizes of order 0.01–0.1), float32, the test accuracy once, at the end; no early stop.
+                if (g.Key.Practice) options = options with { Reduction = LossReduction.Mean, Precision = TorchSharp.torch.ScalarType.Float32, EvalEvery = t.Steps, StopLossRatio = 0 };
                 var spec = new TrainingStudySpec(template, first.Depths, rules, seeds, [t.Lr ?? 1], data, options);
                 if (t.Lr is null && Missing(data) is null)
                 {
@@ -77,38 +84,45 @@ public sealed class TrainingClaims : IClaimRunner
         return StudyKey.Of(settings);
     }
 
-    public void Validate(IReadOnlyList<Claim> claims, ulong seed) => StudyKey.ValidateEach(claims, Plan(claims, seed), s => s.Validate());
+    public void Validate(IReadOnlyList<Claim> claims, ulong seed) => StudyKey.ValidateEach(Arms(claims), Plan(claims, seed), s => s.Validate());
+
+    /// <summary>The claims, each accuracy comparison followed by its reference arm (<see cref="ClaimReference.Arm"/>).</summary>
+    public static IReadOnlyList<Claim> Arms(IReadOnlyList<Claim> claims) =>
+        claims.SelectMany(c => c.Reference is { } r ? [c, r.Arm(c)] : new[] { c }).ToList();
 
     public ClaimRunnerResult Run(IReadOnlyList<Claim> claims, ulong seed, string studiesDir, ClaimRunnerContext context)
     {
         var plan = Plan(claims, seed);
+        // Each study once (a comparison's two arms may sit in two studies): its result, or why its data are missing.
+        var studies = new Dictionary<string, (TrainingStudyResult? Result, string? Missing, string Dir)>(StringComparer.Ordinal);
+        foreach (var g in Arms(claims).GroupBy(c => Key(plan[c.Id])))
+            studies[g.Key] = RunStudy(plan[g.First().Id], Path.Combine(studiesDir, g.Key), g.Key, g.Select(c => c.Id), context);
         var checks = new Dictionary<string, (StabilityLab.Fitting.Check, string)>(StringComparer.Ordinal);
-        foreach (var g in claims.GroupBy(c => Key(plan[c.Id])))
+        foreach (var c in claims)
         {
-            var spec = plan[g.First().Id];
-            string dir = Path.Combine(studiesDir, g.Key);
-            if (Missing(spec.Data) is { } why)
-            {
-                foreach (var c in g) checks[c.Id] = (TrainingClaimKinds.NotRun(c, why), dir);
-                continue;
-            }
-            if (Directory.Exists(dir) && (context.Fresh || !context.Resume && !StudyKey.IsComplete(dir))) Directory.Delete(dir, recursive: true);
-            if (StudyKey.IsComplete(dir))
-            {
-                // Finished (same key, same settings): read back, not retrained, so its files stay as they are.
-                var done = TrainingStudy.Read(dir);
-                foreach (var c in g) checks[c.Id] = (TrainingClaimKinds.Evaluate(c, done), dir);
-                continue;
-            }
-            context.Log?.Invoke($"check: training study {g.Key} ({string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
-                + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {spec.StepSizes[0].ToString("G3", CultureInfo.InvariantCulture)}) for {string.Join(", ", g.Select(c => c.Id))}");
-            TrainingStudyResult r = null!;
-            // One libtorch thread: the runs are small, and two threads collapse when the other core is busy.
-            context.Progress($"training {g.Key}", "steps", TrainingStudy.StepsToRun(spec, dir, resume: true),
-                advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1));
-            foreach (var c in g) checks[c.Id] = (TrainingClaimKinds.Evaluate(c, r), dir);
+            var own = studies[Key(plan[c.Id])];
+            var reference = c.Reference is { } r ? studies[Key(plan[r.Arm(c).Id])] : own;
+            string? why = own.Missing ?? reference.Missing;
+            checks[c.Id] = (why is not null ? TrainingClaimKinds.NotRun(c, why)
+                : c.Reference is not null ? AccuracyComparison.Evaluate(c, own.Result!, reference.Result!, plan[c.Id].Data is FashionMnist f ? f.TestCount : 0, plan[c.Id].Data.OutputDim)
+                : TrainingClaimKinds.Evaluate(c, own.Result!), own.Dir);
         }
         return new ClaimRunnerResult(checks);
+    }
+
+    private static (TrainingStudyResult? Result, string? Missing, string Dir) RunStudy(TrainingStudySpec spec, string dir, string key, IEnumerable<string> users, ClaimRunnerContext context)
+    {
+        if (Missing(spec.Data) is { } why) return (null, why, dir);
+        if (Directory.Exists(dir) && (context.Fresh || !context.Resume && !StudyKey.IsComplete(dir))) Directory.Delete(dir, recursive: true);
+        // Finished (same key, same settings): read back, not retrained, so its files stay as they are.
+        if (StudyKey.IsComplete(dir)) return (TrainingStudy.Read(dir), null, dir);
+        context.Log?.Invoke($"check: training study {key} ({spec.Network.Block.Name()}; {string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
+            + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {spec.StepSizes[0].ToString("G3", CultureInfo.InvariantCulture)}) for {string.Join(", ", users)}");
+        TrainingStudyResult r = null!;
+        // One libtorch thread: the runs are small, and two threads collapse when the other core is busy.
+        context.Progress($"training {key}", "steps", TrainingStudy.StepsToRun(spec, dir, resume: true),
+            advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1));
+        return (r, null, dir);
     }
 
     internal static TauRule Rule(Claim c) => c.TauEntry.Expand().Single();

@@ -54,7 +54,11 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
         {
             var w = Make(s, RandomStream.Domain(l, StreamIds.Training.BranchW), m, m, spec.BranchVariance());
             var v = block.HasOuterWeights ? Make(s, RandomStream.Domain(l, StreamIds.Training.BranchV), m, m, spec.BranchVariance()) : null;
-            layers.Add(new ResidualLayer(block, _tau[l - 1], w, v));
+            // BatchNorm (post-bn) starts at γ = 1, β = 0 and draws nothing, so the weights are those of the post block. It
+            // normalizes by the statistics of the batch it is given, in training and in evaluation alike (no running
+            // statistics): the loss at step 0 is that of the network being trained, and a result depends on no state.
+            var norm = block.IsNormalized ? nn.BatchNorm1d(m, track_running_stats: false, device: Device, dtype: DType) : null;
+            layers.Add(new ResidualLayer(block, _tau[l - 1], w, v, norm));
         }
         RegisterComponents();
     }
@@ -81,6 +85,9 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
     /// <summary>V_l (m × m) of a res3 block, l = 1..L.</summary>
     public Parameter SecondBranchWeights(int layer) =>
         layers[layer - 1].OuterWeights ?? throw new InvalidOperationException("only res3 blocks have V_l");
+
+    /// <summary>γ_l and β_l of the BatchNorm of block l (post-bn; empty otherwise), l = 1..L.</summary>
+    public IReadOnlyList<Parameter> NormParameters(int layer) => layers[layer - 1].NormParameters;
 
     /// <summary>y = B h_L for every row x of <paramref name="x"/> (n × p → n × d).</summary>
     public override Tensor forward(Tensor x) => Forward(x, LinearMaps.Rows);

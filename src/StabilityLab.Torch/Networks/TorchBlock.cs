@@ -8,7 +8,7 @@ namespace StabilityLab.Torch.Networks;
 /// formulas live: the forward map in any layout (<see cref="LinearMap"/>), its Jacobian ∂h_l/∂h_{l−1}, and the
 /// backward step of the NTK. Every block has the weights W_l; res3 also V_l (<see cref="HasOuterWeights"/>).
 /// One implementation per block kind, each in its own file (<see cref="PostBlock"/>, <see cref="Res1Block"/>,
-/// <see cref="Res3Block"/>), chosen by <see cref="For"/>.
+/// <see cref="Res3Block"/>, <see cref="PostBnBlock"/>), chosen by <see cref="For"/>.
 /// </summary>
 public abstract class TorchBlock
 {
@@ -19,17 +19,24 @@ public abstract class TorchBlock
     /// <summary>True when the block has a second weight matrix V_l (res3).</summary>
     public abstract bool HasOuterWeights { get; }
 
+    /// <summary>True when the block normalizes its branch (post-bn): its layer owns a BatchNorm module.</summary>
+    public virtual bool IsNormalized => false;
+
     /// <summary>The interpreter of the spec's block with the spec's φ.</summary>
     public static TorchBlock For(NetworkSpec spec) => spec.Block switch
     {
         BlockKind.Post => new PostBlock(spec.Activation),
         BlockKind.Res1 => new Res1Block(spec.Activation),
         BlockKind.Res3 => new Res3Block(spec.Activation),
+        BlockKind.PostBn => new PostBnBlock(spec.Activation),
         _ => throw new InvalidOperationException($"block {spec.Block} has no TorchSharp interpreter"),
     };
 
     /// <summary>h_l from h_{l−1} = <paramref name="h"/> with step τ_l = <paramref name="tau"/>, in the layout of <paramref name="apply"/>.</summary>
     public abstract Tensor Forward(Tensor h, double tau, Tensor w, Tensor? v, LinearMap apply);
+
+    /// <summary>The same with the layer's normalization of the branch (<paramref name="norm"/>, null for a block without one).</summary>
+    public virtual Tensor Forward(Tensor h, double tau, Tensor w, Tensor? v, LinearMap apply, Func<Tensor, Tensor>? norm) => Forward(h, tau, w, v, apply);
 
     /// <summary>
     /// For T networks' hidden vectors h (T × m) and weights T × m × m: h_l and the Jacobian J_l = ∂h_l/∂h_{l−1} (T × m × m);

@@ -27,6 +27,7 @@ public sealed class DenseSampler
     public DenseSampler(NetworkSpec spec, long memoryBudgetBytes = 1L << 30, Device? device = null)
     {
         spec.Validate();
+        spec.Block.RequireSampled();
         _spec = spec;
         _device = device ?? TorchRuntime.DefaultDevice;
         _block = TorchBlock.For(spec);

@@ -37,6 +37,10 @@ public sealed record SpectralStudySpec(
     /// <summary>Throws <see cref="SpecException"/> for the first cell the sampler cannot run.</summary>
     public void Validate()
     {
-        foreach (var c in Cells) Options.Validate(c);
+        foreach (var c in Cells)
+        {
+            c.Block.RequireSampled();
+            Options.Validate(c);
+        }
     }
 }

@@ -68,12 +68,13 @@ public sealed record LinearizedPrediction(double[] Eigenvalues, double[] Project
     /// <summary>
     /// The prediction for the run <see cref="Trainer.Run"/> would make with these arguments, from the trainer's own
     /// initial weights (<see cref="Trainer.Initialize"/>; a float32 run's weights and inputs are rounded as in training,
-    /// then the kernel is formed in float64). Null when n·d exceeds <see cref="MaxOutputs"/>.
+    /// then the kernel is formed in float64). Null when n·d exceeds <see cref="MaxOutputs"/> or the block is post-bn.
     /// </summary>
     public static LinearizedPrediction? AtInitialization(NetworkSpec spec, TrainingData data, TrainingOptions options, ulong seed, Device? device = null)
     {
         var train = data.Train;
-        if ((long)train.Count * train.OutputDim > MaxOutputs) return null;
+        // BatchNorm couples the examples: the per-example kernel of EmpiricalNtk does not describe a post-bn network.
+        if ((long)train.Count * train.OutputDim > MaxOutputs || spec.Block.IsNormalized()) return null;
         var dev = device ?? TorchRuntime.DefaultDevice;
         using var scope = NewDisposeScope();
         var (model, trained) = Trainer.Initialize(spec, seed, options, dev);
@@ -130,7 +131,9 @@ public sealed record LinearizedPrediction(double[] Eigenvalues, double[] Project
         foreach (var spec in networks)
         {
             var p = AtInitialization(spec, data, options, seed, device)
-                ?? throw new SpecException($"the step-size rule forms the (n·d)² kernel only for n·d ≤ {MaxOutputs} (got n = {data.Train.Count}, d = {data.OutputDim}); give the step size");
+                ?? throw new SpecException(spec.Block.IsNormalized()
+                    ? $"the step-size rule has no kernel for block {spec.Block.Name()} (BatchNorm couples the examples); give the step size"
+                    : $"the step-size rule forms the (n·d)² kernel only for n·d ≤ {MaxOutputs} (got n = {data.Train.Count}, d = {data.OutputDim}); give the step size");
             max = Math.Max(max, p.LambdaMax);
         }
         return StepSizeRule(max, fraction);

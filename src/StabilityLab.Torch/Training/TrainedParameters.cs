@@ -9,7 +9,7 @@ public enum TrainedParameters
 {
     /// <summary>Only the residual weights W_1..W_L (and V_1..V_L for res3); A and B stay at their initial values (the theory).</summary>
     Hidden,
-    /// <summary>A, every W_l (and V_l), and B.</summary>
+    /// <summary>A, every W_l (and V_l), the BatchNorm scales and shifts of a post-bn block, and B.</summary>
     All,
 }
 
@@ -40,12 +40,14 @@ public static class TrainedParameterSets
         bool all = which == TrainedParameters.All;
         model.InputWeights.requires_grad = all;
         model.OutputWeights.requires_grad = all;
+        for (int l = 1; l <= model.Spec.Depth; l++)
+            foreach (var p in model.NormParameters(l)) p.requires_grad = all;
         var hidden = model.Trained(TrainedParameters.Hidden);
         foreach (var w in hidden) w.requires_grad = true;
         return model.Trained(which);
     }
 
-    /// <summary>The parameters of <paramref name="which"/>, in the order A, W_1, V_1, …, W_L, V_L, B.</summary>
+    /// <summary>The parameters of <paramref name="which"/>, in the order A, W_1, V_1, …, W_L, V_L, B (all: each block's γ_l, β_l after its W_l).</summary>
     public static IReadOnlyList<Parameter> Trained(this ResNetModule model, TrainedParameters which)
     {
         var list = new List<Parameter>();
@@ -54,6 +56,7 @@ public static class TrainedParameterSets
         {
             list.Add(model.BranchWeights(l));
             if (model.Spec.Block == BlockKind.Res3) list.Add(model.SecondBranchWeights(l));
+            if (which == TrainedParameters.All) list.AddRange(model.NormParameters(l));
         }
         if (which == TrainedParameters.All) list.Add(model.OutputWeights);
         return list;

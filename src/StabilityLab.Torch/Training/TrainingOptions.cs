@@ -59,7 +59,8 @@ public sealed record TrainingOptions
     /// <summary>Converged (training stops): the loss falls to this fraction of the initial loss. 0 never stops early.</summary>
     public double StopLossRatio { get; init; } = 1e-6;
 
-    /// <summary>Examples per forward pass when evaluating (bounds memory, does not change results).</summary>
+    /// <summary>Examples per forward pass when evaluating (bounds memory, does not change results, except of a post-bn
+    /// network, whose BatchNorm normalizes each chunk by its own statistics).</summary>
     public int EvalChunk { get; init; } = 4096;
 
     /// <summary>Throws <see cref="SpecException"/> naming the first bad field.</summary>

@@ -9,6 +9,7 @@ namespace StabilityLab.Torch.Claims;
 /// One test of rate-independent-of-depth (docs/claims.md §8) on a quantity of the runs (rate, NTK-predicted rate,
 /// λ_min(Θ)) fitted by a line against ln L: its band ±δ (or the floor −δ) on the slope, where
 /// δ = margin·(mean at the shallowest depth)/ln(L_deep/L_shallow) — a change by the margin's fraction over the depths.
+/// The line is fitted within seeds (one intercept per seed, a common slope).
 /// </summary>
 public sealed record SlopeBand(string Name, LineFit? Line, double Delta, double P, double POutside, double Power, bool TwoSided)
 {
@@ -41,13 +42,35 @@ public sealed record SlopeBand(string Name, LineFit? Line, double Delta, double 
     {
         double mean0 = runs.Where(r => r.Depth == shallowest).Select(value).DefaultIfEmpty(double.NaN).Average();
         double delta = margin * Math.Abs(mean0) / span;
-        var x = runs.Select(r => Math.Log(r.Depth)).ToArray();
-        var y = runs.Select(value).ToArray();
-        if (RateFit.Line(x, y) is not { } l || !double.IsFinite(delta) || !(delta > 0)) return (null, delta);
-        // RateFit.Line gives the two-sided 95% t-interval with n − 2 degrees of freedom: recover the slope's SE from it.
-        double se = (l.Upper - l.Slope) / StudentT.InvCDF(0, 1, x.Length - 2, 0.975);
-        if (!(se > 0)) return (null, delta);
-        return (new LineFit(l.Slope, l.Lower, l.Upper, 0, se, 1, x.Length), delta);
+        if (!double.IsFinite(delta) || !(delta > 0)) return (null, delta);
+        // Each seed is one data set and one draw of the weights at every depth, so the line is fitted within seeds
+        // (a per-seed intercept, one common slope): the seed-to-seed spread of the level does not enter the slope's SE.
+        // df = n − (number of seeds) − 1. With a single seed this is the plain line, df = n − 2.
+        double sxx = 0, sxy = 0;
+        var centered = new List<(double X, double Y)>();
+        var groups = runs.GroupBy(r => r.Seed).ToList();
+        foreach (var g in groups)
+        {
+            var x = g.Select(r => Math.Log(r.Depth)).ToArray();
+            var y = g.Select(value).ToArray();
+            double mx = x.Average(), my = y.Average();
+            for (int i = 0; i < x.Length; i++)
+            {
+                centered.Add((x[i] - mx, y[i] - my));
+                sxx += (x[i] - mx) * (x[i] - mx);
+                sxy += (x[i] - mx) * (y[i] - my);
+            }
+        }
+        int df = runs.Count - groups.Count - 1;
+        if (df < 1 || !(sxx > 0)) return (null, delta);
+        double slope = sxy / sxx;
+        double ssr = centered.Sum(c => (c.Y - slope * c.X) * (c.Y - slope * c.X));
+        double se = Math.Sqrt(ssr / df / sxx);
+        // se = 0 (runs that lie exactly on parallel lines) is an exact slope: the tests treat it as known.
+        if (!double.IsFinite(se)) return (null, delta);
+        double q = StudentT.InvCDF(0, 1, df, 0.975);
+        // LineFit's Df is Points − 2: Points carries df + 2.
+        return (new LineFit(slope, slope - q * se, slope + q * se, 0, se, 1, df + 2), delta);
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

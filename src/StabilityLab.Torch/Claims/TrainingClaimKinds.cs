@@ -92,7 +92,7 @@ public static class TrainingClaimKinds
 
     /// <summary>
     /// At the claim's τ the rate is the same at every depth, shown by equivalence (docs/claims.md §8): every run trains
-    /// (no divergence, no stall), and three tests on lines against ln L over all runs (OLS, n − 2 degrees of freedom)
+    /// (no divergence, no stall), and three tests on lines against ln L over all runs (fitted within seeds, <see cref="SlopeBand"/>)
     /// all reject, the claim's p being the largest (intersection–union):
     /// <list type="number">
     /// <item>the measured rate: two one-sided tests of |slope| &lt; δ, δ = margin·rate(shallowest)/ln(L_deep/L_shallow),

@@ -64,17 +64,7 @@ public static class NormalGenerator
         {
             Threefry2x64.Block(lane + Vector512.Create((ulong)k), domain, s.Seed, s.Key, out var b0, out var b1);
             Transform(b0, b1, out var c, out var sn);
-            if (k + 8 <= h && h + k + 8 <= n)
-            {
-                c.StoreUnsafe(ref dest[k]);
-                sn.StoreUnsafe(ref dest[h + k]);
-            }
-            else
-            {
-                c.StoreUnsafe(ref tail[0]);
-                sn.StoreUnsafe(ref tail[8]);
-                CopyTail(tail, dest, k, h, n, 8);
-            }
+            StorePair(c, sn, dest, tail, k, h);
         }
     }
 
@@ -103,6 +93,25 @@ public static class NormalGenerator
 
     // Copies the lanes of a partial final vector: tail[0..w) are cos values for counters k..k+w,
     // tail[w..2w) the sin values.
+    /// <summary>Stores 8 cosines at dest[k..] and 8 sines at dest[h + k..] (h = ⌈n/2⌉), through <paramref name="tail"/>
+    /// (16 doubles) where the block runs past the end of either half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StorePair(Vector512<double> c, Vector512<double> sn, Span<double> dest, Span<double> tail, int k, int h)
+    {
+        int n = dest.Length;
+        if (k + 8 <= h && h + k + 8 <= n)
+        {
+            c.StoreUnsafe(ref dest[k]);
+            sn.StoreUnsafe(ref dest[h + k]);
+        }
+        else
+        {
+            c.StoreUnsafe(ref tail[0]);
+            sn.StoreUnsafe(ref tail[8]);
+            CopyTail(tail, dest, k, h, n, 8);
+        }
+    }
+
     internal static void CopyTail(ReadOnlySpan<double> tail, Span<double> dest, int k, int h, int n, int w)
     {
         for (int j = 0; j < w && k + j < h; j++)

@@ -60,17 +60,7 @@ internal static class PhiloxNormals
             var x3 = top;
             Philox4x32.Block(ref x0, ref x1, ref x2, ref x3, k0, k1);
             PortableMath.BoxMuller(((x1 << 32) | x0) >>> 12, ((x3 << 32) | x2) >>> 12, out var c, out var sn);
-            if (k + 8 <= h && h + k + 8 <= n)
-            {
-                c.StoreUnsafe(ref dest[k]);
-                sn.StoreUnsafe(ref dest[h + k]);
-            }
-            else
-            {
-                c.StoreUnsafe(ref tail[0]);
-                sn.StoreUnsafe(ref tail[8]);
-                NormalGenerator.CopyTail(tail, dest, k, h, n, 8);
-            }
+            NormalGenerator.StorePair(c, sn, dest, tail, k, h);
         }
     }
 }

@@ -58,50 +58,32 @@ public class FiniteWidthTimingTests
     }
 
     /// <summary>
-    /// The fast grid against the grid every cell used before (docs/finite-width.md §8), interleaved in this process (the
-    /// machine's load hits both alike): best of seven calls each, wall and process CPU time, ratio before/after.
-    /// </summary>
-    /// <summary>
     /// The two-scale grid (docs/finite-width.md §3) against the uniform grid of the same options, interleaved in this process:
     /// best of seven calls each, wall and process CPU time, at the cells of issue #13 (m = 512) and two of the quick grid.
     /// </summary>
     [Test]
-    public void PrintTwoScaleRatios()
-    {
-        for (int i = 0; i < 3; i++) FiniteWidthTheory.PredictWith(new NetworkSpec(512, 512, TauRule.Parse("1/sqrt(L)")), cached: false);
-        Thread.Sleep(2000);
-        (int, string)[] cells = [(1024, "1/sqrt(L)"), (4096, "1/sqrt(L)"), (2048, "1/sqrt(L)"), (4096, "0.0825"), (4096, "0.0093")];
-        foreach (var (depth, rule) in cells)
-        {
-            var spec = new NetworkSpec(512, depth, TauRule.Parse(rule));
-            var uniform = FiniteWidthLayers.FastGrid with { TwoScaleStep = 0 };
-            double[] wall = [double.MaxValue, double.MaxValue], cpu = [double.MaxValue, double.MaxValue];
-            for (int i = 0; i < 7; i++)
-                for (int k = 0; k < 2; k++)
-                {
-                    var process = Process.GetCurrentProcess();
-                    var cpu0 = process.TotalProcessorTime;
-                    var sw = Stopwatch.StartNew();
-                    FiniteWidthTheory.PredictWith(spec, cached: false, grid: k == 0 ? uniform : null);
-                    wall[k] = Math.Min(wall[k], sw.Elapsed.TotalMilliseconds);
-                    process.Refresh();
-                    cpu[k] = Math.Min(cpu[k], (process.TotalProcessorTime - cpu0).TotalMilliseconds);
-                }
-            TestContext.Out.WriteLine($"Predict m=512 L={depth} τ={rule}: uniform {wall[0],7:F1} ms wall {cpu[0],7:F1} ms CPU, two-scale {wall[1],7:F1} ms wall "
-                + $"{cpu[1],7:F1} ms CPU; ratio {wall[0] / wall[1]:F2} wall, {cpu[0] / cpu[1]:F2} CPU");
-        }
-    }
+    public void PrintTwoScaleRatios() =>
+        PrintRatios(512, [(1024, "1/sqrt(L)"), (4096, "1/sqrt(L)"), (2048, "1/sqrt(L)"), (4096, "0.0825"), (4096, "0.0093")],
+            _ => FiniteWidthLayers.FastGrid with { TwoScaleStep = 0 }, "uniform", "two-scale");
 
+    /// <summary>
+    /// The fast grid against the grid every cell used before (docs/finite-width.md §8), interleaved in this process (the
+    /// machine's load hits both alike): best of seven calls each, wall and process CPU time, ratio before/after.
+    /// </summary>
     [Test]
-    public void PrintFastGridRatios()
+    public void PrintFastGridRatios() =>
+        PrintRatios(256, [(1024, "1/sqrt(L)"), (4096, "1/sqrt(L)"), (1024, "L^-0.2"), (4096, "L^-0.2"), (1024, "1/L"), (4096, "L^-0.625")],
+            spec => FiniteWidthTheory.GridFor(spec.TauSchedule(), fine: true), "before", "after");
+
+    /// <summary>Predict with the reference grid (first) and the default one, interleaved, best of seven each.</summary>
+    private static void PrintRatios(int width, (int Depth, string Rule)[] cells, Func<NetworkSpec, DensityGridOptions> reference, string first, string second)
     {
-        for (int i = 0; i < 3; i++) FiniteWidthTheory.PredictWith(new NetworkSpec(256, 512, TauRule.Parse("1/sqrt(L)")), cached: false);
+        for (int i = 0; i < 3; i++) FiniteWidthTheory.PredictWith(new NetworkSpec(width, 512, TauRule.Parse("1/sqrt(L)")), cached: false);
         Thread.Sleep(2000);
-        (int, string)[] cells = [(1024, "1/sqrt(L)"), (4096, "1/sqrt(L)"), (1024, "L^-0.2"), (4096, "L^-0.2"), (1024, "1/L"), (4096, "L^-0.625")];
         foreach (var (depth, rule) in cells)
         {
-            var spec = new NetworkSpec(256, depth, TauRule.Parse(rule));
-            var fineGrid = FiniteWidthTheory.GridFor(spec.TauSchedule(), fine: true);
+            var spec = new NetworkSpec(width, depth, TauRule.Parse(rule));
+            var grid = reference(spec);
             double[] wall = [double.MaxValue, double.MaxValue], cpu = [double.MaxValue, double.MaxValue];
             for (int i = 0; i < 7; i++)
                 for (int k = 0; k < 2; k++)
@@ -109,12 +91,12 @@ public class FiniteWidthTimingTests
                     var process = Process.GetCurrentProcess();
                     var cpu0 = process.TotalProcessorTime;
                     var sw = Stopwatch.StartNew();
-                    FiniteWidthTheory.PredictWith(spec, cached: false, grid: k == 0 ? fineGrid : null);
+                    FiniteWidthTheory.PredictWith(spec, cached: false, grid: k == 0 ? grid : null);
                     wall[k] = Math.Min(wall[k], sw.Elapsed.TotalMilliseconds);
                     process.Refresh();
                     cpu[k] = Math.Min(cpu[k], (process.TotalProcessorTime - cpu0).TotalMilliseconds);
                 }
-            TestContext.Out.WriteLine($"Predict m=256 L={depth} τ={rule}: before {wall[0],7:F1} ms wall {cpu[0],7:F1} ms CPU, after {wall[1],7:F1} ms wall "
+            TestContext.Out.WriteLine($"Predict m={width} L={depth} τ={rule}: {first} {wall[0],7:F1} ms wall {cpu[0],7:F1} ms CPU, {second} {wall[1],7:F1} ms wall "
                 + $"{cpu[1],7:F1} ms CPU; ratio {wall[0] / wall[1]:F2} wall, {cpu[0] / cpu[1]:F2} CPU");
         }
     }

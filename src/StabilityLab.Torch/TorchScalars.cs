@@ -7,7 +7,7 @@ namespace StabilityLab.Torch;
 /// <summary>
 /// Scalars that live as long as the process, and the tensor arithmetic the training path needs written with them.
 /// TorchSharp reads a Scalar's native handle and then calls into libtorch without keeping the managed Scalar alive, so an
-/// implicit one (the 2.0 in <c>2.0 * t</c>, the alpha 1 of <c>t + u</c>, the 0 of <c>u &gt; 0</c>) can be finalized, and its
+/// implicit one (the 2.0 in <c>2.0 * t</c>, the alpha 1 of <c>t + u</c>, the 0 of <c>u &gt; 0</c>; <c>t - u</c> of two tensors passes none) can be finalized, and its
 /// native memory freed, while the operation still reads it: under garbage-collector pressure a run died with libtorch's
 /// "Expected false to be true" from Scalar::toDouble. These Scalars are cached and never disposed. Each helper runs the
 /// same libtorch operation as the operator it replaces (same bits).
@@ -25,9 +25,6 @@ public static class TorchScalars
 
     /// <summary>a + b (libtorch add with alpha 1, as <c>a + b</c>).</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
-
-    /// <summary>a − b (TorchSharp's sub of two tensors passes no Scalar; here for symmetry).</summary>
-    public static Tensor Minus(this Tensor a, Tensor b) => a.sub(b);
 
     /// <summary>c·a (libtorch mul by a Scalar, as <c>c * a</c>).</summary>
     public static Tensor Times(this Tensor a, double c) => a.mul(Of(c));

@@ -91,8 +91,6 @@ public static class NormalGenerator
         }
     }
 
-    // Copies the lanes of a partial final vector: tail[0..w) are cos values for counters k..k+w,
-    // tail[w..2w) the sin values.
     /// <summary>Stores 8 cosines at dest[k..] and 8 sines at dest[h + k..] (h = ⌈n/2⌉), through <paramref name="tail"/>
     /// (16 doubles) where the block runs past the end of either half.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -112,6 +110,8 @@ public static class NormalGenerator
         }
     }
 
+    // Copies the lanes of a partial final vector: tail[0..w) are cos values for counters k..k+w,
+    // tail[w..2w) the sin values.
     internal static void CopyTail(ReadOnlySpan<double> tail, Span<double> dest, int k, int h, int n, int w)
     {
         for (int j = 0; j < w && k + j < h; j++)

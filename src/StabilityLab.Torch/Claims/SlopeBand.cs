@@ -23,13 +23,13 @@ public sealed record SlopeBand(string Name, LineFit? Line, double Delta, double 
     }
 
     /// <summary>One-sided test of H₀: slope ≤ −δ (the quantity falls by the margin's fraction or more); outside: significantly below −δ.</summary>
-    public static SlopeBand NotFalling(string name, IReadOnlyList<SweepRun> runs, Func<SweepRun, double> value, int shallowest, double margin, double span)
+    public static SlopeBand NotFalling(string name, IReadOnlyList<SweepRun> runs, Func<SweepRun, double> value, int shallowest, double margin, double span, double alpha)
     {
         var (line, delta) = Fit(runs, value, shallowest, margin, span);
         if (line is null) return new SlopeBand(name, null, delta, 1, 1, 0, false);
         double p = SlopeTests.Above(line, -delta);
-        // Power at slope 0 of the one-sided test at level 0.05, as for the equivalence tests.
-        double power = StudentT.CDF(0, 1, line.Df, delta / Math.Max(line.SlopeSe, 1e-300) - StudentT.InvCDF(0, 1, line.Df, 0.95));
+        // Power at slope 0 of the one-sided test at level α, as for the equivalence tests.
+        double power = StudentT.CDF(0, 1, line.Df, delta / Math.Max(line.SlopeSe, 1e-300) - StudentT.InvCDF(0, 1, line.Df, 1 - alpha));
         return new SlopeBand(name, line, delta, p, 1 - p, power, false);
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using MathNet.Numerics.Distributions;
 using StabilityLab.Claims;
 using StabilityLab.Fitting;
 using StabilityLab.Torch.Training;
@@ -128,20 +127,20 @@ public static class TrainingClaimKinds
         if (runs.All(x => x.PredictedRate is not null))
             tests.Add(SlopeBand.Equivalent("NTK-predicted rate", runs, x => x.PredictedRate!.Value, first.Depth, margin, span, alpha));
         if (runs.All(x => x.NtkLambdaMin is not null))
-            tests.Add(SlopeBand.NotFalling("λ_min(Θ)", runs, x => x.NtkLambdaMin!.Value, first.Depth, margin, span));
+            tests.Add(SlopeBand.NotFalling("λ_min(Θ)", runs, x => x.NtkLambdaMin!.Value, first.Depth, margin, span, alpha));
         // A run that diverges or stalls fails the claim; the slopes are still shown, as the evidence beside it.
         if (!allTrain)
             return new Check(label, prediction, failures + "; " + string.Join("; ", tests.Select(x => x.Describe())), test, null, _ => (VerdictOutcome.Fail, null));
         if (tests.Any(x => x.Line is null))
             return Check.Inconclusive(label, prediction, test, F($"a flat line against ln L leaves no slope SE ({string.Join(", ", tests.Where(x => x.Line is null).Select(x => x.Name))})"));
-        double p = tests.Max(x => x.P);
         var outside = tests.MinBy(x => x.POutside)!;
         double pOutside = Math.Min(1, tests.Count * outside.POutside);
+        var least = tests.MaxBy(x => x.P)!;
         string measured = F($"{runs.Count} runs; rate ratio deepest/shallowest {t.DeepToShallowRatio:F2}{Predicted(r, t)}; ") + string.Join("; ", tests.Select(x => x.Describe()));
-        return new Check(label, prediction, measured, test, p, adj =>
+        return new Check(label, prediction, measured, test, least.P, adj =>
             adj <= alpha ? (VerdictOutcome.Pass, null)
             : pOutside <= alpha ? (VerdictOutcome.Fail, F($"{outside.Name}: slope outside its band (Bonferroni p = {pOutside:G3})"))
-            : (VerdictOutcome.Inconclusive, F($"equivalence not shown (Holm-adjusted p = {adj:G3}); least shown: {tests.MaxBy(x => x.P)!.Name}, power at slope 0 {tests.MaxBy(x => x.P)!.Power:F2}")));
+            : (VerdictOutcome.Inconclusive, F($"equivalence not shown (Holm-adjusted p = {adj:G3}); least shown: {least.Name}, power at slope 0 {least.Power:F2}")));
     }
 
     /// <summary>", NTK-predicted 1.10 (λ_min 103 → 102)": the same ratio of the linearized dynamics' rates, where the study has them.</summary>

@@ -25,7 +25,7 @@ public static class PairwiseDistance
             int rows = Math.Min(block, n - start);
             var Xi = X.narrow(0, start, rows);
             // d²(i, j) = ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j, restricted to j > i.
-            var d2 = sq.narrow(0, start, rows).unsqueeze(1).Plus(sq.unsqueeze(0)).Minus(Xi.matmul(X.t()).Times(2.0));
+            var d2 = sq.narrow(0, start, rows).unsqueeze(1).Plus(sq.unsqueeze(0)) - Xi.matmul(X.t()).Times(2.0);
             var col = arange(n, ScalarType.Int64).unsqueeze(0);
             var row = arange(start, start + rows, 1, ScalarType.Int64).unsqueeze(1);
             d2 = d2.masked_fill(col.le(row), double.PositiveInfinity);

@@ -107,7 +107,7 @@ public sealed class ResNetModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>F = Σ_i ½‖y_i − y*_i‖² summed over the rows of the batch.</summary>
-    public static Tensor SquaredLoss(Tensor output, Tensor target) => output.Minus(target).square().sum().Times(0.5);
+    public static Tensor SquaredLoss(Tensor output, Tensor target) => (output - target).square().sum().Times(0.5);
 
     private Parameter Make(RandomStream s, ulong domain, int rows, int cols, double variance)
     {

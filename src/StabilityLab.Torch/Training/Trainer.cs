@@ -69,7 +69,7 @@ public static class Trainer
         double diff = 0, init = 0;
         for (int i = 0; i < now.Count; i++)
         {
-            diff += now[i].Minus(initial[i]).to(ScalarType.Float64).square().sum().Item();
+            diff += (now[i] - initial[i]).to(ScalarType.Float64).square().sum().Item();
             init += initial[i].to(ScalarType.Float64).square().sum().Item();
         }
         return Math.Sqrt(diff / init);

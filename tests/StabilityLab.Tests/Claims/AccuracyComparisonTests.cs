@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using StabilityLab.Claims;
 using StabilityLab.Fitting;
@@ -156,19 +155,6 @@ public class AccuracyComparisonTests
 
     // ---- check, end to end ----
 
-    private static byte[] Idx(int[] shape, byte[] payload)
-    {
-        var bytes = new List<byte> { 0, 0, 0x08, (byte)shape.Length };
-        foreach (var s in shape)
-        {
-            var b = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(b, s);
-            bytes.AddRange(b);
-        }
-        bytes.AddRange(payload);
-        return bytes.ToArray();
-    }
-
     /// <summary>n images of class i mod 10: rows 2c and 2c + 1 bright, the rest low noise from a fixed generator.</summary>
     private static void WriteSplit(string dir, string images, string labels, int n, int seed)
     {
@@ -179,8 +165,8 @@ public class AccuracyComparisonTests
             int c = i % 10;
             for (int k = 0; k < 784; k++) px[i * 784 + k] = (byte)(k / 28 / 2 == c ? 150 + rng.Next(100) : rng.Next(60));
         }
-        File.WriteAllBytes(Path.Combine(dir, images), Idx([n, 28, 28], px));
-        File.WriteAllBytes(Path.Combine(dir, labels), Idx([n], Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray()));
+        File.WriteAllBytes(Path.Combine(dir, images), Training.DataTests.Idx(0x08, [n, 28, 28], px));
+        File.WriteAllBytes(Path.Combine(dir, labels), Training.DataTests.Idx(0x08, [n], Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray()));
     }
 
     private static string WriteFile(string dir, string dataDir)

@@ -19,7 +19,7 @@ public sealed class DataTests
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>An IDX file written by hand: 00 00 type rank, big-endian int32 sizes, then the bytes.</summary>
-    private static byte[] Idx(byte type, int[] shape, byte[] payload)
+    internal static byte[] Idx(byte type, int[] shape, byte[] payload)
     {
         var bytes = new List<byte> { 0, 0, type, (byte)shape.Length };
         foreach (var s in shape)

@@ -4,7 +4,9 @@
 //  * by MSBuild (build/LibTorchSharpPatch.targets, RoslynCodeTaskFactory) to mark the
 //    GLIBCXX_3.4.32 version need of the build-output copy of TorchSharp's libLibTorchSharp.so
 //    weak when the system libstdc++ lacks that version (Debian 12 stops at GLIBCXX_3.4.30);
-//  * by the tests (linked into tests/StabilityLab.Tests).
+//  * by the tests (linked into tests/StabilityLab.Tests);
+//  * by StabilityLab.Torch at run time (linked, internal: STABILITYLAB_ELF_INTERNAL), for a TorchSharp
+//    taken straight from the NuGet cache (src/StabilityLab.Torch/Native/LibTorchSharpPreload.cs).
 //
 // The RoslynCodeTaskFactory compiles this file against netstandard reference assemblies with
 // no preprocessor symbols, so the code sticks to netstandard2.0 APIs (no Span, no records),
@@ -19,7 +21,12 @@ using System.Text;
 namespace StabilityLab.Build
 {
     /// <summary>One Vernaux entry of a SHT_GNU_verneed section: version <see cref="Name"/> needed from <see cref="File"/>.</summary>
-    public sealed class ElfVersionNeedEntry
+#if STABILITYLAB_ELF_INTERNAL
+    internal
+#else
+    public
+#endif
+    sealed class ElfVersionNeedEntry
     {
         public ElfVersionNeedEntry(string file, string name, ushort flags, long flagsOffset)
         {
@@ -46,7 +53,12 @@ namespace StabilityLab.Build
         public override string ToString() => File + " " + Name + (IsWeak ? " (weak)" : "");
     }
 
-    public static class ElfVersionNeed
+#if STABILITYLAB_ELF_INTERNAL
+    internal
+#else
+    public
+#endif
+    static class ElfVersionNeed
     {
         public const uint ShtGnuVerdef = 0x6ffffffd;
         public const uint ShtGnuVerneed = 0x6ffffffe;

@@ -1,7 +1,8 @@
 namespace StabilityLab.Tests.Notebooks;
 
 /// <summary>
-/// Executes every C# notebook under notebooks/ top to bottom in a fresh C# kernel, headless, and checks that
+/// Executes every C# notebook under notebooks/ top to bottom in a fresh C# kernel, headless, against this build packed
+/// as NuGet packages (the notebooks' own #r "nuget: …" lines, <see cref="NotebookPackages"/>), and checks that
 /// the outputs saved in the notebook are what a fresh run gives: text identical (every number), figures PNGs
 /// of the same pixel size. With STABILITYLAB_WRITE_NOTEBOOKS=1 (notebooks/execute.sh) the fresh outputs are
 /// written back into the notebooks instead.
@@ -14,6 +15,14 @@ public class NotebookTests
     public static IEnumerable<TestCaseData> Notebooks() =>
         Directory.GetFiles(NotebookDir(), "*.ipynb").OrderBy(p => p).Select(p => new TestCaseData(p).SetName(Path.GetFileNameWithoutExtension(p)));
 
+    private NotebookPackages? _packages;
+
+    [OneTimeSetUp]
+    public void PackTheLibraries() => _packages = NotebookPackages.Pack();
+
+    [OneTimeTearDown]
+    public void DeleteThePackages() => _packages?.Dispose();
+
     private static bool WriteBack => Environment.GetEnvironmentVariable("STABILITYLAB_WRITE_NOTEBOOKS") == "1";
 
     [Test]
@@ -24,10 +33,10 @@ public class NotebookTests
     }
 
     [TestCaseSource(nameof(Notebooks))]
-    public async Task RunsTopToBottom(string path)
+    public void RunsTopToBottom(string path)
     {
         var notebook = NotebookFile.Read(path);
-        var fresh = await NotebookExecution.Run(path, notebook);
+        var fresh = _packages!.Execute(path);
         if (WriteBack)
         {
             NotebookFile.WriteOutputs(path, notebook, fresh);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using StabilityLab.Build;
 using StabilityLab.Cli;
@@ -88,31 +87,9 @@ public class ToolInstallTests
 
     private static string RepositoryRoot() => TestPaths.RepoRoot;
 
-    // This test assembly lives in bin/<configuration>/<tfm>/: pack the CLI built in the same configuration.
-    private static string BuildConfiguration() =>
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+    private static string BuildConfiguration() => DotnetProcess.BuildConfiguration;
 
-    private static void Dotnet(params string[] args)
-    {
-        var (code, stdout, stderr) = Run("dotnet", args);
-        Assert.That(code, Is.Zero, $"dotnet {string.Join(' ', args)} failed:\n{stdout}\n{stderr}");
-    }
+    private static void Dotnet(params string[] args) => DotnetProcess.Dotnet(args);
 
-    private static (int Code, string Out, string Err) Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        // The test host's MSBuild settings must not leak into the child dotnet.
-        foreach (var name in new[] { "MSBUILD_EXE_PATH", "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBuildLoadMicrosoftTargetsReadOnly" })
-            info.Environment.Remove(name);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish in 5 minutes");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string file, params string[] args) => DotnetProcess.Run(file, args);
 }

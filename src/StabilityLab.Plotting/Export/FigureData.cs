@@ -4,6 +4,7 @@ using OxyPlot;
 using OxyPlot.Series;
 using StabilityLab.Models;
 using StabilityLab.Plotting.Data;
+using StabilityLab.Plotting.Style;
 using StabilityLab.Tables;
 
 namespace StabilityLab.Plotting.Export;
@@ -30,6 +31,9 @@ public static class FigureData
         int unnamed = 0;
         foreach (var s in model.Series)
         {
+            // A symmetric-log axis's series hold transformed values: the CSV holds the data (Style/SymLogAxis.cs).
+            var symlog = model.Axes.OfType<SymLogAxis>().FirstOrDefault(a => a.Key == (s as XYAxisSeries)?.YAxisKey);
+            Func<double, double> y = symlog is null ? v => v : symlog.DataValue;
             string name = s.Tag switch
             {
                 string t => t,
@@ -40,13 +44,13 @@ public static class FigureData
             {
                 case AreaSeries a:
                     for (int i = 0; i < Math.Min(a.Points.Count, a.Points2.Count); i++)
-                        AddBand(rows, name, Check(a.Points[i].X, name), Check(a.Points2[i].Y, name), Check(a.Points[i].Y, name));
+                        AddBand(rows, name, Check(a.Points[i].X, name), Check(y(a.Points2[i].Y), name), Check(y(a.Points[i].Y), name));
                     break;
                 case LineSeries l:
-                    foreach (var p in l.Points) AddPoint(rows, name, Check(p.X, name), Check(p.Y, name));
+                    foreach (var p in l.Points) AddPoint(rows, name, Check(p.X, name), Check(y(p.Y), name));
                     break;
                 case ScatterSeries sc:
-                    foreach (var p in sc.Points) AddPoint(rows, name, Check(p.X, name), Check(p.Y, name));
+                    foreach (var p in sc.Points) AddPoint(rows, name, Check(p.X, name), Check(y(p.Y), name));
                     break;
                 case HighLowSeries hl:
                     foreach (var it in hl.Items) AddBand(rows, name, Check(it.X, name), Check(it.Low, name), Check(it.High, name));

@@ -42,6 +42,9 @@ public static class FigureExporter
             default:
                 throw new ArgumentOutOfRangeException(nameof(format));
         }
+        // OxyPlot draws a failed figure as its error text instead of throwing: never ship that as a figure.
+        if (model.GetLastPlotException() is { } failed)
+            throw new InvalidOperationException($"figure could not be drawn: {failed.Message}", failed);
     }
 
     /// <summary>Writes DIR/NAME.ext for each format and DIR/NAME.csv (the plotted data); returns the paths written.</summary>

@@ -136,30 +136,11 @@ public static class DepthFigure
             model.Series.Add(key);
         }
         if (anyBounds) model.Series.Add(HouseStyle.Key("exact bounds on ln E[ratio]", LineStyle.Solid, HouseStyle.Muted, band: true));
-        var scale = YAxis(model.Series);
+        var scale = RatioAxis.For(model.Series, Symbols.LnForwardLogScale, Symbols.LnForwardSymLogScale);
         model.Axes.Add(scale.Axis);
         if (scale.Note is { } note) model.Subtitle = string.IsNullOrEmpty(model.Subtitle) ? note : model.Subtitle + "; " + note;
         skips.Flag(model);
         return model;
-    }
-
-    /// <summary>
-    /// Log y axis, so rules whose ln E ratio stays bounded look flat beside those that grow; where a plotted value is
-    /// ≤ 0 (a median, another block) a symmetric-log axis instead, linear within ±c (c: the smallest |value| drawn, at
-    /// least 0.01), said in the subtitle.
-    /// </summary>
-    internal static (OxyPlot.Axes.Axis Axis, string? Note) YAxis(IEnumerable<OxyPlot.Series.Series> series)
-    {
-        var ys = series.SelectMany(s => s switch
-        {
-            OxyPlot.Series.AreaSeries a => a.Points.Concat(a.Points2).Select(p => p.Y),
-            OxyPlot.Series.LineSeries l => l.Points.Select(p => p.Y),
-            _ => [],
-        }).ToList();
-        if (ys.All(y => y > 0)) return (HouseStyle.Log(AxisPosition.Left, Symbols.LnForwardLogScale), null);
-        double c = Math.Max(0.01, ys.Where(y => y != 0).Select(Math.Abs).DefaultIfEmpty(1).Min());
-        var axis = HouseStyle.Styled(new SymLogAxis(c) { MaximumPadding = 0.04, MinimumPadding = 0.04 }, AxisPosition.Left, Symbols.LnForwardSymLogScale, null);
-        return (axis, $"symlog y axis (values ≤ 0 drawn): linear within ±{HouseStyle.Number(Math.Round(c, 3))}, log beyond");
     }
 
     /// <summary>Dash-dot, thin: the finite-width curve, told apart from the dashed infinite-width one and the dotted median.</summary>

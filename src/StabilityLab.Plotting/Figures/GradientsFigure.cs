@@ -39,7 +39,6 @@ public static class GradientsFigure
         var skips = new SkipCounter();
         var model = HouseStyle.NewModel(o.Title, o.Subtitle ?? description + "; median over networks");
         model.Axes.Add(HouseStyle.DepthAxis(AxisPosition.Bottom, Symbols.DepthAxis, rows.Select(r => r.Depth)));
-        model.Axes.Add(HouseStyle.Linear(AxisPosition.Left, Symbols.LnBackward));
         // Rules with the same τ at every depth are the same cells: drawn once, named by all (as in the depth figure).
         var classes = RuleClass.Of(rules);
         for (int i = 0; i < classes.Count; i++)
@@ -49,6 +48,10 @@ public static class GradientsFigure
                 if (skips.Ok(c.BwdLogSqQ50)) line.Points.Add(new DataPoint(c.Depth, c.BwdLogSqQ50));
             model.Series.Add(line);
         }
+        // As in the depth figure: on a linear axis the bounded rules lie flat on zero under the growing ones.
+        var scale = RatioAxis.For(model.Series, Symbols.LnBackwardLogScale, Symbols.LnBackwardSymLogScale);
+        model.Axes.Add(scale.Axis);
+        if (scale.Note is { } note) model.Subtitle = string.IsNullOrEmpty(model.Subtitle) ? note : model.Subtitle + "; " + note;
         skips.Flag(model);
         return model;
     }

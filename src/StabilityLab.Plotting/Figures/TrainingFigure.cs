@@ -22,7 +22,8 @@ public sealed record TrainingFigureOptions
 /// <summary>
 /// Figure "training": training loss (log axis, shared by all panels) against the step, one panel per τ rule side
 /// by side, one colour per depth L (the same in every panel); the median over seeds as a line and, with
-/// several seeds, their min–max range as a band.
+/// several seeds, their min–max range as a band, both up to the step where the first seed stopped; × marks a curve
+/// that ended early above its start (diverged).
 /// </summary>
 public static class TrainingFigure
 {
@@ -44,7 +45,7 @@ public static class TrainingFigure
         double width = (1 - Gap * (rules.Count - 1)) / rules.Count;
         var lines = new List<OxyPlot.Series.Series>();
         int lastStep = curves.Max(c => c.Step);
-        bool anyStopped = false;
+        bool anyStopped = false, cut = false;
         for (int p = 0; p < rules.Count; p++)
         {
             string xKey = $"step{p}";
@@ -52,10 +53,11 @@ public static class TrainingFigure
             var x = HouseStyle.Linear(AxisPosition.Bottom, Symbols.StepAxis, xKey);
             x.StartPosition = start;
             x.EndPosition = end;
-            // Padding at both ends: a run that diverged at step 0 has its × on the panel's left edge, and a marker
-            // there is clipped to its right half ('‹').
-            x.MinimumPadding = 0.03;
-            x.MaximumPadding = 0.03;
+            // 3% room at both ends: a run that diverged at step 0 has its × on the panel's left edge, and a marker
+            // there is clipped to its right half ('‹'). Every panel spans the same steps, also one whose runs all
+            // stopped at step 0.
+            x.Minimum = -0.03 * Math.Max(lastStep, 1);
+            x.Maximum = 1.03 * Math.Max(lastStep, 1);
             x.AxislineStyle = LineStyle.Solid;
             x.AxislineColor = HouseStyle.Muted;
             model.Axes.Add(x);
@@ -68,7 +70,11 @@ public static class TrainingFigure
                 string name = $"{rules[p]}, L={depth.ToString(CultureInfo.InvariantCulture)}";
                 var band = HouseStyle.Band(name, null, color, HouseStyle.LightBandAlpha * 1.5, xKey, "loss");
                 var line = HouseStyle.Line(name, p == 0 ? $"L = {depth.ToString(CultureInfo.InvariantCulture)}" : null, color, MarkerType.None, xKey, "loss");
-                foreach (var step in runs.GroupBy(c => c.Step).OrderBy(g => g.Key))
+                // The median and band of all seeds, up to the step where the first seed stopped (met its stopping
+                // rule or diverged): beyond it a median of the seeds left would jump.
+                int common = runs.GroupBy(c => c.Seed).Min(g => g.Max(c => c.Step));
+                cut |= runs.Max(c => c.Step) > common;
+                foreach (var step in runs.Where(c => c.Step <= common).GroupBy(c => c.Step).OrderBy(g => g.Key))
                 {
                     var losses = step.Select(c => c.Loss).Where(v => skips.OkPositive(v)).Order().ToArray();
                     if (losses.Length == 0) continue;
@@ -82,8 +88,8 @@ public static class TrainingFigure
                 }
                 if (band.Points.Count > 0) model.Series.Add(band);
                 lines.Add(line);
-                // A curve that ends early diverged (or met its stopping rule): mark where it ended.
-                if (line.Points.Count > 0 && line.Points[^1].X < lastStep && runs.Max(c => c.Step) < lastStep)
+                // A curve that ends early above where it started diverged: mark where it ended.
+                if (line.Points.Count > 0 && line.Points[^1].X < lastStep && line.Points[^1].Y >= line.Points[0].Y)
                 {
                     var stop = new ScatterSeries { Title = null, MarkerType = MarkerType.Cross, MarkerSize = 7, MarkerStroke = color, MarkerStrokeThickness = 2, XAxisKey = xKey, YAxisKey = "loss" };
                     stop.Points.Add(new ScatterPoint(line.Points[^1].X, line.Points[^1].Y));
@@ -93,6 +99,7 @@ public static class TrainingFigure
             }
         }
         foreach (var s in lines) model.Series.Add(s);
+        if (cut && seeds > 1) model.Subtitle = (string.IsNullOrEmpty(model.Subtitle) ? "" : model.Subtitle + "; ") + "each curve ends where its first seed stopped";
         if (anyStopped)
             model.Series.Add(new ScatterSeries { Title = "run stopped (diverged)", MarkerType = MarkerType.Cross, MarkerSize = 7, MarkerStroke = HouseStyle.Muted, MarkerStrokeThickness = 2, XAxisKey = "step0", YAxisKey = "loss" });
         skips.Flag(model);

@@ -20,6 +20,8 @@ public static class Symbols
     public const string LnForwardSymLogScale = "ln(" + ForwardRatio + ")  (natural log, symlog scale)";
     public const string Log10Forward = "log_{10}(" + ForwardRatio + ")";
     public const string LnBackward = "ln(" + BackwardRatio + ")  (natural log)";
+    public const string LnBackwardLogScale = "ln(" + BackwardRatio + ")  (natural log, log scale)";
+    public const string LnBackwardSymLogScale = "ln(" + BackwardRatio + ")  (natural log, symlog scale)";
     public const string Log10Backward = "log_{10}(" + BackwardRatio + ")";
     public const string ForwardLayerRatio = "‖h_{l}‖²/‖h_{0}‖²";
     public const string BackwardLayerRatio = "‖g_{l}‖²/‖g_{L}‖²";

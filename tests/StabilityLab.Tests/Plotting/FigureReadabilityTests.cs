@@ -13,8 +13,8 @@ using static StabilityLab.Tests.Plotting.PlotFixture;
 namespace StabilityLab.Tests.Plotting;
 
 /// <summary>
-/// Issue 18 item 3: the depth figure's log y axis (symlog where a value is ≤ 0), one series per distinct τ,
-/// a diverged-run × that is drawn whole, and the slides theme.
+/// Issue 18 item 3: the depth and gradients figures' log y axis (symlog where a value is ≤ 0), one series per distinct τ,
+/// a diverged-run × that is drawn whole, training medians that do not jump when a seed stops, and the slides theme.
 /// </summary>
 public sealed class FigureReadabilityTests
 {
@@ -39,6 +39,7 @@ public sealed class FigureReadabilityTests
         Assert.That(model.Subtitle, Does.Contain("symlog"));
         var png = FigureExporter.Render(model, FigureFormat.Png, FigureSize.Double);
         Assert.That(png, Is.Not.Empty);
+        Assert.That(model.PlotArea.Height, Is.GreaterThan(0.5 * model.Height), "the plot area is laid out, not squeezed to nothing");
         var axis = (SymLogAxis)LeftAxis(model);
         // Monotone through 0, and values of both signs land inside the plot area.
         double lo = axis.Transform(-1), zero = axis.Transform(0), hi = axis.Transform(1);
@@ -85,6 +86,44 @@ public sealed class FigureReadabilityTests
         Assert.That(halves, Has.Count.EqualTo(1));
         Assert.That(halves[0].Title, Does.Contain("β = 0.5"));
         Assert.That(DataSeries(model), Has.Count.EqualTo(4 * (Rules.Length - 1)));
+    }
+
+    [Test]
+    public void GradientsYAxisIsLogOrSymlogNotLinear()
+    {
+        // On a linear axis the bounded rules lay flat on zero under the growing one.
+        var model = GradientsFigure.Build(Sweep.Cells);
+        var values = DataSeries(model).OfType<LineSeries>().SelectMany(s => s.Points).Select(p => p.Y).ToList();
+        var axis = LeftAxis(model);
+        if (values.All(v => v > 0))
+            Assert.That(axis, Is.InstanceOf<LogarithmicAxis>());
+        else
+        {
+            Assert.That(axis, Is.InstanceOf<SymLogAxis>(), "a value ≤ 0 needs the symlog axis");
+            Assert.That(model.Subtitle, Does.Contain("symlog"));
+        }
+        FigureExporter.Render(model, FigureFormat.Png, FigureSize.Double);
+        Assert.That(model.PlotArea.Height, Is.GreaterThan(0.5 * model.Height), "the plot area is laid out, not squeezed to nothing");
+        Assert.That(axis.Title, Does.Contain("∂F"));
+    }
+
+    [Test]
+    public void TrainingMedianStopsWhereTheFirstSeedStoppedWithoutADivergedMark()
+    {
+        // Two seeds converge and meet the stopping rule at steps 20 and 40: past step 20 a "median" of one seed would jump.
+        var curves = new List<TrainingCurvePoint>();
+        foreach (var (seed, last) in new[] { (1, 20), (2, 40), (3, 60) })
+            for (int step = 0; step <= last; step += 10)
+                curves.Add(new TrainingCurvePoint(TauRule.Parse("1/sqrt(L)"), 8, seed, step, Math.Exp(-0.1 * seed * step)));
+        var model = TrainingFigure.Build(curves);
+        var line = DataSeries(model).OfType<LineSeries>().Single(s => s is not AreaSeries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(line.Points.Max(p => p.X), Is.EqualTo(20));
+            Assert.That(line.Points.Single(p => p.X == 20).Y, Is.EqualTo(Math.Exp(-0.1 * 2 * 20)).Within(1e-12), "the median of the three seeds at step 20");
+            Assert.That(model.Series.OfType<ScatterSeries>().Where(s => s.Points.Count > 0), Is.Empty, "a converged run is not marked diverged");
+            Assert.That(model.Subtitle, Does.Contain("first seed stopped"));
+        });
     }
 
     [Test]

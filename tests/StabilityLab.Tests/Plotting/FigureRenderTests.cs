@@ -150,7 +150,8 @@ public sealed class FigureRenderTests
         Assert.Multiple(() =>
         {
             Assert.That(DataSeries(byDepth), Has.Count.EqualTo(Rules.Length - 1), "1/sqrt(L) and L^-beta [beta=0.5] are the same cells: one series");
-            Assert.That(Line(byDepth, "1/sqrt(L): median ln backward ratio").Points[^1].Y, Is.EqualTo(row.BwdLogSqQ50));
+            var half = Line(byDepth, "1/sqrt(L): median ln backward ratio");
+            Assert.That(DataY(byDepth, half, half.Points[^1].Y), Is.EqualTo(row.BwdLogSqQ50));
             Assert.That(DataSeries(byLayer), Has.Count.EqualTo(Rules.Length - 1), "1/sqrt(L) and L^-beta [beta=0.5] trace the same cells: one group");
             Assert.That(byLayer.Series.OfType<LineSeries>().First().Points.Select(p => p.X), Is.EqualTo(Enumerable.Range(1, 16).Select(l => (double)l)), "layers 1..16 (layer 0 has no weights)");
         });

@@ -4,6 +4,7 @@ using OxyPlot.Series;
 using SkiaSharp;
 using StabilityLab.Plotting.Data;
 using StabilityLab.Plotting.Export;
+using StabilityLab.Plotting.Style;
 using StabilityLab.Sweeps;
 using StabilityLab.Tables;
 
@@ -71,6 +72,13 @@ public sealed class PlotFixture
     public static LineSeries Line(PlotModel m, string name) =>
         m.Series.OfType<LineSeries>().Single(s => s is not AreaSeries && NameOf(s) == name);
 
+    /// <summary>
+    /// The data value of a plotted y: on a symmetric-log axis the series hold asinh-transformed values
+    /// (Style/SymLogAxis.cs), and the CSV and the cells hold the data they came from.
+    /// </summary>
+    public static double DataY(PlotModel m, Series s, double y) =>
+        m.Axes.OfType<SymLogAxis>().FirstOrDefault(a => a.Key == (s as XYAxisSeries)?.YAxisKey) is { } symlog ? symlog.DataValue(y) : y;
+
     /// <summary>Series that carry data (at least one point).</summary>
     public static IReadOnlyList<Series> DataSeries(PlotModel m) => m.Series.Where(s => s switch
     {
@@ -101,6 +109,7 @@ public sealed class PlotFixture
         foreach (var series in DataSeries(model))
         {
             var name = NameOf(series)!;
+            double Y(double t) => DataY(model, series, t);
             Assert.That(name, Is.Not.Null, "every data series has a name");
             switch (series)
             {
@@ -108,7 +117,7 @@ public sealed class PlotFixture
                     Assert.That(a.Points2, Has.Count.EqualTo(a.Points.Count), $"band {name}");
                     for (int i = 0; i < a.Points.Count; i++)
                     {
-                        var (px, plo, phi) = (a.Points[i].X, a.Points2[i].Y, a.Points[i].Y);
+                        var (px, plo, phi) = (a.Points[i].X, Y(a.Points2[i].Y), Y(a.Points[i].Y));
                         Assert.That(rows.Any(r => r.S == name && r.X == px && r.Lo == plo && r.Hi == phi), Is.True, $"band point {name} at x={px} is in the CSV");
                         keys.Add((name, px, null));
                     }
@@ -116,14 +125,14 @@ public sealed class PlotFixture
                 case LineSeries l:
                     foreach (var p in l.Points)
                     {
-                        Assert.That(rows.Any(r => r.S == name && r.X == p.X && r.Y == p.Y), Is.True, $"point {name} ({p.X}, {p.Y}) is in the CSV");
+                        Assert.That(rows.Any(r => r.S == name && r.X == p.X && r.Y == Y(p.Y)), Is.True, $"point {name} ({p.X}, {Y(p.Y)}) is in the CSV");
                         keys.Add((name, p.X, null));
                     }
                     break;
                 case ScatterSeries sc:
                     foreach (var p in sc.Points)
                     {
-                        Assert.That(rows.Any(r => r.S == name && r.X == p.X && r.Y == p.Y), Is.True, $"point {name} ({p.X}, {p.Y}) is in the CSV");
+                        Assert.That(rows.Any(r => r.S == name && r.X == p.X && r.Y == Y(p.Y)), Is.True, $"point {name} ({p.X}, {Y(p.Y)}) is in the CSV");
                         keys.Add((name, p.X, null));
                     }
                     break;

@@ -16,13 +16,34 @@ namespace StabilityLab.Theory;
 /// </summary>
 internal static class BandCorrelation
 {
-    /// <summary>Gaussian taps c[d] = ϕ(d·h/σ)/σ for d = 0..band.</summary>
+    /// <summary>
+    /// Gaussian taps c[d] = ϕ(d·h/σ)/σ for d = 0..band (shared: callers only read them). Every layer's taps are asked for
+    /// by the forward step and again by each of its transposes (docs/finite-width.md §8), so they are memoized by
+    /// (h, σ, band): the same bits, one set of exponentials per layer instead of seven.
+    /// </summary>
     public static double[] GaussianTaps(double h, double sigma, int band)
     {
+        var key = (h, sigma, band);
+        if (TapMemo.TryGetValue(key, out var known)) return known;
         var c = new double[band + 1];
         for (int d = 0; d <= band; d++) c[d] = StdNormal.Pdf(d * h / sigma) / sigma;
+        // Bounded: emptied when it holds more than MemoDoubles taps (a value is a pure function of its key, so a race
+        // between two threads stores the same numbers).
+        if (Interlocked.Add(ref _memoDoubles, c.Length) > MemoDoubles)
+        {
+            TapMemo.Clear();
+            Interlocked.Exchange(ref _memoDoubles, c.Length);
+        }
+        TapMemo[key] = c;
         return c;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(double, double, int), double[]> TapMemo = new();
+
+    /// <summary>At most this many taps are memoized (8 MB; a cell of 4096 layers at 29 taps each holds 1.2·10⁵).</summary>
+    private const long MemoDoubles = 1 << 20;
+
+    private static long _memoDoubles;
 
     /// <summary>w(d) for d = −band..band (index d + band): c[|d|], or c[|d|]·d·h/σ when <paramref name="odd"/> (E[ξ·…]).</summary>
     public static double[] Kernel(double[] c, bool odd, double h, double sigma)

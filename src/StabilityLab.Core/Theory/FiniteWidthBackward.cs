@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace StabilityLab.Theory;
 
 /// <summary>
@@ -72,7 +74,7 @@ internal static class FiniteWidthBackward
             {
                 double gm = Mean(output, gAtom, g.AsSpan(0, no));
                 var gn = GridLaw.NewDensity(no);
-                for (int k = 0; k < no; k++) gn[k] = g[k] / gm;
+                TensorPrimitives.Divide(g.AsSpan(0, no), gm, gn);
                 gammas[l - 1] = gn;
             }
             double pAtom = Transpose(input, output, sigma, g.AsSpan(0, no), layers.Options, weighted: false, p.AsSpan(0, ni), wg);
@@ -88,12 +90,15 @@ internal static class FiniteWidthBackward
             }
             double s2 = sigma * sigma;
             gAtom = pAtom + s2 * rho2;
-            for (int j = 0; j < ni; j++)
-            {
-                double x = input.X(j);
-                p[j] += s2 * rho2 + s2 * c * c * x * x + 2 * sigma * c * x * q[j];
-                q[j] += sigma * c * x;
-            }
+            // Isotropic run (c = 0): the x terms add ±0, so p gains s2·ρ² exactly (one vector add) and q stays 0.
+            if (c == 0) TensorPrimitives.Add(p.AsSpan(0, ni), s2 * rho2, p.AsSpan(0, ni));
+            else
+                for (int j = 0; j < ni; j++)
+                {
+                    double x = input.X(j);
+                    p[j] += s2 * rho2 + s2 * c * c * x * x + 2 * sigma * c * x * q[j];
+                    q[j] += sigma * c * x;
+                }
             (g, p) = (p, g);
             (b, q) = (q, b);
             cn = ni;
@@ -120,7 +125,7 @@ internal static class FiniteWidthBackward
     private static void Scale(ref double atom, Span<double> values, double c)
     {
         atom *= c;
-        for (int i = 0; i < values.Length; i++) values[i] *= c;
+        TensorPrimitives.Multiply(values, c, values);
     }
 
     /// <summary>
@@ -142,7 +147,7 @@ internal static class FiniteWidthBackward
         if (output.Layout is { } lo && input.Layout is { } li)
         {
             // Two-scale grid: the same transpose over its points and weights.
-            for (int k = 0; k < nz; k++) wg[k] = h * lo.WeightFactor(k) * gamma[k];
+            lo.ScaleByFactors(h, gamma, wg);
             p.Clear();
             TwoScaleLayout.Correlate(li, lo, wg, tap, p, transpose: true, opt);
             return lo.AtomTranspose(tap, wg);

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace StabilityLab.Theory;
 
 /// <summary>
@@ -69,7 +71,7 @@ internal static class FiniteWidthBackwardVariance
             if (layers.Options.ReuseForwardConvolution)
             {
                 double sr = Math.Exp(layers.LogR[l - 1] / 2);
-                for (int i = 0; i < n; i++) one[i] = output.Density[i] / sr;
+                TensorPrimitives.Divide(output.Density.AsSpan(0, n), sr, one);
             }
             else Convolve(input, output, s, layers.Options, 1, ones.AsSpan(0, ni), one, scratch);
             Convolve(input, output, s, layers.Options, kAtom, k.AsSpan(0, ni), ek, scratch);
@@ -92,7 +94,8 @@ internal static class FiniteWidthBackwardVariance
                    + 2 * s2 * s2 * Math.Exp(2 * logRho2 + 2 * logK - 2 * logT) * k2Prev;
             // κ on X_l: the atom is masked.
             double mean = FiniteWidthBackward.Mean(output, 0, nk.AsSpan(0, n));
-            for (int i = 0; i < n; i++) { nk[i] /= mean; nk2[i] /= mean * mean; }
+            TensorPrimitives.Divide(nk.AsSpan(0, n), mean, nk.AsSpan(0, n));
+            TensorPrimitives.Divide(nk2.AsSpan(0, n), mean * mean, nk2.AsSpan(0, n));
             kAtom = 0; k2Atom = 0;
             (k, nk) = (nk, k);
             (k2, nk2) = (nk2, k2);

@@ -67,7 +67,7 @@ public static class FiniteWidthTheory
         double vInc = w.MVarInc / m;
         double logInc = w.IncLogRatio[0] - vInc / 2;
         double logCoh = w.CohLogRatio0 - fwdVar[L] / 2;
-        var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, Math.Log(m - 1.0), m, logInc, vInc, logCoh, fwdVar[L], 0);
+        var (bMean, bVar, cov) = MixOverOutput(spec.OutputDim, Math.Log(m - 1.0), m, logInc, vInc, logCoh, fwdVar[L], 0, 0, fwdVar[L]);
 
         var regime = RegimeOf(spec, tau);
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + fwdVar[L] / 2,
@@ -108,14 +108,16 @@ public static class FiniteWidthTheory
     /// B(u) = log(n e^{I} + u e^{C}) − log(m−1+u) for u = ‖ζ‖² ~ χ²_d (I, C the two parts' log means, Gaussian
     /// with variances vI, vC to first order; n = e^{logIsoWeight} the isotropic part's weight: m − 1 where I is the growth
     /// of a vector orthogonal to h_L, m − e^{C−I} where it is that of a generic direction): E[B],
-    /// Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC + 2w_I w_C cIC] and Cov(B, forward) = E_u[w_C]·vC + E_u[w_I]·cIC, with w the
-    /// parts' shares and cIC the covariance of the isotropic part with the coherent one, taken as that with the forward ratio
-    /// (0 for post, where the masks' correlation is left out, docs/finite-width.md §5).
+    /// Var(B) = Var_u(B) + E_u[w_I² vI + w_C² vC + 2w_I w_C cIC] and, u being independent of the forward pass,
+    /// Cov(F_L, B) = E_u[w_I]·cIF + E_u[w_C]·cCF (δB = w_I δI + w_C δC to first order), with w the parts' shares, cIC the
+    /// covariance of the two parts, cIF and cCF their covariances with the forward log ratio F_L (post: 0, 0 and cCF = Var F_L,
+    /// the masks' correlation left out, docs/finite-width.md §5; res1 §11; res3/tanh §12).
     /// Quadrature over t = log u on a fine grid (trapezoid).
     /// </summary>
     // Few calls with long loops: compiled fully optimized at once, not through the JIT's tiers.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static (double Mean, double Var, double Cov) MixOverOutput(int d, double logIsoWeight, int m, double logI, double vI, double logC, double vC, double cIC)
+    internal static (double Mean, double Var, double Cov) MixOverOutput(int d, double logIsoWeight, int m, double logI, double vI, double logC, double vC, double cIC,
+        double cIF, double cCF)
     {
         double half = d / 2.0, norm = half * Math.Log(2) + SpecialFunctions.GammaLn(half);
         // log χ²_d has a left tail ∝ e^{(d/2)t} and sd ≈ √(2/d) for large d: cover both to ~1e-20.
@@ -139,8 +141,8 @@ public static class FiniteWidthTheory
             swc += p * 2 * wi * wc;
         }
         double mean = s1 / s0;
-        // Post passes cIC = 0: the extra terms add exactly 0.
-        return (mean, s2 / s0 - mean * mean + sw / s0 + swc / s0 * cIC, cov / s0 * vC + covI / s0 * cIC);
+        // Post passes cIC = cIF = 0: the extra terms add exactly 0.
+        return (mean, s2 / s0 - mean * mean + sw / s0 + swc / s0 * cIC, cov / s0 * cCF + covI / s0 * cIF);
     }
 
     /// <summary>

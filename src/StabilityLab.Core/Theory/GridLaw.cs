@@ -96,7 +96,7 @@ internal sealed class GridLaw
         TensorPrimitives.Multiply(Density, Spacing, a);
         if (Layout is { } t)
         {
-            for (int i = 0; i < Count; i++) a[i] *= t.WeightFactor(i);
+            t.ScaleByFactors(null, a, a);
             return;
         }
         if (JumpAtLeft)
@@ -111,11 +111,7 @@ internal sealed class GridLaw
     {
         var w = GregoryWeights.Left;
         double s = Atom * atomValue;
-        if (Layout is { } t)
-        {
-            for (int i = 0; i < Count; i++) s += Density[i] * Spacing * t.WeightFactor(i) * values[i];
-            return s;
-        }
+        if (Layout is { } t) return t.WeightedSum(s, Density, Spacing, values);
         for (int i = 0; i < Count; i++)
         {
             double a = Density[i] * Spacing;

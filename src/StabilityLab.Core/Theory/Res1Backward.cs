@@ -19,8 +19,12 @@ namespace StabilityLab.Theory;
 /// </summary>
 internal static class Res1Backward
 {
-    /// <summary>E B_L, Var B_L and the per-layer m → ∞ isotropic values; null where the forward mean is first order only.</summary>
-    public static (double Mean, double Var, double[] InfiniteByLayer)? Predict(IReadOnlyList<double> tau, InfiniteWidthCurve curve,
+    /// <summary>
+    /// E B_L, Var B_L, Cov(F_L, B_L) and the per-layer m → ∞ isotropic values; null where the forward mean is first order only.
+    /// The covariance (docs/finite-width.md §11): δI = mean over coordinates of H and δF that of G (same paths), so
+    /// Cov(F, I) = Cov(H, G)/m; δC = aShare·δF + oShare·δ log O gives Cov(F, C) = aShare·V + oShare·(μ₁V + Cov(H_O, G)/m).
+    /// </summary>
+    public static (double Mean, double Var, double Cov, double[] InfiniteByLayer)? Predict(IReadOnlyList<double> tau, InfiniteWidthCurve curve,
         Res1FiniteWidth.Res1Moments mom, int m, int outputDim, double fwdMean, double fwdVar)
     {
         if (mom.MeanT is null) return null;
@@ -111,10 +115,11 @@ internal static class Res1Backward
         double cIC = aShare * cIF + oShare * (mu1 * cIF + cHHO);
         // E C = log E(A + O) − Var C/2, E A = e^{E F + Var F/2}.
         double logC = fwdMean + fwdVar / 2 + StdNormal.Log1p(o / a) - vC / 2;
-        var (bMean, bVar, _) = FiniteWidthTheory.MixOverOutput(outputDim, Math.Log(m - 1.0), m, mean, vI, logC, vC, cIC);
+        double cCF = aShare * fwdVar + oShare * (mu1 * fwdVar + cFHO);
+        var (bMean, bVar, bCov) = FiniteWidthTheory.MixOverOutput(outputDim, Math.Log(m - 1.0), m, mean, vI, logC, vC, cIC, cIF, cCF);
         var inf = new double[L + 1];
         for (int l = L - 1; l >= 0; l--) inf[l] = inf[l + 1] + Math.Log(iso[l + 1]);
-        return (bMean, bVar, inf);
+        return (bMean, bVar, bCov, inf);
     }
 
     /// <summary>

@@ -72,9 +72,9 @@ internal static class Res1FiniteWidth
         string reason = reasons.Count == 0 ? "inside" : string.Join("; ", reasons);
         // Backward (Res1Backward): not predicted where the forward mean is first order only (Q_L > e^150).
         var bwd = Res1Backward.Predict(tau, curve, moments, m, spec.OutputDim, mean, v);
-        var (bMean, bVar, bInf) = bwd ?? (nan, nan, Enumerable.Repeat(nan, L + 1).ToArray());
+        var (bMean, bVar, bCov, bInf) = bwd ?? (nan, nan, nan, Enumerable.Repeat(nan, L + 1).ToArray());
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + v / 2,
-            bMean, Math.Sqrt(bVar), nan, logQ, bInf[0], byLayer, sdByLayer, bInf,
+            bMean, Math.Sqrt(bVar), bCov, logQ, bInf[0], byLayer, sdByLayer, bInf,
             new FiniteWidthRegime(inside, bwdInside, reason));
     }
 

@@ -26,6 +26,12 @@ internal static class Res3TanhNormChain
 
     private static readonly GaussLegendreRule Rule = new(0, 10, 96);
 
+    /// <summary>The rule's nodes z_i and the weights 2·W_i·ϕ(z_i) of an even Gaussian integrand, formed once: every layer
+    /// evaluates about ten such integrals (and MathNet's rule hands out a copy of its arrays on each access).</summary>
+    private static readonly double[] Nodes = Rule.Abscissas;
+
+    private static readonly double[] GaussWeights = Rule.Abscissas.Select((z, i) => 2 * Rule.Weights[i] * StdNormal.Pdf(z)).ToArray();
+
     public static FiniteWidthPrediction Predict(NetworkSpec spec)
     {
         var tau = spec.TauSchedule();
@@ -81,7 +87,9 @@ internal static class Res3TanhNormChain
         // Isotropic part: B = Σ_l log R′_l, log R′_l = gb(u_{l−1}) + ε′_l. Its fluctuation Σ ε′_l + Σ_l gb′_l δu_{l−1}, with
         // δu_{l−1} = Σ_{j<l} Π_{j<i<l}(1 + g′_i) ε_j + Π(1 + g′) δu_0: ε_j enters with weight a_j, a_{j−1} = gb′_j + (1 + g′_j) a_j,
         // a_L = 0; ε′_j is correlated with ε_j only (both read the layer's z).
-        double logI = 0, vI = 0, a = 0, vOwn = 0;
+        // Cov(F_L, I) (docs/finite-width.md §12): δF = δu_L − δu_0 = Σ_j Φ_j ε_j + (Φ_0 − 1) δu_0, Φ_j = Π_{j<i≤L}(1 + g′_i),
+        // against the same weights a_j and Cov(ε_j, ε′_j).
+        double logI = 0, vI = 0, a = 0, vOwn = 0, cIF = 0, phi = 1;
         var bwdInfByLayer = new double[L + 1];
         for (int l = L; l >= 1; l--)
         {
@@ -89,9 +97,12 @@ internal static class Res3TanhNormChain
             bwdInfByLayer[l - 1] = bwdInfByLayer[l] + bwdInf[l];
             vI += vBwd[l] + a * a * vFwd[l] + 2 * a * cFwdBwd[l];
             vOwn += vBwd[l];
+            cIF += phi * (a * vFwd[l] + cFwdBwd[l]);
+            phi *= slope[l];
             a = bwdSlope[l] + slope[l] * a;
         }
         vI += a * a * v0;
+        cIF += (phi - 1) * a * v0;
         // Coherent part (g_L along ĥ_L): its component along ĥ_l and what it spawns orthogonally (then carried like the
         // isotropic part), mean field at the chain's path.
         double along0 = 1, orth = 0;
@@ -103,10 +114,12 @@ internal static class Res3TanhNormChain
         double logC = Math.Log(along0 + orth) - vI / 2;
         // I is the growth of a generic direction: the isotropic part P⊥z̃ weighs m − e^{C−I} (docs/finite-width.md §12). The
         // coherent part is carried by the same factors (variance taken as vI) but its own backward noise ε′ is independent:
-        // the two share the chain's part vI − Σ Var ε′.
+        // the two share the chain's part vI − Σ Var ε′. Its covariance with F is taken as the isotropic part's: its factors read
+        // the same z_l (whose Cov(ε_l, ε′_l) is through K and K′), only the fresh backward directions differ.
         double iso = m - Math.Exp(logC - logI);
         bool mixed = iso > 0;
-        var (bMean, bVar, _) = mixed ? FiniteWidthTheory.MixOverOutput(spec.OutputDim, Math.Log(iso), m, logI, vI, logC, vI, vI - vOwn) : (nan, nan, nan);
+        var (bMean, bVar, bCov) = mixed
+            ? FiniteWidthTheory.MixOverOutput(spec.OutputDim, Math.Log(iso), m, logI, vI, logC, vI, vI - vOwn, cIF, cIF) : (nan, nan, nan);
         bool inside = L <= FiniteWidthTheory.MaxDepthOverWidth * m;
         var reasons = new List<string>();
         if (!inside) reasons.Add($"L = {L} > {FiniteWidthTheory.MaxDepthOverWidth}m = {FiniteWidthTheory.MaxDepthOverWidth * m}");
@@ -119,7 +132,7 @@ internal static class Res3TanhNormChain
         bool bwdInside = reasons.Count == 0;
         string reason = bwdInside ? "inside" : string.Join("; ", reasons);
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + sd * sd / 2,
-            bMean, Math.Sqrt(bVar), nan, uInf - Math.Log(ex0), bwdInfByLayer[0], meanByLayer, sdByLayer, bwdInfByLayer,
+            bMean, Math.Sqrt(bVar), bCov, uInf - Math.Log(ex0), bwdInfByLayer[0], meanByLayer, sdByLayer, bwdInfByLayer,
             new FiniteWidthRegime(inside, bwdInside, reason));
     }
 
@@ -161,9 +174,9 @@ internal static class Res3TanhNormChain
     internal static TanhBackwardMoments BackwardMoments(double s2)
     {
         double s = Math.Sqrt(s2), e4 = 0, e8 = 0, ex = 0, es = 0, et = 0;
-        for (int i = 0; i < Rule.Order; i++)
+        for (int i = 0; i < Nodes.Length; i++)
         {
-            double z = Rule.Abscissas[i], w = 2 * Rule.Weights[i] * StdNormal.Pdf(z);
+            double z = Nodes[i], w = GaussWeights[i];
             double th = Math.Tanh(s * z), c2 = 1 - th * th, c4 = c2 * c2;
             e4 += w * c4;
             e8 += w * c4 * c4;
@@ -197,9 +210,9 @@ internal static class Res3TanhNormChain
     internal static (double K1, double K2) TanhMoments(double s2)
     {
         double s = Math.Sqrt(s2), e1 = 0, e2 = 0;
-        for (int i = 0; i < Rule.Order; i++)
+        for (int i = 0; i < Nodes.Length; i++)
         {
-            double z = Rule.Abscissas[i], w = 2 * Rule.Weights[i] * StdNormal.Pdf(z);
+            double z = Nodes[i], w = GaussWeights[i];
             double t = Math.Tanh(s * z), t2 = t * t;
             e1 += w * t2;
             e2 += w * t2 * t2;

@@ -53,6 +53,44 @@ internal sealed class TwoScaleLayout
         return j < _coarseHead.Length ? _coarseHead[j] : Step;
     }
 
+    /// <summary>
+    /// Σ_i a_i·WeightFactor(i)·v_i in index order, the product for each point formed as ((a_i·factor)·v_i) with a_i = density_i·h:
+    /// the quadrature of the law's loops without a branch per point (the three runs of factors: fine, coarse head, Step).
+    /// </summary>
+    public double WeightedSum(double start, ReadOnlySpan<double> density, double h, ReadOnlySpan<double> v)
+    {
+        double s = start;
+        int n = Count, f = FineCount, headEnd = Math.Min(n, f + _coarseHead.Length);
+        var fine = _fineFactor;
+        for (int i = 0; i < f; i++) s += density[i] * h * fine[i] * v[i];
+        var head = _coarseHead;
+        for (int i = f; i < headEnd; i++) s += density[i] * h * head[i - f] * v[i];
+        double step = Step;
+        for (int i = headEnd; i < n; i++) s += density[i] * h * step * v[i];
+        return s;
+    }
+
+    /// <summary>dst_i = (c·WeightFactor(i))·src_i (or dst_i = src_i·WeightFactor(i) when c is null), without a branch per point.</summary>
+    public void ScaleByFactors(double? c, ReadOnlySpan<double> src, Span<double> dst)
+    {
+        int n = Count, f = FineCount, headEnd = Math.Min(n, f + _coarseHead.Length);
+        var fine = _fineFactor;
+        var head = _coarseHead;
+        double step = Step;
+        if (c is { } k)
+        {
+            for (int i = 0; i < f; i++) dst[i] = k * fine[i] * src[i];
+            for (int i = f; i < headEnd; i++) dst[i] = k * head[i - f] * src[i];
+            for (int i = headEnd; i < n; i++) dst[i] = k * step * src[i];
+        }
+        else
+        {
+            for (int i = 0; i < f; i++) dst[i] = src[i] * fine[i];
+            for (int i = f; i < headEnd; i++) dst[i] = src[i] * head[i - f];
+            for (int i = headEnd; i < n; i++) dst[i] = src[i] * step;
+        }
+    }
+
     /// <summary>The layout with the given step and partition scale whose lattice covers 0..kHi (beyond the fine part).</summary>
     public static TwoScaleLayout Covering(int step, double scale, int kHi)
     {
@@ -140,41 +178,57 @@ internal sealed class TwoScaleLayout
         for (int d = -bc; d <= bc; d++) wc[d + bc] = w[q * d + band];
         if (!transpose) DensityEvolution.Correlate(src[nfi..input.Count], 0, -1, wc, dst[nfo..output.Count], opt);
         else DensityEvolution.Correlate(src[nfo..output.Count], 0, 1, wc, dst[nfi..input.Count], opt);
-        // Fine input ↔ coarse output (k_out = q + q·t).
-        for (int t = 0; t < output.CoarseCount; t++)
+        // The two cross blocks near the partition, as lattice correlations (vectorized, BandCorrelation) on the lattice
+        // 0..K: a coarse part enters as its points spread onto the lattice with zeros between, and leaves by taking its points
+        // from a lattice result. The terms are those of the direct loops, in the same order (a zero term adds ±0, which leaves
+        // a sum unchanged), and a sum that was formed apart (s = Σ …; dst += s) is formed apart in a zeroed buffer: same bits.
+        // Fine input ↔ coarse output (k_out = q + q·t, every one with k_out − band ≤ nfi − 1).
+        CrossBlock(src, w, dst, q, band, nfi, nfo, output.CoarseCount, fineIsInput: true, transpose, opt);
+        // Coarse input ↔ fine output (k_in = q + q·j).
+        CrossBlock(src, w, dst, q, band, nfi, nfo, input.CoarseCount, fineIsInput: false, transpose, opt);
+    }
+
+    /// <summary>
+    /// One cross block of <see cref="Correlate"/> between the fine part of one layout and the coarse part of the other
+    /// (<paramref name="coarseCount"/> points at lattice q + q·t): forward dst_out += W src_in, transpose dst_in += Wᵀ src_out.
+    /// </summary>
+    private static void CrossBlock(ReadOnlySpan<double> src, ReadOnlySpan<double> w, Span<double> dst, int q, int band, int nfi, int nfo,
+        int coarseCount, bool fineIsInput, bool transpose, DensityGridOptions opt)
+    {
+        int nFine = fineIsInput ? nfi : nfo;
+        int last = nFine - 1 + band; // the largest lattice index of a coarse point that meets the fine part
+        int count = Math.Min(coarseCount, last >= q ? (last - q) / q + 1 : 0);
+        if (count == 0) return;
+        int len = q + q * (count - 1) + 1;
+        // Which side holds the fine values and which the coarse ones, in src and in dst.
+        bool fineInSrc = fineIsInput != transpose;
+        int srcCoarse = transpose ? nfo : nfi, dstCoarse = transpose ? nfi : nfo;
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(len + 2 * w.Length);
+        try
         {
-            int k = q + q * t;
-            if (k - band > nfi - 1) break;
-            int jFrom = Math.Max(0, k - band), jTo = Math.Min(nfi - 1, k + band);
-            if (!transpose)
+            var lattice = rented.AsSpan(0, len);
+            lattice.Clear();
+            var reversed = rented.AsSpan(len, w.Length);
+            for (int i = 0; i < w.Length; i++) reversed[i] = w[w.Length - 1 - i];
+            // A correlation with dir = +1 reads tap d + band at d = (source index − output index); the forward blocks need
+            // w[k_out − k_in + band] = reversed[d + band], the transposes w[d + band].
+            ReadOnlySpan<double> taps = transpose ? w : reversed;
+            if (fineInSrc)
             {
-                double s = 0;
-                for (int j = jFrom; j <= jTo; j++) s += w[k - j + band] * src[j];
-                dst[nfo + t] += s;
+                // Sum formed apart: lattice[k] = Σ_j taps·src_fine[j], then dst_coarse[t] += lattice[q + q·t].
+                DensityEvolution.Correlate(src[..nFine], 0, 1, taps, lattice, opt);
+                for (int t = 0; t < count; t++) dst[dstCoarse + t] += lattice[q + q * t];
             }
             else
             {
-                double v = src[nfo + t];
-                for (int j = jFrom; j <= jTo; j++) dst[j] += w[k - j + band] * v;
+                // Terms added straight into dst_fine, coarse point by coarse point: the coarse values spread on the lattice.
+                for (int t = 0; t < count; t++) lattice[q + q * t] = src[srcCoarse + t];
+                DensityEvolution.Correlate(lattice, 0, 1, taps, dst[..nFine], opt);
             }
         }
-        // Coarse input ↔ fine output (k_in = q + q·j).
-        for (int j = 0; j < input.CoarseCount; j++)
+        finally
         {
-            int k = q + q * j;
-            if (k - band > nfo - 1) break;
-            int tFrom = Math.Max(0, k - band), tTo = Math.Min(nfo - 1, k + band);
-            if (!transpose)
-            {
-                double v = src[nfi + j];
-                for (int t = tFrom; t <= tTo; t++) dst[t] += w[t - k + band] * v;
-            }
-            else
-            {
-                double s = 0;
-                for (int t = tFrom; t <= tTo; t++) s += w[t - k + band] * src[t];
-                dst[nfi + j] += s;
-            }
+            System.Buffers.ArrayPool<double>.Shared.Return(rented);
         }
     }
 }

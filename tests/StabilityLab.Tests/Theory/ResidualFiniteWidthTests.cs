@@ -28,8 +28,27 @@ public class ResidualFiniteWidthTests
         Assert.That(Math.Abs(s - sd), Is.LessThan(4 * seS + sdRelModelError * sd), $"{what} sd: measured {s} ± {seS}, predicted {sd}");
     }
 
-    private static TrialSummary[] Draw(NetworkSpec spec, int trials) =>
-        MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed: 31)[0].Where(t => !t.Dead).ToArray();
+    private static readonly Dictionary<(NetworkSpec, int), TrialSummary[]> Cache = new();
+
+    // The moment tests and the covariance tests of a cell share one draw.
+    private static TrialSummary[] Draw(NetworkSpec spec, int trials)
+    {
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue((spec, trials), out var s))
+                Cache[(spec, trials)] = s = MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed: 31)[0].Where(t => !t.Dead).ToArray();
+            return s;
+        }
+    }
+
+    /// <summary>Cov(F_L, B_L) within 4 SE (fourth-moment SE of the sample covariance, <see cref="SampleCovariance"/>); prints z.</summary>
+    private static void AssertCovarianceClose(TrialSummary[] s, double predicted, string what)
+    {
+        var c = SampleCovariance.Of(s.Select(t => t.Forward).ToArray(), s.Select(t => t.Backward).ToArray());
+        TestContext.Out.WriteLine($"{what}: Cov(F, B) {c.Value:F5} ± {c.Se:F5} vs {predicted:F5} (z = {c.Z(predicted):F2})");
+        Assert.That(double.IsFinite(predicted), Is.True, $"{what}: covariance not predicted");
+        Assert.That(Math.Abs(c.Value - predicted), Is.LessThan(4 * c.Se), $"{what} covariance: measured {c.Value} ± {c.Se}, predicted {predicted}");
+    }
 
     // res3 with ReLU: the layer factors are independent and their law is exact; the delta method's error is O(L/m²)
     // (measured: Var log R 3.4% high per layer at m = 64, τ = 0.5, i.e. the sd 1.7% high), allowed 2% on the sd.
@@ -69,6 +88,20 @@ public class ResidualFiniteWidthTests
             Assert.That(p.Regime.Reason, Does.Contain("backward: Σ τ²"));
     }
 
+    // Cov(F_L, B_L) for res1 (docs/finite-width.md §11): the isotropic part's gating H and the forward functional G are
+    // averages over the same coordinates' paths; the coherent part carries the forward ratio. The cells of the moment test.
+    [TestCase(64, 16, "1/sqrt(L)", 1000)]
+    [TestCase(64, 16, "0.5", 1000)]
+    [TestCase(256, 64, "1/sqrt(L)", 500)]
+    [TestCase(128, 64, "0.25", 1000)]
+    public void Res1ReluCovarianceMatchesTheExactSampler(int width, int depth, string tau, int trials)
+    {
+        var spec = new NetworkSpec(width, depth, TauRule.Parse(tau), BlockKind.Res1);
+        var p = FiniteWidthTheory.Predict(spec);
+        Assert.That(p.Regime.BackwardInside, Is.True, p.Regime.Reason);
+        AssertCovarianceClose(Draw(spec, trials), p.Covariance, $"res1 m={width} L={depth} τ={tau}");
+    }
+
     [Test]
     public void Res1OutsideTheValidatedRangeIsFlaggedAndTooDeepIsRefused()
     {
@@ -95,6 +128,18 @@ public class ResidualFiniteWidthTests
         var s = Draw(spec, trials);
         AssertClose(s.Select(t => t.Forward).ToArray(), p.FwdLogSqMean, p.FwdLogSqSd, 1.0 / width, 0.02, $"res3/tanh m={width} L={depth} τ={tau} forward");
         AssertClose(s.Select(t => t.Backward).ToArray(), p.BwdLogSqMean, p.BwdLogSqSd, 1.0 / width, 0.03, $"res3/tanh m={width} L={depth} τ={tau} backward");
+    }
+
+    // Cov(F_L, B_L) for res3/tanh (docs/finite-width.md §12): both are functionals of the same norm chain.
+    [TestCase(64, 16, "1/sqrt(L)", 1000)]
+    [TestCase(64, 16, "0.5", 1000)]
+    [TestCase(256, 64, "1/sqrt(L)", 500)]
+    [TestCase(64, 64, "0.1", 600)]
+    [TestCase(64, 256, "0.25", 500)]
+    public void Res3TanhCovarianceMatchesTheExactSampler(int width, int depth, string tau, int trials)
+    {
+        var spec = new NetworkSpec(width, depth, TauRule.Parse(tau), BlockKind.Res3, Activation.Tanh);
+        AssertCovarianceClose(Draw(spec, trials), FiniteWidthTheory.Predict(spec).Covariance, $"res3/tanh m={width} L={depth} τ={tau}");
     }
 
     [Test]

@@ -146,9 +146,11 @@ public sealed class TrainingClaims : IClaimRunner
         context.Log?.Invoke($"check: training study {key} ({spec.Network.Block.Name()}; {string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
             + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {string.Join(", ", (spec.DepthStepSizes ?? spec.StepSizes.Take(1)).Select(x => x.ToString("G3", CultureInfo.InvariantCulture)))}) for {string.Join(", ", users)}");
         TrainingStudyResult r = null!;
-        // One libtorch thread: the runs are small, and two threads collapse when the other core is busy.
+        // One libtorch thread per run: the runs are small, and two threads collapse when the other core is busy. The check's
+        // threads train that many runs at once instead (the same files as one after another).
+        int workers = context.Threads > 0 ? context.Threads : Environment.ProcessorCount;
         context.Progress($"training {key}", "steps", TrainingStudy.StepsToRun(spec, dir, resume: true),
-            advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1));
+            advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1, workers: workers));
         return (r, null, dir);
     }
 

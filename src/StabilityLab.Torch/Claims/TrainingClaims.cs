@@ -94,7 +94,14 @@ public sealed class TrainingClaims : IClaimRunner
         var steps = StableSteps.GetOrAdd(Key(spec with { StepSizes = [start] }), _ =>
         {
             var draws = spec.Seeds.Select(s => (s, data.Load(s))).ToList();
-            return spec.Depths.Select(L => LargestStableStep.Find(spec.SpecFor(L, rule), draws, spec.Options, start).Step).ToArray();
+            // The depths are independent searches: one per core, each on one libtorch thread (the runs' own setting).
+            var steps = new double[spec.Depths.Count];
+            Parallel.For(0, steps.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                TorchRuntime.SetThreads(1);
+                steps[i] = LargestStableStep.Find(spec.SpecFor(spec.Depths[i], rule), draws, spec.Options, start).Step;
+            });
+            return steps;
         });
         return spec with { StepSizes = [.. steps.Distinct()], DepthStepSizes = steps, Options = spec.Options with { StepSize = start } };
     }

@@ -45,7 +45,7 @@ public static class ReportTables
         foreach (var t in r.Trends)
             foreach (var d in t.Depths)
             {
-                var runs = r.Runs.Where(x => x.TauRule == t.TauRule && x.StepSize == t.StepSize && x.Depth == d.Depth).ToList();
+                var runs = r.Runs.Where(x => t.Includes(x) && x.Depth == d.Depth).ToList();
                 // A statistic over the depth's runs that have the value (null when none has it).
                 double? Over(Func<SweepRun, double?> f, Func<IEnumerable<double>, double> agg) => runs.Select(f).OfType<double>().ToList() is { Count: > 0 } v ? agg(v) : null;
                 sb.AppendLine(F($"| {t.TauRule} | {d.Depth} | {Opt(d.MeanRate)} | {(d.RateLower is null ? "– (one seed: no interval over draws)" : F($"[{Opt(d.RateLower)}, {Opt(d.RateUpper)}]"))} | {Opt(Over(x => x.PredictedRate, Enumerable.Average))} | {Opt(Over(x => x.NtkLambdaMin, Enumerable.Average))} | {Opt(Over(x => x.CurveGap, Enumerable.Max))} | {d.Diverged}/{d.Runs} | {d.Stalled}/{d.Runs} | {Opt(d.MeanWeightChange)} |"));

@@ -15,6 +15,15 @@ public sealed record ClaimTraining(int Samples, int InputDim, int Steps, int See
 
     public int? TestSamples { get; init; }
 
+    /// <summary>
+    /// "lr": "largest-stable" (controls of rate-independent-of-depth and converges only): at each depth the largest step
+    /// on the halving grid η₀·2^−k (η₀ the claim's own step size) at which a short probe run does not diverge
+    /// (docs/claims.md §8); <see cref="Lr"/> is then null.
+    /// </summary>
+    public bool LargestStable { get; init; }
+
+    public const string LargestStableName = "largest-stable";
+
     public const int DefaultSamples = 32, DefaultInputDim = 16, DefaultSteps = 300, DefaultSeeds = 2;
     public const double DefaultLossFraction = 0.01;
 }

@@ -150,6 +150,16 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             throw new SpecException($"{where}: \"bound\" is used by kinds below and above only");
 
         var trainingSettings = training ? ParseTraining(o, where) : null;
+        if (trainingSettings is { LargestStable: true })
+        {
+            // The search starts from the claim's own step size: a control's, where there is a claim to start from.
+            if (withControls)
+                throw new SpecException($"{where}: \"lr\": \"{ClaimTraining.LargestStableName}\" is for a control (it halves the claim's own step size until the run is stable)");
+            if (kind is not (ClaimKind.RateIndependentOfDepth or ClaimKind.Converges))
+                throw new SpecException($"{where}: \"lr\": \"{ClaimTraining.LargestStableName}\" is for controls of rate-independent-of-depth and converges (kind '{kind.Name()}' needs a number)");
+            if (trainingSettings.Optimizer != "gd")
+                throw new SpecException($"{where}: \"lr\": \"{ClaimTraining.LargestStableName}\" needs full-batch gradient descent (optimizer 'gd', got '{trainingSettings.Optimizer}')");
+        }
         if (kind == ClaimKind.Diverges && trainingSettings?.Lr is null)
             throw new SpecException($"{where}: kind 'diverges' needs \"lr\": the step-size rule picks a step that keeps the claim's own networks stable");
         ClaimReference? reference = null;
@@ -226,7 +236,11 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
             return (int)v;
         }
         // Without "lr" the training runner chooses one step size for the whole study by the NTK rule (docs/claims.md §8).
-        double? lr = Num(o, "lr", where);
+        bool largestStable = o["lr"] is JsonValue lv && lv.TryGetValue<string>(out var lrName)
+            && (lrName == ClaimTraining.LargestStableName
+                ? true
+                : throw new SpecException($"{where}: \"lr\" must be a number > 0 or \"{ClaimTraining.LargestStableName}\" (got \"{lrName}\")"));
+        double? lr = largestStable ? null : Num(o, "lr", where);
         if (lr is not null && !(lr > 0)) throw new SpecException($"{where}: lr must be > 0 (got {lr})");
         double fraction = Num(o, "loss_fraction", where) ?? ClaimTraining.DefaultLossFraction;
         if (!(fraction > 0 && fraction < 1)) throw new SpecException($"{where}: loss_fraction must lie in (0, 1) (got {fraction})");
@@ -234,7 +248,7 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
         return new ClaimTraining(Positive("samples", ClaimTraining.DefaultSamples), Positive("input_dim", ClaimTraining.DefaultInputDim),
             Positive("steps", ClaimTraining.DefaultSteps), Positive("seeds", ClaimTraining.DefaultSeeds), lr,
             Str(o, "optimizer", where) ?? "gd", Str(o, "dataset", where) ?? "synthetic", Str(o, "trainable", where) ?? "w", fraction)
-        { DataDir = Str(o, "data_dir", where), TestSamples = testSamples };
+        { DataDir = Str(o, "data_dir", where), TestSamples = testSamples, LargestStable = largestStable };
     }
 
     private static ClaimNetwork ParseNetwork(JsonNode? n, string where)

@@ -107,13 +107,13 @@ public static class TrainingClaimKinds
         var first = t.Depths[0];
         var last = t.Depths[^1];
         double span = Math.Log((double)last.Depth / first.Depth);
-        string prediction = F($"every run converges linearly; the rate, its NTK prediction and λ_min(Θ) stay within ±{margin:G3} of their value at L = {first.Depth} up to L = {last.Depth} (τ = {tau}, GD, η = {t.StepSize:G3})");
+        string prediction = F($"every run converges linearly; the rate, its NTK prediction and λ_min(Θ) stay within ±{margin:G3} of their value at L = {first.Depth} up to L = {last.Depth} (τ = {tau}, GD, {Steps(r, t)})");
         string test = F($"no run diverges or stalls; two one-sided t-tests of |slope| < δ on rate vs ln L, measured and NTK-predicted (δ = {margin:G3}·rate(L = {first.Depth}) / ln({last.Depth}/{first.Depth})), ")
             + F($"and a one-sided t-test rejecting slope ≤ −δ_λ for λ_min(Θ); PASS when the largest p, Holm-adjusted, ≤ {alpha:G3}; FAIL when a slope lies significantly outside its band (Bonferroni)");
         int diverged = t.Depths.Sum(d => d.Diverged), stalled = t.Depths.Sum(d => d.Stalled);
         bool allTrain = t.Depths.All(d => d.Diverged == 0 && d.Stalled == 0 && d.MeanRate is not null);
         string failures = F($"diverged {diverged}, stalled {stalled}; failures from L = {t.FailsFromDepth?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
-        var runs = r.Runs.Where(x => x.TauRule == t.TauRule && x.StepSize == t.StepSize && x.Outcome != TrainingOutcome.Diverged && x.Rate is not null).ToList();
+        var runs = r.Runs.Where(x => t.Includes(x) && x.Outcome != TrainingOutcome.Diverged && x.Rate is not null).ToList();
         bool sloped = runs.Select(x => x.Depth).Distinct().Count() >= 2 && runs.Count >= 3 && span > 0;
         if (!sloped)
             return allTrain
@@ -143,10 +143,16 @@ public static class TrainingClaimKinds
             : (VerdictOutcome.Inconclusive, F($"equivalence not shown (Holm-adjusted p = {adj:G3}); least shown: {least.Name}, power at slope 0 {least.Power:F2}")));
     }
 
+    /// <summary>"η = 0.000291", or, where the step size varies with depth ("lr": "largest-stable"), "η by depth L = 4: 3.6e-05, …".</summary>
+    private static string Steps(TrainingStudyResult r, DepthTrend t) => !double.IsNaN(t.StepSize)
+        ? F($"η = {t.StepSize:G3}")
+        : "η by depth (largest stable on the halving grid) " + string.Join(", ", r.Runs.Where(t.Includes).GroupBy(x => x.Depth).OrderBy(g => g.Key)
+            .Select(g => F($"L = {g.Key}: {g.First().StepSize:G3}")));
+
     /// <summary>", NTK-predicted 1.10 (λ_min 103 → 102)": the same ratio of the linearized dynamics' rates, where the study has them.</summary>
     private static string Predicted(TrainingStudyResult r, DepthTrend t)
     {
-        var runs = r.Runs.Where(x => x.TauRule == t.TauRule && x.StepSize == t.StepSize && x.PredictedRate is not null && x.NtkLambdaMin is not null).ToList();
+        var runs = r.Runs.Where(x => t.Includes(x) && x.PredictedRate is not null && x.NtkLambdaMin is not null).ToList();
         int lo = t.Depths[0].Depth, hi = t.Depths[^1].Depth;
         var first = runs.Where(x => x.Depth == lo).ToList();
         var last = runs.Where(x => x.Depth == hi).ToList();

@@ -25,8 +25,12 @@ public sealed class TrainingClaims : IClaimRunner
         // An accuracy comparison trains two arms, its own network and its reference (planned as the claim <id>#reference),
         // in practice's setting (mean loss, test accuracy at the end): its arms share studies with each other, not with the
         // other training kinds.
-        foreach (var g in Arms(claims).GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), Settings: c.Training! with { LossFraction = 0 },
-            Practice: c.Kind == ClaimKind.AccuracyComparison)))
+        // A largest-stable control starts from its claim's step size, so it is planned after the others, one study per τ
+        // rule (the step sizes found are that rule's own).
+        var groups = Arms(claims).GroupBy(c => (c.Network, Depths: string.Join(",", c.Depths), Settings: c.Training! with { LossFraction = 0 },
+            Practice: c.Kind == ClaimKind.AccuracyComparison, Stable: c.Training.LargestStable ? Rule(c).ToString() : ""))
+            .OrderBy(g => g.Key.Stable.Length > 0).ToList();
+        foreach (var g in groups)
         {
             var first = g.First();
             var t = first.Training ?? throw new ArgumentException($"claim '{first.Id}' has no training settings");
@@ -52,7 +56,7 @@ public sealed class TrainingClaims : IClaimRunner
                 // Practice: the mean loss F/n (step sizes of order 0.01–0.1), float32, the test accuracy once, at the end; no early stop.
                 if (g.Key.Practice) options = options with { Reduction = LossReduction.Mean, Precision = TorchSharp.torch.ScalarType.Float32, EvalEvery = t.Steps, StopLossRatio = 0 };
                 var spec = new TrainingStudySpec(template, first.Depths, rules, seeds, [t.Lr ?? 1], data, options);
-                if (t.Lr is null && Missing(data) is null)
+                if (t.Lr is null && !t.LargestStable && Missing(data) is null)
                 {
                     // One step size for the whole study, set by the claims' own τ rules (a control runs at its claim's step size):
                     // λ_max grows with depth, so it is the largest over the claims' (depth, τ), at the first seed's weights and
@@ -64,12 +68,42 @@ public sealed class TrainingClaims : IClaimRunner
                         first.Depths.SelectMany(L => (own.Length > 0 ? own : rules).Select(r => spec.SpecFor(L, r))), data.Load(seeds[0]), options, seeds[0], RuleFraction)));
                     spec = spec with { StepSizes = [eta], Options = options with { StepSize = eta } };
                 }
+                if (t.LargestStable) spec = LargestStable(spec, first, plan, data);
                 // (Without lr and without the dataset's files the study does not run: its claims are INCONCLUSIVE, see Run.)
                 foreach (var c in g) plan[c.Id] = spec;
             }
             catch (SpecException e) { throw new SpecException($"{where}: {e.Message}"); }
         }
         return plan;
+    }
+
+    /// <summary>
+    /// The study of a control with "lr": "largest-stable": at each depth the largest step on the halving grid from its
+    /// claim's step size η₀ at which the run of the stiffest seed does not diverge (<see cref="LargestStableStep"/>).
+    /// </summary>
+    private static TrainingStudySpec LargestStable(TrainingStudySpec spec, Claim control, Dictionary<string, TrainingStudySpec> plan, DataSource data)
+    {
+        int cut = control.Id.IndexOf("/control-", StringComparison.Ordinal);
+        string parent = cut > 0 ? control.Id[..cut] : control.Id;
+        if (!plan.TryGetValue(parent, out var own))
+            throw new SpecException($"\"lr\": \"{ClaimTraining.LargestStableName}\" starts from the step size of claim '{parent}', which is not checked here");
+        double start = own.StepSizes[0];
+        // Without the data the study does not run (INCONCLUSIVE): nothing to probe.
+        if (Missing(data) is not null) return spec with { StepSizes = [start], Options = spec.Options with { StepSize = start } };
+        var rule = spec.TauRules.Single();
+        var steps = StableSteps.GetOrAdd(Key(spec with { StepSizes = [start] }), _ =>
+        {
+            var draws = spec.Seeds.Select(s => (s, data.Load(s))).ToList();
+            // The depths are independent searches: one per core, each on one libtorch thread (the runs' own setting).
+            var steps = new double[spec.Depths.Count];
+            Parallel.For(0, steps.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                TorchRuntime.SetThreads(1);
+                steps[i] = LargestStableStep.Find(spec.SpecFor(spec.Depths[i], rule), draws, spec.Options, start).Step;
+            });
+            return steps;
+        });
+        return spec with { StepSizes = [.. steps.Distinct()], DepthStepSizes = steps, Options = spec.Options with { StepSize = start } };
     }
 
     /// <summary>The directory name of a study: a hash of its settings and grid.</summary>
@@ -117,11 +151,13 @@ public sealed class TrainingClaims : IClaimRunner
         // Finished (same key, same settings): read back, not retrained, so its files stay as they are.
         if (StudyKey.IsComplete(dir)) return (TrainingStudy.Read(dir), null, dir);
         context.Log?.Invoke($"check: training study {key} ({spec.Network.Block.Name()}; {string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
-            + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {spec.StepSizes[0].ToString("G3", CultureInfo.InvariantCulture)}) for {string.Join(", ", users)}");
+            + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {string.Join(", ", (spec.DepthStepSizes ?? spec.StepSizes.Take(1)).Select(x => x.ToString("G3", CultureInfo.InvariantCulture)))}) for {string.Join(", ", users)}");
         TrainingStudyResult r = null!;
-        // One libtorch thread: the runs are small, and two threads collapse when the other core is busy.
+        // One libtorch thread per run: the runs are small, and two threads collapse when the other core is busy. The check's
+        // threads train that many runs at once instead (the same files as one after another).
+        int workers = context.Threads > 0 ? context.Threads : Environment.ProcessorCount;
         context.Progress($"training {key}", "steps", TrainingStudy.StepsToRun(spec, dir, resume: true),
-            advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1));
+            advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1, workers: workers));
         return (r, null, dir);
     }
 
@@ -134,6 +170,9 @@ public sealed class TrainingClaims : IClaimRunner
 
     // The rule's step size by study (the kernels are formed once per process, not at every Plan).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> RuleSteps = new(StringComparer.Ordinal);
+
+    // The largest stable step sizes by study, likewise (each search trains probe runs).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, double[]> StableSteps = new(StringComparer.Ordinal);
 
     private static string? Missing(DataSource data)
     {

@@ -42,6 +42,10 @@ public sealed record DepthTrend(
     bool DeepRunsFail,
     int? FailsFromDepth)
 {
+    /// <summary>Whether a run belongs to this trend: its τ rule, at the trend's step size (any, where the step size
+    /// varies with depth: <see cref="double.NaN"/>).</summary>
+    public bool Includes(SweepRun r) => r.TauRule == TauRule && (double.IsNaN(StepSize) || r.StepSize == StepSize);
+
     /// <summary>True when the 95% interval of the slope of rate against ln L contains 0.</summary>
     public bool? SlopeContainsZero => SlopeLower is null ? null : SlopeLower <= 0 && SlopeUpper >= 0;
 }
@@ -55,9 +59,17 @@ public static class DepthVerdicts
     /// <summary>A run whose final loss is above this fraction of its initial loss has stalled.</summary>
     public const double StallRatio = 0.5;
 
-    /// <summary>One <see cref="DepthTrend"/> per (τ rule, step size) of the runs, in order of first appearance.</summary>
-    public static IReadOnlyList<DepthTrend> Analyze(IEnumerable<SweepRun> runs) =>
-        runs.GroupBy(r => (r.TauRule, r.StepSize)).Select(g => Analyze(g.ToList(), g.Key.TauRule, g.Key.StepSize)).ToList();
+    /// <summary>One <see cref="DepthTrend"/> per (τ rule, step size) of the runs, in order of first appearance; a τ rule
+    /// whose step size varies with depth, one per depth ("lr": "largest-stable"), is one trend with step size NaN.</summary>
+    public static IReadOnlyList<DepthTrend> Analyze(IEnumerable<SweepRun> runs)
+    {
+        var list = runs.ToList();
+        var byDepth = list.GroupBy(r => r.TauRule)
+            .Where(g => g.Select(r => r.StepSize).Distinct().Count() > 1 && g.GroupBy(r => r.Depth).All(d => d.Select(r => r.StepSize).Distinct().Count() == 1))
+            .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        return list.GroupBy(r => (r.TauRule, StepSize: byDepth.Contains(r.TauRule) ? double.NaN : r.StepSize))
+            .Select(g => Analyze(g.ToList(), g.Key.TauRule, g.Key.StepSize)).ToList();
+    }
 
     /// <summary>The trend of runs that share one τ rule and step size.</summary>
     public static DepthTrend Analyze(IReadOnlyList<SweepRun> runs, string tauRule, double stepSize)

@@ -252,7 +252,7 @@ internal static class TrainingStudyFiles
             trendArr.Add(new JsonObject
             {
                 ["tau_rule"] = t.TauRule,
-                ["lr"] = t.StepSize,
+                ["lr"] = N(t.StepSize),
                 ["depths"] = depthArr,
                 ["rate_vs_ln_depth_slope"] = N(t.Slope),
                 ["slope_lo"] = N(t.SlopeLower),

@@ -18,6 +18,12 @@ public sealed record TrainingStudySpec(
     DataSource Data,
     TrainingOptions Options)
 {
+    /// <summary>
+    /// One step size per depth, aligned with <see cref="Depths"/> ("lr": "largest-stable", <see cref="LargestStableStep"/>),
+    /// replacing the grid over <see cref="StepSizes"/>; null: every depth trains at every entry of StepSizes.
+    /// </summary>
+    public IReadOnlyList<double>? DepthStepSizes { get; init; }
+
     /// <summary>Throws <see cref="SpecException"/> with a one-line message naming the first bad input.</summary>
     public void Validate()
     {
@@ -25,7 +31,9 @@ public sealed record TrainingStudySpec(
         if (TauRules.Count == 0) throw new SpecException("give at least one τ rule");
         if (Seeds.Count == 0) throw new SpecException("give at least one seed");
         if (StepSizes.Count == 0) throw new SpecException("give at least one step size");
-        foreach (var lr in StepSizes)
+        if (DepthStepSizes is not null && DepthStepSizes.Count != Depths.Count)
+            throw new SpecException($"give one step size per depth ({Depths.Count}; got {DepthStepSizes.Count})");
+        foreach (var lr in StepSizes.Concat(DepthStepSizes ?? []))
             if (!(lr > 0) || !double.IsFinite(lr))
                 throw new SpecException($"step size must be positive and finite (got {lr.ToString("G6", CultureInfo.InvariantCulture)})");
         Options.Validate();
@@ -46,9 +54,18 @@ public sealed record TrainingStudySpec(
         return spec;
     }
 
-    /// <summary>The grid in run order: seeds, then step sizes, then τ rules, then depths (ascending as given).</summary>
+    /// <summary>The grid in run order: seeds, then step sizes, then τ rules, then depths (ascending as given); with
+    /// <see cref="DepthStepSizes"/>, seeds, then τ rules, then depths, each at its own step size.</summary>
     public IEnumerable<(int Depth, TauRule Tau, ulong Seed, double StepSize)> Grid()
     {
+        if (DepthStepSizes is { } byDepth)
+        {
+            foreach (var seed in Seeds.Distinct())
+                foreach (var tau in TauRules.Distinct())
+                    foreach (var (L, lr) in Depths.Zip(byDepth).DistinctBy(x => x.First))
+                        yield return (L, tau, seed, lr);
+            yield break;
+        }
         foreach (var seed in Seeds.Distinct())
             foreach (var lr in StepSizes.Distinct())
                 foreach (var tau in TauRules.Distinct())
@@ -81,6 +98,7 @@ public sealed record TrainingStudySpec(
             ["stop_loss_ratio"] = F(o.StopLossRatio),
         };
         foreach (var (k, v) in Data.Settings) d["data." + k] = v;
+        if (DepthStepSizes is { } byDepth) d["depth_step_sizes"] = string.Join(",", byDepth.Select(F));
         return d;
     }
 }

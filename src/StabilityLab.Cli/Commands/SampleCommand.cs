@@ -66,8 +66,11 @@ public static class SampleCommand
                 var resources = SweepResources.OfCell(spec, trials, threads);
                 resources.Check(".");
                 threads = resources.Threads;
+                int interval = resources.IntervalOf(0);
+                if (interval > 0) io.Err.WriteLine($"sample: the stored forward pass does not fit the memory; checkpointing every {interval} layers ({resources.MemoryBreakdown})");
                 summaries = ProgressRunner.Run(io, "sample", "trials", trials,
-                    advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n), generator: generator)[0]);
+                    advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n), generator: generator,
+                        checkpointInterval: interval)[0]);
                 break;
             }
             case "dense":

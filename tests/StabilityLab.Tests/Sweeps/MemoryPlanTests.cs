@@ -60,6 +60,26 @@ public class MemoryPlanTests
     }
 
     [Test]
+    public void SampleCheckpointsUnderASmallMemoryCapWithTheSameOutputAndRefusesUnderATinyOne()
+    {
+        // m = 600, L = 900, 2 threads: stored ≈ 2 × 8.6 MiB, checkpointed ≈ 2 × 0.4 MiB, so a 12 MiB cap (9.6 planned) checkpoints.
+        string[] args = ["sample", "--width", "600", "--depth", "900", "--trials", "6", "--threads", "2", "--json"];
+        var stored = CliHarness.Run(args);
+        var capped = CliHarness.Run([.. args, "--max-memory-mib", "12"]);
+        Assert.That(stored.Code, Is.Zero, stored.Err);
+        Assert.That(capped.Code, Is.Zero, capped.Err);
+        Assert.That(capped.Out, Is.EqualTo(stored.Out));
+        Assert.That(capped.Err, Does.Contain("checkpointing every"));
+        Assert.That(stored.Err, Does.Not.Contain("checkpoint"));
+
+        var refused = CliHarness.Run([.. args, "--max-memory-mib", "1"]);
+        Assert.That(refused.Code, Is.EqualTo(2), refused.Err);
+        Assert.That(refused.Err.Trim().Split('\n'), Has.Length.EqualTo(1), refused.Err);
+        Assert.That(refused.Err, Does.Contain("of memory").And.Contain("1 MiB is available"));
+        Assert.That(refused.Out, Is.Empty);
+    }
+
+    [Test]
     public void ASweepCheckpointedToFitWritesTheSameBytesAsAStoredOne()
     {
         // Two depths: under the injected memory the deep group must checkpoint and the shallow one still stores.

@@ -12,8 +12,10 @@ namespace StabilityLab.Sampling;
 /// Wᵀv = ĥ·√(2/m)(zᵀv) + √(2/m)‖v‖(z̃ − ĥ(ĥᵀz̃)), with u = ‖h‖√(2/m) z and z̃ fresh.
 /// Vectors are renormalized every layer (when φ is positively homogeneous) and the log norms
 /// accumulated, so τ = 1 at L = 4096 stays finite.
-/// Sums and logarithms are those of <see cref="FixedOrderSums"/> and <see cref="PortableMath"/>, so a trial gives
-/// the same bits on every CPU (for ReLU and identity φ; tanh goes through TensorPrimitives.Tanh).
+/// Sums, logarithms and tanh are those of <see cref="FixedOrderSums"/> and <see cref="PortableMath"/>, so a trial gives
+/// the same bits on every CPU.
+/// The forward rows the backward pass reads live on a <see cref="ForwardTape"/>: all of them (≈ 16·m·L bytes), or
+/// every k-th with segments recomputed (O(m√L) bytes, the same bits; docs/science.md §4).
 /// One instance holds scratch memory: use one per thread.
 /// </summary>
 public sealed class ExactSampler

@@ -69,7 +69,7 @@ public static class SampleCommand
                 resources.Check(".", availableMemory);
                 threads = resources.Threads;
                 int interval = resources.IntervalOf(0);
-                if (interval > 0) io.Err.WriteLine($"sample: the stored forward pass does not fit the memory; checkpointing every {interval} layers ({resources.MemoryBreakdown})");
+                if (interval > 0) io.Err.WriteLine($"sample: checkpointing the forward pass every {interval} layers ({resources.MemoryBreakdown})");
                 summaries = ProgressRunner.Run(io, "sample", "trials", trials,
                     advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n), generator: generator,
                         checkpointInterval: interval)[0]);

@@ -51,7 +51,7 @@ public static class SweepRunner
         resources.Check(options.OutDir, options.AvailableMemory);
         options = options with { Threads = resources.Threads };
         if (resources.CheckpointedGroups > 0)
-            (options.Note ?? Console.Error.WriteLine)($"sweep: {resources.CheckpointedGroups} cell group(s) checkpoint their forward pass to fit the memory ({resources.MemoryBreakdown})");
+            (options.Note ?? Console.Error.WriteLine)($"sweep: {resources.CheckpointedGroups} cell group(s) checkpoint their forward pass ({resources.MemoryBreakdown})");
         var shard = options.Shard ?? ShardSpec.Whole;
         var all = spec.Cells();
         var mine = all.Where(c => shard.Contains(c.Index)).ToList();

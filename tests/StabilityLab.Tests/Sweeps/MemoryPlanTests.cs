@@ -18,13 +18,18 @@ public class MemoryPlanTests
     };
 
     [Test]
-    public void TheIssuesRunIsStoredWhereItFitsAndCheckpointedUnderOneGigabyte()
+    public void StoredWhereItFitsCheckpointedUnderOneGigabyteAndBeyondTheStoredLimit()
     {
-        var spec = Spec(16384, 10_000);
-        var roomy = SweepResources.Of(spec, threads: 2, availableMemory: 1L << 40);
+        var mid = Spec(4096, 2000);
+        var roomy = SweepResources.Of(mid, threads: 2, availableMemory: 1L << 40);
         Assert.That(roomy.IntervalOf(0), Is.Zero, "stored when the memory holds it");
-        Assert.That(roomy.MemoryBytes, Is.GreaterThan(2 * 16L * 16384 * 10_000));
+        Assert.That(roomy.MemoryBytes, Is.GreaterThan(2 * 16L * 4096 * 2000));
+        var midTight = SweepResources.Of(mid, threads: 2, availableMemory: 256L << 20);
+        Assert.That(midTight.IntervalOf(0), Is.GreaterThan(0), "checkpointed when 2 × 131 MB do not fit in 205 MB");
 
+        var spec = Spec(16384, 10_000);
+        Assert.That(SweepResources.Of(spec, threads: 2, availableMemory: 1L << 40).IntervalOf(0), Is.GreaterThan(0),
+            "2.6 GB per thread is beyond the stored limit: checkpointed even on a machine that holds it");
         long gib = 1L << 30;
         var tight = SweepResources.Of(spec, threads: 2, availableMemory: gib);
         Assert.That(tight.IntervalOf(0), Is.EqualTo(ExactSampler.CheckpointInterval(new NetworkSpec(16384, 10_000, TauRule.Parse("1/sqrt(L)")))));

@@ -74,7 +74,7 @@ public class MemoryPlanTests
         Assert.That(stored.Code, Is.Zero, stored.Err);
         Assert.That(capped.Code, Is.Zero, capped.Err);
         Assert.That(capped.Out, Is.EqualTo(stored.Out));
-        Assert.That(capped.Err, Does.Contain("checkpointing every"));
+        Assert.That(capped.Err, Does.Contain("checkpointing the forward pass every"));
         Assert.That(stored.Err, Does.Not.Contain("checkpoint"));
 
         var refused = CliHarness.Run([.. args, "--max-memory-mib", "1"]);

@@ -116,6 +116,20 @@ public static class BenchCommand
         rows.Add(new("per_trial_4096x1000", $"per trial per core, m=4096 L=1000, fwd+bwd, vs Threefry (dense would need {denseBytes / 1e9:F0} GB)",
             tBig, tBigThreefry, tBigThreefry / tBig, "≤ 35 ms"));
 
+        // 5. The checkpointed forward pass (O(m√L) memory, the same bits) against the stored one, same trials, one thread.
+        var mid = new NetworkSpec(1024, 1000, TauRule.Parse("1/sqrt(L)"));
+        var storedSampler = new ExactSampler(mid);
+        var checkpointedSampler = new ExactSampler(mid, checkpointInterval: ExactSampler.CheckpointInterval(mid));
+        int n5 = 10;
+        Action Trials(ExactSampler s) => () => { for (int t = 0; t < n5; t++) s.Sample(RandomStream.For(7, 1, (uint)t, RandomGenerators.Default)); };
+        storedSampler.Sample(RandomStream.For(7, 1, 0, RandomGenerators.Default));
+        checkpointedSampler.Sample(RandomStream.For(7, 1, 0, RandomGenerators.Default));
+        var (tStored, tCheckpointed) = Timing.MedianSecondsAlternating(Math.Max(repeats, 5), Trials(storedSampler), Trials(checkpointedSampler));
+        tStored /= n5;
+        tCheckpointed /= n5;
+        rows.Add(new("checkpoint_vs_stored", $"checkpointed (every {checkpointedSampler.Interval} layers) vs stored forward pass, m=1024 L=1000, per trial, 1 thread (62.5%: 1.6× the stored time)",
+            tCheckpointed, tStored, tStored / tCheckpointed, "≥ 62.5%"));
+
         // Rates that make sweeps plannable.
         double trialLayersPerSec = cell.Depth / exactPerTrial; // exactPerTrial is wall time per trial with all threads busy
         rows.Add(new("trial_layers_per_second", "exact trial-layers per second, m=1024, all cores", trialLayersPerSec, null, null, "", "trial-layers/s"));

@@ -25,13 +25,14 @@ public static class SampleCommand
         var sampler = new Option<string>("--sampler") { Description = "exact (O(L·m), Gaussian weights) or dense (materialized weights, TorchSharp)", DefaultValueFactory = _ => "exact" }
             .Check(v => v.Trim().ToLowerInvariant() is "exact" or "dense" ? null : $"must be exact or dense (got '{v}')");
         var threads = ThreadsOption.Create();
+        var maxMemory = MaxMemoryOption.Create();
         var generator = GeneratorOption.Create();
         var device = DeviceOption.Create("dense sampler only: " + DeviceOption.Values);
         var blowup = SamplingOptions.BlowupLevel();
         var json = OutputOptions.Json("print one JSON object keyed by the cells.csv column names");
         var cmd = new Command("sample", "Sample random networks of one cell and print its statistics (log squared-norm ratios).");
         net.AddTo(cmd);
-        foreach (var o in new Option[] { trials, seed, sampler, generator, threads, device, blowup, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { trials, seed, sampler, generator, threads, maxMemory, device, blowup, json }) cmd.Options.Add(o);
         cmd.Require(c => c.GetResult(device) is { Implicit: false } && DeviceRequests.TryParse(c.Value(device)) is not null
             && c.Value(sampler).Trim().ToLowerInvariant() != "dense"
             ? $"{DeviceOption.Name} applies to --sampler dense" : null);
@@ -44,7 +45,8 @@ public static class SampleCommand
             if (kind == "dense") DeviceOption.Use(r.GetValue(device)!);
             int n = r.GetValue(trials), th = r.GetValue(threads);
             double k = r.GetValue(blowup);
-            var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io, RandomGenerators.Parse(r.GetValue(generator)!));
+            var cell = Run(spec, kind, n, r.GetValue(seed), th, k, io, RandomGenerators.Parse(r.GetValue(generator)!),
+                MaxMemoryOption.Resolve(r.GetValue(maxMemory)));
             if (r.GetValue(json)) io.Out.WriteLine(CellsTable.Json(cell));
             else Print(cell, io);
             return CliApp.ExitOk;
@@ -52,9 +54,9 @@ public static class SampleCommand
         return cmd;
     }
 
-    /// <summary>Samples one cell with the chosen sampler and summarizes it.</summary>
+    /// <summary>Samples one cell with the chosen sampler and summarizes it; <paramref name="availableMemory"/>: the memory to plan the exact sampler with (null: the machine's).</summary>
     public static CellResult Run(NetworkSpec spec, string sampler, int trials, ulong seed, int threads, double blowupLevel, CliIo io,
-        RandomGenerator generator = RandomGenerators.Default)
+        RandomGenerator generator = RandomGenerators.Default, long? availableMemory = null)
     {
         TrialSummary[] summaries;
         switch (sampler)
@@ -63,11 +65,14 @@ public static class SampleCommand
             {
                 if (spec.Weights != WeightLaw.Gaussian)
                     throw new SpecException($"the exact sampler needs Gaussian weights (got {spec.Weights.Name()}); use --sampler dense");
-                var resources = SweepResources.OfCell(spec, trials, threads);
-                resources.Check(".");
+                var resources = SweepResources.OfCell(spec, trials, threads, availableMemory);
+                resources.Check(".", availableMemory);
                 threads = resources.Threads;
+                int interval = resources.IntervalOf(0);
+                if (interval > 0) io.Err.WriteLine($"sample: checkpointing the forward pass every {interval} layers ({resources.MemoryBreakdown})");
                 summaries = ProgressRunner.Run(io, "sample", "trials", trials,
-                    advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n), generator: generator)[0]);
+                    advance => MonteCarlo.RunExact(spec, [spec.TauSchedule()], trials, seed, threads, n => advance(n), generator: generator,
+                        checkpointInterval: interval)[0]);
                 break;
             }
             case "dense":

@@ -32,13 +32,14 @@ public static class SweepCommand
         var raw = new Option<bool>("--raw") { Description = "also write every trial's scalars (raw.csv)" };
         var outDir = OutputOptions.Directory("output directory", required: true);
         var threads = ThreadsOption.Create();
+        var maxMemory = MaxMemoryOption.Create();
         var shard = new Option<string>("--shard") { Description = "run shard i of N (every N-th cell, i from 0): e.g. 0/4", DefaultValueFactory = _ => "0/1" }
             .Parses(ShardSpec.Parse);
         var resume = OutputOptions.Resume("continue an interrupted sweep in --out, keeping its finished cells");
         var cmd = new Command("sweep", "Sample a grid of cells (blocks × widths × depths × τ) into cells.csv + manifest.json; resumable and shardable.");
         Option[] grid = [block, activation, width, depth, tau, param, trials, seed, generator, inputDim, outputDim, blowup, bootstrap, traceDepths, raw];
         foreach (var o in grid) cmd.Options.Add(o);
-        foreach (var o in new Option[] { spec, outDir, threads, shard, resume }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { spec, outDir, threads, maxMemory, shard, resume }) cmd.Options.Add(o);
         GridOptions.CheckTaus(cmd, tau, depth);
         cmd.SetAction(r =>
         {
@@ -73,7 +74,8 @@ public static class SweepCommand
             s.Validate();
             var part = ShardSpec.Parse(r.GetValue(shard)!);
             var result = ProgressRunner.Run(io, "sweep", "trial-layers", StabilityStudy.Work(s, part),
-                advance => StabilityStudy.Run(s, r.GetValue(outDir)!, r.GetValue(threads), part, r.GetValue(resume), advance, io.Err.WriteLine));
+                advance => StabilityStudy.Run(s, r.GetValue(outDir)!, r.GetValue(threads), part, r.GetValue(resume), advance, io.Err.WriteLine,
+                    MaxMemoryOption.Resolve(r.GetValue(maxMemory))));
             io.Err.WriteLine(result.Report);
             return result.SignalExitCode ?? CliApp.ExitOk;
         });

@@ -13,7 +13,7 @@ namespace StabilityLab.Randomness;
 /// k_sin.c, k_cos.c), whose errors are below 1 ulp; the measured errors are asserted in
 /// PortableMathTests.
 /// </summary>
-public static class PortableMath
+public static partial class PortableMath
 {
     // e_log.c: ln 2 split so that k·Ln2Hi is exact, and the minimax coefficients of
     // R(z) ≈ (ln((1+s)/(1−s)) − 2s)/s on z = s² ∈ [0, 0.1716²].

@@ -12,8 +12,10 @@ namespace StabilityLab.Sampling;
 /// Wᵀv = ĥ·√(2/m)(zᵀv) + √(2/m)‖v‖(z̃ − ĥ(ĥᵀz̃)), with u = ‖h‖√(2/m) z and z̃ fresh.
 /// Vectors are renormalized every layer (when φ is positively homogeneous) and the log norms
 /// accumulated, so τ = 1 at L = 4096 stays finite.
-/// Sums and logarithms are those of <see cref="FixedOrderSums"/> and <see cref="PortableMath"/>, so a trial gives
-/// the same bits on every CPU (for ReLU and identity φ; tanh goes through TensorPrimitives.Tanh).
+/// Sums, logarithms and tanh are those of <see cref="FixedOrderSums"/> and <see cref="PortableMath"/>, so a trial gives
+/// the same bits on every CPU.
+/// The forward rows the backward pass reads live on a <see cref="ForwardTape"/>: all of them (≈ 16·m·L bytes), or
+/// every k-th with segments recomputed (O(m√L) bytes, the same bits; docs/science.md §4).
 /// One instance holds scratch memory: use one per thread.
 /// </summary>
 public sealed class ExactSampler
@@ -22,15 +24,16 @@ public sealed class ExactSampler
     private readonly SimdPath _path;
     private readonly int _m, _L;
     private readonly double _s; // √(2/m), the weight standard deviation (WeightInit)
-    private readonly bool _homogeneous;
-
-    // Per-trial draws, one row of m per layer (row l−1 for layer l), shared by every τ schedule.
-    private readonly double[] _z, _z2;
-    private double[] _zt = [], _zt2 = [];
-    private readonly double[] _x;   // rows 0..L: the (scaled) hidden vectors x_l
+    private readonly bool _homogeneous, _fused, _relu;
+    private readonly ForwardTape _tape;
     private readonly double[] _h0, _pre, _a, _v, _w, _g, _gt, _gt2, _tmp;
 
-    public ExactSampler(NetworkSpec spec, SimdPath path = SimdPath.Auto)
+    /// <param name="spec">The cell.</param>
+    /// <param name="path">The SIMD path of the normals.</param>
+    /// <param name="checkpointInterval">0: keep every layer of the forward pass (≈ 16·m·L bytes); k &gt; 0: keep every
+    /// k-th layer and recompute the rest in the backward pass (<see cref="ForwardTape"/>; the same bits, O(m√L) memory
+    /// at k = <see cref="CheckpointInterval"/>).</param>
+    public ExactSampler(NetworkSpec spec, SimdPath path = SimdPath.Auto, int checkpointInterval = 0)
     {
         spec.Validate();
         spec.Block.RequireSampled();
@@ -42,11 +45,9 @@ public sealed class ExactSampler
         _L = spec.Depth;
         _s = Math.Sqrt(spec.BranchVariance()); // A and W_l share the variance 2/m
         _homogeneous = spec.Activation.IsPositivelyHomogeneous();
-        CheckSize(spec);
-        long cells = (long)_L * _m;
-        _z = new double[cells];
-        _z2 = spec.Block == BlockKind.Res3 ? new double[cells] : [];
-        _x = new double[cells + _m];
+        _fused = spec.Block == BlockKind.Post && _homogeneous;
+        _relu = spec.Activation == Activation.Relu;
+        _tape = new ForwardTape(spec, checkpointInterval, _path);
         _h0 = new double[_m];
         _pre = new double[_m];
         _a = new double[_m];
@@ -60,12 +61,32 @@ public sealed class ExactSampler
 
     public NetworkSpec Spec => _spec;
 
-    /// <summary>Throws <see cref="SpecException"/> when one trial's arrays (m·L values each) exceed the largest array.</summary>
+    /// <summary>Layers between checkpoints of this sampler's forward pass (L: every layer is kept).</summary>
+    public int Interval => _tape.Interval;
+
+    /// <summary>The checkpoint interval of least memory for a cell (about √L; see <see cref="ForwardTape.OptimalInterval(NetworkSpec)"/>).</summary>
+    public static int CheckpointInterval(NetworkSpec spec) => ForwardTape.OptimalInterval(spec);
+
+    /// <summary>
+    /// Bytes one sampler (one worker thread) holds for <paramref name="taus"/> τ schedules per trial: its forward tape
+    /// (stored, or checkpointed at <see cref="CheckpointInterval"/>), nine scratch vectors of m, and per τ the trial's
+    /// records (forward, backward, weight-gradient traces, log norms and inverse norms: 5·8·L bytes).
+    /// </summary>
+    public static long WorkingSetBytes(NetworkSpec spec, int taus, bool checkpointed) =>
+        ForwardTape.Bytes(spec, checkpointed ? CheckpointInterval(spec) : 0, cacheBackward: taus > 1)
+        + 9 * 8L * spec.Width + taus * 40L * (spec.Depth + 1);
+
+    /// <summary>True when one trial's stored forward pass fits in arrays (m·(L+1) values each); else only checkpointing can run it.</summary>
+    public static bool StoredFits(NetworkSpec spec) => (long)(spec.Depth + 1) * spec.Width <= Array.MaxLength;
+
+    /// <summary>True when a checkpointed trial's segment (about √(L/2) + 1 rows of m values, the most of any block) fits in an array.</summary>
+    public static bool Fits(int width, int depth) => (long)(ForwardTape.OptimalInterval(depth, 2) + 1) * width <= Array.MaxLength;
+
+    /// <summary>Throws <see cref="SpecException"/> when even a checkpointed trial's arrays exceed the largest array.</summary>
     public static void CheckSize(NetworkSpec spec)
     {
-        long cells = (long)spec.Depth * spec.Width;
-        if (cells > Array.MaxLength)
-            throw new SpecException($"width × depth = {cells} is too large for one trial's memory");
+        if (!Fits(spec.Width, spec.Depth))
+            throw new SpecException($"width × depth = {(long)spec.Depth * spec.Width} is too large for one trial's memory");
     }
 
     /// <summary>One trial at the spec's own τ rule.</summary>
@@ -78,91 +99,121 @@ public sealed class ExactSampler
     {
         foreach (var t in schedules)
             if (t.Length != _L) throw new ArgumentException($"a τ schedule needs {_L} values (got {t.Length})");
-        bool cacheBackward = schedules.Count > 1;
-        DrawForward(stream, cacheBackward);
+        NormalGenerator.Fill(stream, RandomStream.Domain(0, StreamIds.Trial.Input), _h0, _path);
+        _tape.NewTrial(cacheBackward: schedules.Count > 1);
         var result = new TrialMeasurement[schedules.Count];
         for (int i = 0; i < schedules.Count; i++)
-            result[i] = Run(stream, schedules[i], cacheBackward);
+            result[i] = Run(stream, schedules[i]);
         return result;
     }
 
-    private void DrawForward(RandomStream stream, bool cacheBackward)
+    /// <summary>
+    /// Layer l of the forward pass: x_l from x_{l−1} (both on the tape), logH[l] = log‖h_l‖² and, for the fused post
+    /// block, inv[l] = 1/‖x_l‖. A pure function of x_{l−1}, logH[l−1], inv[l−1] and the draws, so the backward pass
+    /// recomputes a checkpointed segment with it bit for bit. False when the layer is exactly zero (a dead trial).
+    /// </summary>
+    private bool Step(int l, double[] tau, double[] logH, double[] inv)
     {
-        NormalGenerator.Fill(stream, RandomStream.Domain(0, StreamIds.Trial.Input), _h0, _path);
-        bool res3 = _spec.Block == BlockKind.Res3;
-        if (cacheBackward && _zt.Length == 0)
+        var xp = _tape.X(l - 1);
+        var xn = _tape.X(l);
+        var z = _tape.Z(l);
+        double t = tau[l - 1];
+        if (_fused)
         {
-            _zt = new double[_z.Length];
-            if (res3) _zt2 = new double[_z.Length];
+            double n2 = PostBlockKernels.Forward(xp, inv[l - 1], z, t * _s, _relu, xn);
+            if (!(n2 > 0) || !double.IsFinite(n2)) return false;
+            logH[l] = logH[l - 1] + PortableMath.Log(n2);
+            inv[l] = 1 / Math.Sqrt(n2);
+            return true;
         }
-        for (int l = 1; l <= _L; l++)
+        switch (_spec.Block)
         {
-            NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Forward), Row(_z, l - 1), _path);
-            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.ForwardInner), Row(_z2, l - 1), _path);
-            if (!cacheBackward) continue;
-            NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Backward), Row(_zt, l - 1), _path);
-            if (res3) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.BackwardInner), Row(_zt2, l - 1), _path);
+            case BlockKind.Post:
+                // pre = x + τ‖x‖√(2/m) z;  x_l = φ(pre)
+                TensorPrimitives.MultiplyAdd(z, t * _s * Norm(xp), xp, _pre);
+                _spec.Activation.Apply(_pre, xn);
+                break;
+            case BlockKind.Res1:
+                // x_l = x + τ √(2/m) ‖φ(x)‖ z
+                _spec.Activation.Apply(xp, _a);
+                TensorPrimitives.MultiplyAdd(z, t * _s * Norm(_a), xp, xn);
+                break;
+            case BlockKind.Res3:
+                // u = √(2/m)‖x‖ z;  x_l = x + τ √(2/m) ‖φ(u)‖ z'
+                TensorPrimitives.Multiply(z, _s * Norm(xp), _pre);
+                _spec.Activation.Apply(_pre, _a);
+                TensorPrimitives.MultiplyAdd(_tape.Z2(l), t * _s * Norm(_a), xp, xn);
+                break;
         }
+        // Renormalized rows carry their log scale in logH (ls of Normalize); unnormalized ones start from ls = 0.
+        double ls = _homogeneous ? logH[l - 1] : 0;
+        return Normalize(xn, ref ls, out logH[l]);
     }
 
-    private Span<double> Row(double[] a, int row) => a.AsSpan(row * _m, _m);
-
-    private TrialMeasurement Run(RandomStream stream, double[] tau, bool cacheBackward)
+    /// <summary>
+    /// The forward pass from x_0 (already on the tape): logH[l] and fwd[l] = logH[l] − logH[0] for l = 1..L; false for a dead trial.
+    /// </summary>
+    private bool Forward(RandomStream stream, double[] tau, double[] logH, double[] inv, double[] fwd)
     {
-        if (_spec.Block == BlockKind.Post && _homogeneous) return RunPostHomogeneous(stream, tau, cacheBackward);
+        for (int l = 1; l <= _L; l++)
+        {
+            _tape.Enter(l, stream);
+            if (!Step(l, tau, logH, inv)) return false;
+            fwd[l] = logH[l] - logH[0];
+        }
+        return true;
+    }
+
+    /// <summary>Makes x_{l−1} and the draws of layer l available to the backward pass, recomputing its segment from the checkpoint if needed.</summary>
+    private void Recall(int l, RandomStream stream, double[] tau, double[] logH, double[] inv)
+    {
+        int j = _tape.SegmentOf(l);
+        if (j == _tape.Current) return;
+        _tape.Restore(j, stream);
+        int end = Math.Min((j + 1) * _tape.Interval, _L);
+        for (int i = j * _tape.Interval + 1; i < end; i++)
+            if (!Step(i, tau, logH, inv)) throw new InvalidOperationException($"layer {i} died when recomputed but not in the forward pass");
+    }
+
+    /// <summary>z̃_l (and z̃′_l for res3): from the tape when cached, else drawn now into scratch.</summary>
+    private ReadOnlySpan<double> BackwardDraw(RandomStream stream, int l, bool inner)
+    {
+        if (_tape.CachesBackward) return inner ? _tape.Zt2(l) : _tape.Zt(l);
+        var dest = inner ? _gt2 : _gt;
+        NormalGenerator.Fill(stream, RandomStream.Domain(l, inner ? StreamIds.Trial.BackwardInner : StreamIds.Trial.Backward), dest, _path);
+        return dest;
+    }
+
+    private TrialMeasurement Run(RandomStream stream, double[] tau)
+    {
+        if (_fused) return RunPostHomogeneous(stream, tau);
         var fwd = new double[_L + 1];
         var bwd = new double[_L + 1];
         var wgrad = new double[_L];
         var logH = new double[_L + 1]; // log‖h_l‖², absolute
+        var inv = Array.Empty<double>(); // the fused path's inverse norms: unused here
 
         // h_0 = φ(A x), A x ~ N(0, (2/m) I) for ‖x‖ = 1.
-        var x0 = Row(_x, 0);
+        _tape.BeginForward(stream);
+        var x0 = _tape.X(0);
         TensorPrimitives.Multiply(_h0, _s, x0);
         _spec.Activation.Apply(x0, x0);
         double ls = 0; // log of the squared scale: h_l = exp(ls/2) x_l
         if (!Normalize(x0, ref ls, out logH[0])) return TrialMeasurement.DeadTrial(_L);
+        if (!Forward(stream, tau, logH, inv, fwd)) return TrialMeasurement.DeadTrial(_L);
 
-        for (int l = 1; l <= _L; l++)
-        {
-            var xp = Row(_x, l - 1);
-            var xn = Row(_x, l);
-            var z = Row(_z, l - 1);
-            double t = tau[l - 1];
-            switch (_spec.Block)
-            {
-                case BlockKind.Post:
-                    // pre = x + τ‖x‖√(2/m) z;  x_l = φ(pre)
-                    TensorPrimitives.MultiplyAdd(z, t * _s * Norm(xp), xp, _pre);
-                    _spec.Activation.Apply(_pre, xn);
-                    break;
-                case BlockKind.Res1:
-                    // x_l = x + τ √(2/m) ‖φ(x)‖ z
-                    _spec.Activation.Apply(xp, _a);
-                    TensorPrimitives.MultiplyAdd(z, t * _s * Norm(_a), xp, xn);
-                    break;
-                case BlockKind.Res3:
-                    // u = √(2/m)‖x‖ z;  x_l = x + τ √(2/m) ‖φ(u)‖ z'
-                    TensorPrimitives.Multiply(z, _s * Norm(xp), _pre);
-                    _spec.Activation.Apply(_pre, _a);
-                    TensorPrimitives.MultiplyAdd(Row(_z2, l - 1), t * _s * Norm(_a), xp, xn);
-                    break;
-            }
-            if (!Normalize(xn, ref ls, out logH[l])) return TrialMeasurement.DeadTrial(_L);
-            fwd[l] = logH[l] - logH[0];
-        }
-
-        var xL = Row(_x, _L);
+        var xL = _tape.X(_L);
         if (!OutputGradient(stream, xL, 1 / Norm(xL), logH[_L], out double lg, out _)) return TrialMeasurement.DeadTrial(_L);
         NormalizeGradient(_g, out _); // the general path keeps g at unit norm; lg is already absolute
         double lgL = lg;
 
         for (int l = _L; l >= 1; l--)
         {
-            var xp = Row(_x, l - 1);
-            var z = Row(_z, l - 1);
+            Recall(l, stream, tau, logH, inv);
+            var xp = _tape.X(l - 1);
+            var z = _tape.Z(l);
             double t = tau[l - 1];
-            Span<double> zt = cacheBackward ? Row(_zt, l - 1) : _gt;
-            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Backward), zt, _path);
+            var zt = BackwardDraw(stream, l, inner: false);
             double nx = Norm(xp);
             double logW; // log ‖∂F/∂W_l‖² (all weights of block l), before adding lg
             switch (_spec.Block)
@@ -197,14 +248,13 @@ public sealed class ExactSampler
                 default:
                 {
                     // y = Vᵀg (conditioned on V a), w = φ'(u) ⊙ y, g_{l-1} = g + τ Wᵀw (conditioned on W h)
-                    Span<double> zt2 = cacheBackward ? Row(_zt2, l - 1) : _gt2;
-                    if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.BackwardInner), zt2, _path);
+                    var zt2 = BackwardDraw(stream, l, inner: true);
                     TensorPrimitives.Multiply(z, _s * nx, _pre);
                     _spec.Activation.Apply(_pre, _a);
                     double na = Norm(_a);
                     if (na == 0) return TrialMeasurement.DeadTrial(_L);
                     _tmp.AsSpan().Clear();
-                    AddTransposedWeight(_g, 1.0, _a, na, Row(_z2, l - 1), zt2, 1.0, _tmp);
+                    AddTransposedWeight(_g, 1.0, _a, na, _tape.Z2(l), zt2, 1.0, _tmp);
                     _spec.Activation.MultiplyByDerivative(_pre, _tmp, _w);
                     double nw = Norm(_w);
                     if (nw == 0) return TrialMeasurement.DeadTrial(_L);
@@ -229,9 +279,8 @@ public sealed class ExactSampler
     /// the same mathematics as the general path, with rows x_l stored unnormalized
     /// (h_l = ‖h_{l−1}‖·x_l) and the gradient kept in a buffer read through its inverse norm.
     /// </summary>
-    private TrialMeasurement RunPostHomogeneous(RandomStream stream, double[] tau, bool cacheBackward)
+    private TrialMeasurement RunPostHomogeneous(RandomStream stream, double[] tau)
     {
-        bool relu = _spec.Activation == Activation.Relu;
         var fwd = new double[_L + 1];
         var bwd = new double[_L + 1];
         var wgrad = new double[_L];
@@ -239,38 +288,32 @@ public sealed class ExactSampler
         var inv = new double[_L + 1]; // 1/‖x_l‖
 
         // h_0 = φ(√(2/m) z_0) = √(2/m) φ(z_0)
-        var x0 = Row(_x, 0);
+        _tape.BeginForward(stream);
+        var x0 = _tape.X(0);
         _spec.Activation.Apply(_h0, x0);
         double n0 = FixedOrderSums.SumOfSquares(x0);
         if (!(n0 > 0)) return TrialMeasurement.DeadTrial(_L);
         logH[0] = PortableMath.Log(_s * _s) + PortableMath.Log(n0);
         inv[0] = 1 / Math.Sqrt(n0);
-        for (int l = 1; l <= _L; l++)
-        {
-            double n2 = PostBlockKernels.Forward(Row(_x, l - 1), inv[l - 1], Row(_z, l - 1), tau[l - 1] * _s, relu, Row(_x, l));
-            if (!(n2 > 0) || !double.IsFinite(n2)) return TrialMeasurement.DeadTrial(_L);
-            logH[l] = logH[l - 1] + PortableMath.Log(n2);
-            inv[l] = 1 / Math.Sqrt(n2);
-            fwd[l] = logH[l] - logH[0];
-        }
+        if (!Forward(stream, tau, logH, inv, fwd)) return TrialMeasurement.DeadTrial(_L);
 
-        if (!OutputGradient(stream, Row(_x, _L), inv[_L], logH[_L], out double lg, out double gn2)) return TrialMeasurement.DeadTrial(_L);
+        if (!OutputGradient(stream, _tape.X(_L), inv[_L], logH[_L], out double lg, out double gn2)) return TrialMeasurement.DeadTrial(_L);
         double lgL = lg;
 
         for (int l = _L; l >= 1; l--)
         {
-            var xp = Row(_x, l - 1);
-            var z = Row(_z, l - 1);
-            Span<double> zt = cacheBackward ? Row(_zt, l - 1) : _gt;
-            if (!cacheBackward) NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Backward), zt, _path);
+            Recall(l, stream, tau, logH, inv);
+            var xp = _tape.X(l - 1);
+            var z = _tape.Z(l);
+            var zt = BackwardDraw(stream, l, inner: false);
             double t = tau[l - 1], c = t * _s, ginv = 1 / Math.Sqrt(gn2), ip = inv[l - 1];
-            var (nv2, zv, xzt) = PostBlockKernels.BackwardReduce(xp, ip, z, c, zt, _g, ginv, relu);
+            var (nv2, zv, xzt) = PostBlockKernels.BackwardReduce(xp, ip, z, c, zt, _g, ginv, _relu);
             if (!(nv2 > 0)) return TrialMeasurement.DeadTrial(_L);
             double nv = Math.Sqrt(nv2);
             // g_{l-1} = v + τ Wᵀv = v + τ√(2/m) [‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃)], ĥ = xp·ip
             double a = c * nv, b = c * (zv - nv * xzt * ip) * ip;
             wgrad[l - 1] = 2 * PortableMath.Log(t) + lg + PortableMath.Log(nv2) + logH[l - 1];
-            gn2 = PostBlockKernels.BackwardUpdate(xp, ip, z, c, zt, _g, ginv, relu, a, b);
+            gn2 = PostBlockKernels.BackwardUpdate(xp, ip, z, c, zt, _g, ginv, _relu, a, b);
             if (!(gn2 > 0) || !double.IsFinite(gn2)) return TrialMeasurement.DeadTrial(_L);
             lg += PortableMath.Log(gn2);
             bwd[l - 1] = lg - lgL;

@@ -16,11 +16,12 @@ public static class MonteCarlo
     /// trials just finished and <paramref name="observe"/> every trial's full measurements
     /// (both called from worker threads; observe gets distinct trial indices, so writing into
     /// per-trial slots needs no lock). <paramref name="generator"/> is the streams' generator (Philox for new runs;
-    /// Threefry for directories written before it).
+    /// Threefry for directories written before it). <paramref name="checkpointInterval"/>: 0 keeps every layer of the
+    /// forward pass, k &gt; 0 every k-th (<see cref="ExactSampler"/>; the same bits either way).
     /// </summary>
     public static TrialSummary[][] RunExact(NetworkSpec spec, IReadOnlyList<double[]> schedules, int trials, ulong seed,
         int threads = 0, Action<int>? progress = null, CancellationToken cancel = default, SimdPath path = SimdPath.Auto,
-        Action<int, TrialMeasurement[]>? observe = null, RandomGenerator generator = RandomGenerators.Default)
+        Action<int, TrialMeasurement[]>? observe = null, RandomGenerator generator = RandomGenerators.Default, int checkpointInterval = 0)
     {
         if (trials < 1) throw new SpecException($"trials must be at least 1 (got {trials})");
         if (schedules.Count == 0) throw new SpecException("no τ values to sample");
@@ -34,7 +35,7 @@ public static class MonteCarlo
         {
             try
             {
-                var sampler = new ExactSampler(spec, path);
+                var sampler = new ExactSampler(spec, path, checkpointInterval);
                 int t;
                 while ((t = Interlocked.Increment(ref next)) < trials && !cancel.IsCancellationRequested && failure is null)
                 {

@@ -16,4 +16,20 @@ public static class Timing
     /// <summary>The median of <paramref name="repeats"/> timed runs (robust to a busy neighbour now and then).</summary>
     public static double MedianSeconds(int repeats, Action action) =>
         Enumerable.Range(0, repeats).Select(_ => Seconds(action)).Median();
+
+    /// <summary>
+    /// The medians of <paramref name="repeats"/> timed runs of two actions run alternately, so that a load that comes
+    /// and goes on a shared machine weighs on both alike (for a ratio of the two).
+    /// </summary>
+    public static (double First, double Second) MedianSecondsAlternating(int repeats, Action first, Action second)
+    {
+        var a = new double[repeats];
+        var b = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            a[r] = Seconds(first);
+            b[r] = Seconds(second);
+        }
+        return (a.Median(), b.Median());
+    }
 }

@@ -42,8 +42,9 @@ public static class StabilityStudy
     /// <param name="resume">Keep the finished cells already in the directory.</param>
     /// <param name="progress">Trial-layers done (thread-safe calls); the total is <see cref="Work"/>.</param>
     /// <param name="note">One-line notes, such as a damaged checkpoint being recomputed (default: standard error).</param>
+    /// <param name="availableMemory">The memory to plan with (null: the machine's available memory).</param>
     public static StabilityStudyResult Run(SweepSpec spec, string outDir, int threads, ShardSpec shard, bool resume, Action<long>? progress = null,
-        Action<string>? note = null)
+        Action<string>? note = null, long? availableMemory = null)
     {
         spec.Validate();
         var dir = Path.GetFullPath(outDir);
@@ -54,7 +55,7 @@ public static class StabilityStudy
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stoppedBy ??= PosixSignal.SIGTERM; cts.Cancel(); });
         try
         {
-            return new StabilityStudyResult(dir, SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress, cts.Token, note)));
+            return new StabilityStudyResult(dir, SweepRunner.Run(spec, new SweepRunOptions(outDir, threads, shard, resume, progress, cts.Token, note, availableMemory)));
         }
         catch (OperationCanceledException)
         {

@@ -10,9 +10,12 @@ using StabilityLab.Tables;
 
 namespace StabilityLab.Sweeps;
 
-/// <summary>How to run a sweep: where, on how many threads, which shard, and whether to resume.</summary>
+/// <summary>
+/// How to run a sweep: where, on how many threads, which shard, and whether to resume; <paramref name="AvailableMemory"/>
+/// replaces the machine's available memory in the size check (null: <see cref="SweepResources.AvailableMemory"/>).
+/// </summary>
 public sealed record SweepRunOptions(string OutDir, int Threads = 0, ShardSpec? Shard = null, bool Resume = false,
-    Action<long>? Progress = null, CancellationToken Cancel = default, Action<string>? Note = null);
+    Action<long>? Progress = null, CancellationToken Cancel = default, Action<string>? Note = null, long? AvailableMemory = null);
 
 /// <summary>What a finished run did; <paramref name="AlreadyComplete"/>: nothing, the directory held the complete sweep.</summary>
 public sealed record SweepRunSummary(int CellsInRun, int CellsComputed, int CellsResumed, double Seconds, double TrialLayersPerSecond,
@@ -44,9 +47,11 @@ public static class SweepRunner
     {
         spec.Validate();
         // Sizes against this machine before the directory is touched; threads 0 never plans more than the memory holds.
-        var resources = SweepResources.Of(spec, options.Threads);
-        resources.Check(options.OutDir);
+        var resources = SweepResources.Of(spec, options.Threads, options.AvailableMemory);
+        resources.Check(options.OutDir, options.AvailableMemory);
         options = options with { Threads = resources.Threads };
+        if (resources.CheckpointedGroups > 0)
+            (options.Note ?? Console.Error.WriteLine)($"sweep: {resources.CheckpointedGroups} cell group(s) checkpoint their forward pass ({resources.MemoryBreakdown})");
         var shard = options.Shard ?? ShardSpec.Whole;
         var all = spec.Cells();
         var mine = all.Where(c => shard.Contains(c.Index)).ToList();
@@ -65,7 +70,7 @@ public static class SweepRunner
         Directory.CreateDirectory(partial);
         try
         {
-            return RunCells(spec, options, dir, partial, mine, head, body);
+            return RunCells(spec, options, resources, dir, partial, mine, head, body);
         }
         catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException or IOException)
         {
@@ -75,7 +80,7 @@ public static class SweepRunner
         }
     }
 
-    private static SweepRunSummary RunCells(SweepSpec spec, SweepRunOptions options, string dir, string partial,
+    private static SweepRunSummary RunCells(SweepSpec spec, SweepRunOptions options, SweepResources resources, string dir, string partial,
         IReadOnlyList<SweepCell> mine, RunManifest head, JsonObject body)
     {
         var clock = Stopwatch.StartNew();
@@ -100,7 +105,7 @@ public static class SweepRunner
             var schedules = todo.Select(c => c.Spec.TauSchedule()).ToArray();
             var results = MonteCarlo.RunExact(first, schedules, spec.Trials, spec.Seed, options.Threads,
                 n => options.Progress?.Invoke(n * todo.Count * first.Depth), options.Cancel, observe: observe,
-                generator: spec.ParsedGenerator());
+                generator: spec.ParsedGenerator(), checkpointInterval: resources.IntervalOf(group.Key));
             double seconds = groupClock.Elapsed.TotalSeconds / todo.Count;
             for (int k = 0; k < todo.Count; k++)
             {

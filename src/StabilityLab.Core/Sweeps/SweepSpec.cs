@@ -96,7 +96,7 @@ public sealed record SweepSpec
     {
         Validate();
         if (Depths.Count > MaxDepths) throw new SpecException($"{Depths.Count} depths in one sweep; at most {MaxDepths}");
-        if ((long)Widths.Max() * Depths.Max() > Array.MaxLength)
+        if (!Sampling.ExactSampler.Fits(Widths.Max(), Depths.Max()))
             throw new SpecException("width × depth is too large for one trial's memory");
         var taus = Taus.SelectMany(t => t.Expand()).ToList();
         var act = ModelNames.ParseActivation(Activation);

@@ -107,5 +107,57 @@ public sealed class PortableMathTests
         Assert.That(bad, Is.Zero, first);
     }
 
+    /// <summary>Arguments for tanh: both sides of the 0.625 switch, the saturation near 19–20, tiny and huge values.</summary>
+    private static double TanhArgument(System.Random rng, int i)
+    {
+        double x = (i % 5) switch
+        {
+            0 => rng.NextDouble() * 0.625,
+            1 => 0.625 + rng.NextDouble() * 2,
+            2 => rng.NextDouble() * 24,
+            3 => Math.Pow(2, -rng.Next(60)) * rng.NextDouble(),
+            _ => Math.Exp(rng.NextDouble() * 20 - 10),
+        };
+        return rng.Next(2) == 0 ? x : -x;
+    }
+
+    [Test]
+    public void TanhIsWithinTwoUlpOfMathTanh()
+    {
+        var rng = new System.Random(75);
+        double worst = 0, at = 0;
+        for (int i = 0; i < N; i++)
+        {
+            double x = TanhArgument(rng, i);
+            double u = Ulps(PortableMath.Tanh(x), Math.Tanh(x));
+            if (u > worst) { worst = u; at = x; }
+        }
+        foreach (var x in new[] { 0.625, Math.BitDecrement(0.625), 1e-300, 4.9e-324, 19.0, 19.1, 20.0, 21.0, 700.0, 1e308, 0.5, 1.0 })
+            foreach (var y in new[] { x, -x })
+                Assert.That(Ulps(PortableMath.Tanh(y), Math.Tanh(y)), Is.LessThanOrEqualTo(2.0), $"tanh {y:R}");
+        Assert.That(worst, Is.LessThanOrEqualTo(2.0), $"worst {worst:F3} ulp at x = {at:R}");
+        foreach (var x in new[] { 0.0, -0.0, double.PositiveInfinity, double.NegativeInfinity, double.NaN })
+            Assert.That(Bits(PortableMath.Tanh(x)), Is.EqualTo(Bits(Math.Tanh(x))), $"tanh {x}");
+        TestContext.Out.WriteLine($"Tanh: max {worst:F3} ulp vs Math.Tanh");
+    }
+
+    [Test]
+    public void VectorTanhGivesTheScalarBits()
+    {
+        var rng = new System.Random(76);
+        int bad = 0;
+        string first = "";
+        var specials = new[] { 0.0, -0.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.625, -20.0, 1e-310 };
+        for (int iter = 0; iter < 1 << 17; iter++)
+        {
+            var x = new double[8];
+            for (int j = 0; j < 8; j++) x[j] = iter == 0 ? specials[j] : TanhArgument(rng, iter * 8 + j);
+            var v = PortableMath.Tanh(Vector512.Create(x));
+            for (int j = 0; j < 8; j++)
+                if (Bits(v[j]) != Bits(PortableMath.Tanh(x[j])) && bad++ == 0) first = $"x={x[j]:R}: scalar {PortableMath.Tanh(x[j]):R}, Vector512 {v[j]:R}";
+        }
+        Assert.That(bad, Is.Zero, first);
+    }
+
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
 }

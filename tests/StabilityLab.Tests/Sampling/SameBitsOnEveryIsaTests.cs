@@ -6,7 +6,7 @@ namespace StabilityLab.Tests.Sampling;
 /// <summary>
 /// The same bits on every CPU (docs/architecture.md, "Randomness"): `sample` and a small `sweep` run in
 /// child processes with AVX-512, AVX2 or every hardware intrinsic switched off give byte-identical output
-/// to the default run, so the vector width changes neither the Philox normals nor the sums.
+/// to the default run, so the vector width changes neither the Philox normals, the sums nor tanh.
 /// Widths are not multiples of 8 so the scalar tails run too.
 /// </summary>
 [TestFixture]
@@ -24,6 +24,8 @@ public sealed class SameBitsOnEveryIsaTests
         yield return new TestCaseData("post", "relu", "67").SetArgDisplayNames("post relu m=67");
         yield return new TestCaseData("res1", "relu", "45").SetArgDisplayNames("res1 relu m=45");
         yield return new TestCaseData("res3", "identity", "30").SetArgDisplayNames("res3 identity m=30");
+        yield return new TestCaseData("res3", "tanh", "30").SetArgDisplayNames("res3 tanh m=30");
+        yield return new TestCaseData("post", "tanh", "53").SetArgDisplayNames("post tanh m=53");
     }
 
     [TestCaseSource(nameof(SampleCases))]

@@ -29,7 +29,8 @@ public class SweepResourcesTests
     [Test]
     public void ARunThatDoesNotFitTheMemoryIsRefusedWithItsFigures()
     {
-        var r = SweepResources.Of(Spec(width: 4096, depth: 16384), threads: 2, availableMemory: 1L << 30);
+        // Wide enough that even the checkpointed forward pass (O(m√L) per thread) does not fit.
+        var r = SweepResources.Of(Spec(width: 262144, depth: 16384), threads: 2, availableMemory: 1L << 30);
         var e = Assert.Throws<SpecException>(() => r.Check(Path.GetTempPath(), availableMemory: 1L << 30))!;
         Assert.That(e.Message, Does.Contain("memory").And.Contain("1.0 GiB is available").And.Contain("--threads"));
         Assert.That(e.Message, Does.Not.Contain("\n"));
@@ -68,12 +69,12 @@ public class SweepResourcesTests
     [Test]
     public void TheCliRefusesARunNoMachineHoldsBeforeCreatingItsOutput()
     {
-        // 64 threads × 16·m·L bytes with m·L near the array limit: terabytes.
-        var sample = CliHarness.Run("sample", "--width", "32768", "--depth", "65000", "--threads", "64", "--trials", "64");
+        // 4096 threads × even the checkpointed 8·m·2√(2L) bytes with m·L near the array limit: most of a terabyte.
+        var sample = CliHarness.Run("sample", "--width", "32768", "--depth", "65000", "--threads", "4096", "--trials", "4096");
         Assert.That(sample.Code, Is.EqualTo(2), sample.Err);
         Assert.That(sample.Err, Does.Contain("of memory").And.Contain("available"));
         var outDir = Path.Combine(Path.GetTempPath(), "sl-huge-" + Guid.NewGuid().ToString("N")[..8]);
-        var sweep = CliHarness.Run("sweep", "--width", "32768", "--depth", "65000", "--threads", "64", "--trials", "64", "--out", outDir);
+        var sweep = CliHarness.Run("sweep", "--width", "32768", "--depth", "65000", "--threads", "4096", "--trials", "4096", "--out", outDir);
         Assert.That(sweep.Code, Is.EqualTo(2), sweep.Err);
         Assert.That(Directory.Exists(outDir), Is.False);
     }

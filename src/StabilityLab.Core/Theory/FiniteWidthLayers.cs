@@ -75,18 +75,18 @@ internal sealed class FiniteWidthLayers
 
     /// <summary>
     /// The partition scale (lattice steps) of the two-scale grid for this schedule, or null for the uniform grid: S =
-    /// <see cref="TwoScaleLayout.PartitionWidth"/>·Step where the spacing is σ/PointsPerSigma, widened by (σ/(PointsPerSigma·h))²
-    /// where the spacing is capped at MaxSpacing below that (τ &gt; 0.14), so that the fine part reaches beyond 11σ (in proportion
-    /// it left the isotropic backward 1.8e-4 from the uniform grid's at L = 4096, τ = 0.19; squared, 1e-6); uniform when the grid
-    /// is off or the fine part would hold more than half of the narrowest support (τ ≳ 0.2).
+    /// <see cref="TwoScaleLayout.PartitionWidth"/>·Step where every layer's spacing is σ/PointsPerSigma; uniform when the grid is
+    /// off or some layer's spacing is capped at MaxSpacing below σ/PointsPerSigma (τ &gt; 0.141 on <see cref="FastGrid"/>). There
+    /// the uniform grid has at most 1.25·Range/MaxSpacing (250) points a layer anyway, and the two-scale one (its fine part widened)
+    /// missed the 1e-4 tolerance: 2.7e-4 (infinite-width backward) at L = 4096, τ = 0.19, 1.6e-4 at L = 8192, τ = 0.15
+    /// (docs/finite-width.md §3).
     /// </summary>
     internal static double? TwoScalePartition(IReadOnlyList<double> tau, DensityGridOptions opt)
     {
         if (opt.TwoScaleStep <= 0) return null;
         double sigmaMax = Math.Sqrt(2) * tau.Max();
-        double widen = Math.Max(1, sigmaMax / (opt.PointsPerSigma * opt.MaxSpacing));
-        double scale = TwoScaleLayout.PartitionWidth * opt.TwoScaleStep * widen * widen;
-        return TwoScaleLayout.FinePoints(scale) > opt.Range / opt.MaxSpacing / 2 ? null : scale;
+        if (sigmaMax / opt.PointsPerSigma > opt.MaxSpacing) return null;
+        return TwoScaleLayout.PartitionWidth * opt.TwoScaleStep;
     }
 
     /// <summary>Number of grid points times layers the evolution would store (the memory it needs).</summary>

@@ -255,7 +255,6 @@ public static class HouseStyle
         model.DefaultFontSize = tick;
         model.TitleFontSize = font * 1.1;
         model.SubtitleFontSize = tick * 0.9;
-        model.Subtitle = Wrap(model.Subtitle, size.WidthUnits, model.SubtitleFontSize);
         model.Padding = new OxyThickness(4, 4, 8, 4);
         foreach (var a in model.Axes)
         {
@@ -289,6 +288,10 @@ public static class HouseStyle
                 l.LegendMaxWidth = l.LegendOrientation == LegendOrientation.Vertical ? double.NaN : size.WidthUnits - 10;
             }
         }
+        // The subtitle is centred over the plot area: beside a legend on the right it has about 60% of the width.
+        bool legendRight = model.IsLegendVisible && model.Legends.Any(l => l.LegendPlacement == LegendPlacement.Outside
+            && l.LegendPosition is LegendPosition.RightTop or LegendPosition.RightMiddle or LegendPosition.RightBottom);
+        model.Subtitle = Wrap(model.Subtitle, size.WidthUnits * (legendRight ? 0.6 : 1), model.SubtitleFontSize);
         // Once per model: exporting one model in several formats must not thicken its lines again.
         if (theme != FigureTheme.Paper && !Dressed.TryGetValue(model, out _))
         {

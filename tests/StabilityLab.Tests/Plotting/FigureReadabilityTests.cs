@@ -108,6 +108,19 @@ public sealed class FigureReadabilityTests
     }
 
     [Test]
+    public void ALongSubtitleWrapsToThePlotAreaBesideTheLegend()
+    {
+        // The subtitle is centred over the plot area; beside a legend on the right, a line as wide as the figure ran
+        // off its left edge. Width estimated at 0.6 em a character (HouseStyle.Wrap).
+        var subtitle = "post block, relu, width m = 256, 500 networks per cell; median and 5–95% band over networks; g_l = ∂F/∂h_l";
+        var model = DepthFigure.Build(Sweep.Cells, new DepthFigureOptions { Subtitle = subtitle });
+        FigureExporter.Render(model, FigureFormat.Png, FigureSize.Double);
+        var lines = model.Subtitle.Split('\n');
+        Assert.That(lines, Has.Length.GreaterThan(1));
+        Assert.That(lines.Max(l => l.Length) * 0.6 * model.SubtitleFontSize, Is.LessThanOrEqualTo(model.PlotArea.Width));
+    }
+
+    [Test]
     public void TrainingMedianStopsWhereTheFirstSeedStoppedWithoutADivergedMark()
     {
         // Two seeds converge and meet the stopping rule at steps 20 and 40: past step 20 a "median" of one seed would jump.

@@ -32,8 +32,7 @@ public static class FigureData
         foreach (var s in model.Series)
         {
             // A symmetric-log axis's series hold transformed values: the CSV holds the data (Style/SymLogAxis.cs).
-            var symlog = model.Axes.OfType<SymLogAxis>().FirstOrDefault(a => a.Key == (s as XYAxisSeries)?.YAxisKey);
-            Func<double, double> y = symlog is null ? v => v : symlog.DataValue;
+            var y = SymLogAxis.DataValues(model, s);
             string name = s.Tag switch
             {
                 string t => t,

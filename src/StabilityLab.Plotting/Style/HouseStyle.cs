@@ -83,7 +83,7 @@ public static class HouseStyle
         axis.TextColor = Text;
         axis.IsZoomEnabled = false;
         axis.IsPanEnabled = false;
-        axis.LabelFormatter = Number;
+        axis.LabelFormatter ??= Number; // an axis with its own labels (SymLogAxis: the data values) keeps them
         return axis;
     }
 

@@ -27,7 +27,6 @@ public static class RatioAxis
         double quartile = magnitudes.Count == 0 ? 1 : magnitudes[magnitudes.Count / 4];
         double c = Math.Max(0.01, Math.Pow(10, Math.Floor(Math.Log10(quartile))));
         var axis = HouseStyle.Styled(new SymLogAxis(c) { MaximumPadding = 0.04, MinimumPadding = 0.04 }, AxisPosition.Left, symLogTitle, null);
-        axis.LabelFormatter = axis.DataLabel; // Styled set the plain number format
         foreach (var s in series)
             switch (s)
             {

@@ -1,4 +1,6 @@
+using OxyPlot;
 using OxyPlot.Axes;
+using OxyPlot.Series;
 
 namespace StabilityLab.Plotting.Style;
 
@@ -41,6 +43,11 @@ public sealed class SymLogAxis : LinearAxis
 
     /// <summary>The data value a plotted position came from (exactly, for positions made by <see cref="Plot"/>).</summary>
     public double DataValue(double t) => _plotted.TryGetValue(t, out var y) ? y : Inverse(t);
+
+    /// <summary>Maps a series' plotted y values to data values: <see cref="DataValue"/> where its y axis is a symmetric-log
+    /// axis, else the identity.</summary>
+    public static Func<double, double> DataValues(PlotModel model, Series series) =>
+        model.Axes.OfType<SymLogAxis>().FirstOrDefault(a => a.Key == (series as XYAxisSeries)?.YAxisKey) is { } symlog ? symlog.DataValue : y => y;
 
     public override void GetTickValues(out IList<double> majorLabelValues, out IList<double> majorTickValues, out IList<double> minorTickValues)
     {

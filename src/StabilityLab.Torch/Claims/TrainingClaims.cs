@@ -152,12 +152,11 @@ public sealed class TrainingClaims : IClaimRunner
         context.Log?.Invoke($"check: training study {key} ({spec.Network.Block.Name()}; {string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
             + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {string.Join(", ", (spec.DepthStepSizes ?? spec.StepSizes.Take(1)).Select(x => x.ToString("G3", CultureInfo.InvariantCulture)))}) for {string.Join(", ", users)}");
         TrainingStudyResult r = null!;
-        // One libtorch thread per run: the runs are small, and two threads collapse when the other core is busy. One run
-        // at a time: two runs trained at once in one process (TrainingStudy's workers) crashed the process now and then
-        // with the CPU busy (TrainingAndSpectralCheckTests: 2 of 10 runs, against 0 of 12 one at a time), cause not found.
-        const int workers = 1;
+        // One libtorch thread, one run at a time: the runs are small, and two threads collapse when the other core is busy.
+        // Two runs trained at once in one process crashed it now and then with the CPU busy (TrainingAndSpectralCheckTests:
+        // 2 of 10 runs, against 0 of 12 one at a time), cause not found.
         context.Progress($"training {key}", "steps", TrainingStudy.StepsToRun(spec, dir, resume: true),
-            advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1, workers: workers));
+            advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1));
         return (r, null, dir);
     }
 

@@ -25,7 +25,7 @@ internal static class LibTorchSharpPreload
     {
         try
         {
-            if (Plan(typeof(TorchSharp.torch).Assembly.Location, LibTorchVersion(), ElfVersionNeed.FindSystemLibstdcxx(), CacheRoot()) is { } plan)
+            if (Plan(typeof(TorchSharp.torch).Assembly.Location, LibTorchVersion(), CacheRoot()) is { } plan)
             {
                 NativeLibrary.Load(plan.LibTorch);
                 NativeLibrary.Load(PatchedCopy(plan));
@@ -43,11 +43,12 @@ internal static class LibTorchSharpPreload
     /// <summary>
     /// The preload this process needs, or null: only for a TorchSharp.dll in a NuGet package folder
     /// (…/torchsharp/&lt;version&gt;/lib/&lt;tfm&gt;/), with the CPU libtorch package beside it, whose libLibTorchSharp.so needs
-    /// GLIBCXX_3.4.32 (not weak) that <paramref name="libstdcxx"/> does not define.
+    /// GLIBCXX_3.4.32 (not weak) that the system libstdc++ does not define. A build output (the CLI, the tests) returns at
+    /// the first check, before any file is read.
     /// </summary>
-    internal static Preload? Plan(string torchSharpAssembly, string libTorchVersion, string? libstdcxx, string cacheRoot)
+    internal static Preload? Plan(string torchSharpAssembly, string libTorchVersion, string cacheRoot)
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64 || libstdcxx is null) return null;
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return null;
         var lib = Path.GetDirectoryName(Path.GetFullPath(torchSharpAssembly));
         var versionDir = lib is null ? null : Path.GetDirectoryName(Path.GetDirectoryName(lib));
         var packageDir = versionDir is null ? null : Path.GetDirectoryName(versionDir);
@@ -55,7 +56,7 @@ internal static class LibTorchSharpPreload
         var packaged = Path.Combine(versionDir!, "runtimes", "linux-x64", "native", LibraryFile);
         var libTorch = Path.Combine(Path.GetDirectoryName(packageDir)!, "libtorch-cpu-linux-x64", libTorchVersion, "runtimes", "linux-x64", "native", "libtorch.so");
         if (!File.Exists(packaged) || !File.Exists(libTorch)) return null;
-        if (ElfVersionNeed.DefinesVersion(libstdcxx, ElfVersionNeed.LibTorchSharpUnusedVersion)) return null;
+        if (ElfVersionNeed.FindSystemLibstdcxx() is not { } libstdcxx || ElfVersionNeed.DefinesVersion(libstdcxx, ElfVersionNeed.LibTorchSharpUnusedVersion)) return null;
         bool strongNeed = ElfVersionNeed.ReadVersionNeeds(packaged).Any(n => n.Name == ElfVersionNeed.LibTorchSharpUnusedVersion && !n.IsWeak);
         if (!strongNeed) return null;
         var copy = Path.Combine(cacheRoot, "stabilitylab", "libtorchsharp", Path.GetFileName(versionDir)!, LibraryFile);

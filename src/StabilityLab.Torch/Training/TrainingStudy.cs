@@ -32,11 +32,8 @@ public static class TrainingStudy
     /// <param name="commandLine">Recorded in the manifest when given.</param>
     /// <param name="device">Where to train (default: the runtime's device).</param>
     /// <param name="threads">libtorch threads (null: leave the runtime's setting).</param>
-    /// <param name="workers">Runs trained at once, each on its own thread at <paramref name="threads"/> libtorch threads
-    /// (1 when null). The files and results are those of training them one after another: every run is a function of its
-    /// grid point alone, and rows are written in grid order.</param>
     public static TrainingStudyResult Run(TrainingStudySpec spec, string directory, bool resume = false,
-        Action<int>? onStep = null, Action<string>? log = null, string? commandLine = null, Device? device = null, int? threads = null, int workers = 1)
+        Action<int>? onStep = null, Action<string>? log = null, string? commandLine = null, Device? device = null, int? threads = null)
     {
         spec.Validate();
         if (threads is int n) TorchRuntime.SetThreads(n);
@@ -64,7 +61,7 @@ public static class TrainingStudy
         head.Write(dir, TrainingStudyFiles.ManifestBody(spec, settings, timings, dev, dataDescription: null));
         try
         {
-            return Train(spec, dir, onStep, log, dev, head, settings, kept, curveLines, runLines, grid, timings, Math.Max(1, workers), threads);
+            return Train(spec, dir, onStep, log, dev, head, settings, kept, curveLines, runLines, grid, timings);
         }
         catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException)
         {
@@ -77,46 +74,30 @@ public static class TrainingStudy
     private static TrainingStudyResult Train(TrainingStudySpec spec, string dir, Action<int>? onStep, Action<string>? log, Device dev,
         RunManifest head, IReadOnlyDictionary<string, string> settings, Dictionary<string, (SweepRun Run, string Line)> kept,
         List<string> curveLines, List<string> runLines, List<(int Depth, TauRule Tau, ulong Seed, double StepSize)> grid,
-        Dictionary<string, double> timings, int workers, int? threads)
+        Dictionary<string, double> timings)
     {
         string runsPath = Path.Combine(dir, RunsFile), curvesPath = Path.Combine(dir, CurvesFile);
 
-        var slots = new SweepRun?[grid.Count];
+        var results = new List<SweepRun>();
         var dataCache = new Dictionary<ulong, TrainingData>();
         string description;
-        int keptCount = 0;
-        var todo = new List<int>();
-        for (int i = 0; i < grid.Count; i++)
+        int index = 0, keptCount = 0;
+        foreach (var (depth, tau, seed, lr) in grid)
         {
-            var (depth, tau, seed, lr) = grid[i];
-            if (kept.TryGetValue(SweepRun.MakeId(depth, tau.ToString(), seed, lr), out var old))
-            {
-                slots[i] = old.Run;
-                keptCount++;
-            }
-            else
-            {
-                todo.Add(i);
-                LoadData(spec.Data, seed, dataCache); // loaded once, before the workers share the cache
-            }
-        }
-        // Finished runs wait here until every run before them in the grid has been written.
-        var finished = new Dictionary<int, (SweepRun Run, IReadOnlyList<CurvePoint> Curve, NetworkSpec Net)>();
-        var gate = new object();
-        int written = 0;
-        void Step(int k) { lock (gate) onStep?.Invoke(k); }
-
-        void Train1(int i)
-        {
-            if (workers > 1 && threads is int n) TorchRuntime.SetThreads(n); // libtorch's thread count is per calling thread
-            var (depth, tau, seed, lr) = grid[i];
+            index++;
             string id = SweepRun.MakeId(depth, tau.ToString(), seed, lr);
-            var data = dataCache[spec.Data.DependsOnSeed ? seed : 0];
+            if (kept.TryGetValue(id, out var old))
+            {
+                results.Add(old.Run);
+                keptCount++;
+                continue;
+            }
+            var data = LoadData(spec.Data, seed, dataCache);
             var netSpec = spec.SpecFor(depth, tau);
             var options = spec.Options with { StepSize = lr };
             var linear = LinearizedPrediction.AtInitialization(netSpec, data, options, seed, dev);
-            var run = Trainer.Run(netSpec, data, options, seed, dev, onStep is null ? null : Step);
-            Step(options.Steps - run.StepsDone);
+            var run = Trainer.Run(netSpec, data, options, seed, dev, onStep);
+            onStep?.Invoke(options.Steps - run.StepsDone);
             var rate = run.Outcome == TrainingOutcome.Diverged ? null : RateFit.Fit(run.Curve);
             // The linearized dynamics are those of gradient descent: SGD runs keep only the kernel's eigenvalues.
             var gap = linear is not null && options.Optimizer == OptimizerKind.GradientDescent ? linear.Compare(run.Curve, lr) : null;
@@ -130,39 +111,19 @@ public static class TrainingStudy
                 PredictedRate = gap?.Rate?.Rate,
                 CurveGap = gap?.LogGap,
             };
-            lock (gate)
-            {
-                finished[i] = (result, run.Curve, netSpec);
-                for (; written < todo.Count && finished.Remove(todo[written], out var f); written++)
-                {
-                    slots[todo[written]] = f.Run;
-                    var common = TrainingStudyFiles.CommonFields(spec, f.Net, f.Run);
-                    foreach (var c in f.Curve)
-                        curveLines.Add(Csv.Line(common.Concat([
-                            c.Step.ToString(CultureInfo.InvariantCulture), Csv.Optional(c.Loss), Csv.Optional(c.MeanLoss),
-                            Csv.Optional(c.TrainAccuracy), Csv.Optional(c.TestLoss), Csv.Optional(c.TestAccuracy)])));
-                    runLines.Add(TrainingStudyFiles.RunLine(spec, f.Net, f.Run));
-                    timings[f.Run.Id] = f.Run.Seconds;
-                    // Curves first: runs.csv is the record of what finished (a run missing there is redone on --resume).
-                    AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));
-                    AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
-                    log?.Invoke($"run {todo[written] + 1}/{grid.Count} {Describe(f.Run)}");
-                }
-            }
+            results.Add(result);
+            var common = TrainingStudyFiles.CommonFields(spec, netSpec, result);
+            foreach (var c in run.Curve)
+                curveLines.Add(Csv.Line(common.Concat([
+                    c.Step.ToString(CultureInfo.InvariantCulture), Csv.Optional(c.Loss), Csv.Optional(c.MeanLoss),
+                    Csv.Optional(c.TrainAccuracy), Csv.Optional(c.TestLoss), Csv.Optional(c.TestAccuracy)])));
+            runLines.Add(TrainingStudyFiles.RunLine(spec, netSpec, result));
+            timings[id] = result.Seconds;
+            // Curves first: runs.csv is the record of what finished (a run missing there is redone on --resume).
+            AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));
+            AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
+            log?.Invoke($"run {index}/{grid.Count} {Describe(result)}");
         }
-
-        if (workers == 1) foreach (int i in todo) Train1(i);
-        else
-        {
-            // In grid order, one run at a time to each worker as it frees up.
-            var order = System.Collections.Concurrent.Partitioner.Create(todo, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
-            try { Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = workers }, Train1); }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            }
-        }
-        var results = slots.Select(r => r!).ToList();
         if (!File.Exists(runsPath))
         {
             AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));

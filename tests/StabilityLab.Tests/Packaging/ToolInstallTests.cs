@@ -20,8 +20,8 @@ public class ToolInstallTests
     {
         _temp = Directory.CreateTempSubdirectory("stabilitylab-tool-").FullName;
         string feed = Path.Combine(_temp, "feed");
-        string project = Path.Combine(RepositoryRoot(), "src", "StabilityLab.Cli", "StabilityLab.Cli.csproj");
-        Dotnet("pack", project, "-c", BuildConfiguration(), "--no-build", "-o", feed, "-nodeReuse:false");
+        string project = Path.Combine(TestPaths.RepoRoot, "src", "StabilityLab.Cli", "StabilityLab.Cli.csproj");
+        DotnetProcess.Dotnet("pack", project, "-c", DotnetProcess.BuildConfiguration, "--no-build", "-o", feed, "-nodeReuse:false");
 
         // A feed of this package only: nuget.org must not be asked (and could hold another "stabilitylab").
         string config = Path.Combine(_temp, "nuget.config");
@@ -34,7 +34,7 @@ public class ToolInstallTests
               </packageSources>
             </configuration>
             """);
-        Dotnet("tool", "install", "--tool-path", ToolPath, "--configfile", config, "stabilitylab", "--version", PackageVersion);
+        DotnetProcess.Dotnet("tool", "install", "--tool-path", ToolPath, "--configfile", config, "stabilitylab", "--version", PackageVersion);
     }
 
     [OneTimeTearDown]
@@ -50,7 +50,7 @@ public class ToolInstallTests
     [Test]
     public void VersionIsThePackageVersion()
     {
-        var (code, stdout, _) = Run(Path.Combine(ToolPath, "stabilitylab"), "--version");
+        var (code, stdout, _) = DotnetProcess.Run(Path.Combine(ToolPath, "stabilitylab"), ["--version"]);
         Assert.That(code, Is.Zero);
         Assert.That(stdout.Trim(), Does.StartWith(PackageVersion));
     }
@@ -58,7 +58,7 @@ public class ToolInstallTests
     [Test]
     public void SamplesACell()
     {
-        var (code, stdout, stderr) = Run(Path.Combine(ToolPath, "stabilitylab"), "sample", "--width", "16", "--depth", "4", "--trials", "20", "--json");
+        var (code, stdout, stderr) = DotnetProcess.Run(Path.Combine(ToolPath, "stabilitylab"), ["sample", "--width", "16", "--depth", "4", "--trials", "20", "--json"]);
         Assert.That(code, Is.Zero, stderr);
         using var json = JsonDocument.Parse(stdout);
         Assert.That(json.RootElement.GetProperty("trials").GetInt32(), Is.EqualTo(20));
@@ -69,7 +69,7 @@ public class ToolInstallTests
     public void LoadsTorchSharp()
     {
         // The dense sampler materializes the weights with TorchSharp: it fails unless libLibTorchSharp.so loads.
-        var (code, stdout, stderr) = Run(Path.Combine(ToolPath, "stabilitylab"), "sample", "--sampler", "dense", "--width", "16", "--depth", "4", "--trials", "20", "--json");
+        var (code, stdout, stderr) = DotnetProcess.Run(Path.Combine(ToolPath, "stabilitylab"), ["sample", "--sampler", "dense", "--width", "16", "--depth", "4", "--trials", "20", "--json"]);
         Assert.That(code, Is.Zero, stderr);
         using var json = JsonDocument.Parse(stdout);
         Assert.That(json.RootElement.GetProperty("sampler").GetString(), Is.EqualTo("dense"));
@@ -84,12 +84,4 @@ public class ToolInstallTests
         foreach (var copy in copies)
             Assert.That(ElfVersionNeed.IsWeak(copy, ElfVersionNeed.LibTorchSharpUnusedVersion), Is.True, copy);
     }
-
-    private static string RepositoryRoot() => TestPaths.RepoRoot;
-
-    private static string BuildConfiguration() => DotnetProcess.BuildConfiguration;
-
-    private static void Dotnet(params string[] args) => DotnetProcess.Dotnet(args);
-
-    private static (int Code, string Out, string Err) Run(string file, params string[] args) => DotnetProcess.Run(file, args);
 }

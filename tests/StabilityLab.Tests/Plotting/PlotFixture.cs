@@ -76,8 +76,7 @@ public sealed class PlotFixture
     /// The data value of a plotted y: on a symmetric-log axis the series hold asinh-transformed values
     /// (Style/SymLogAxis.cs), and the CSV and the cells hold the data they came from.
     /// </summary>
-    public static double DataY(PlotModel m, Series s, double y) =>
-        m.Axes.OfType<SymLogAxis>().FirstOrDefault(a => a.Key == (s as XYAxisSeries)?.YAxisKey) is { } symlog ? symlog.DataValue(y) : y;
+    public static double DataY(PlotModel m, Series s, double y) => SymLogAxis.DataValues(m, s)(y);
 
     /// <summary>Series that carry data (at least one point).</summary>
     public static IReadOnlyList<Series> DataSeries(PlotModel m) => m.Series.Where(s => s switch

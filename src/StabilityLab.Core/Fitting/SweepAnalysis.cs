@@ -14,7 +14,8 @@ public sealed record FitOptions(double BlowupLevel = 10, int MinDepth = 16, int 
     double TrendLimit = GrowthChecks.DefaultMargin, double Alpha = 0.05, double ThresholdTolerance = 0.02);
 
 /// <summary>
-/// Everything `fit` found: thresholds and their law, converse slopes, stability checks, the checks before their family is
+/// Everything `fit` found: thresholds, their plain law and their exponent (with the finite-size part divided out where the
+/// finite-width theory applies; the first (block, width) group's, like the law), converse slopes, stability checks, the checks before their family is
 /// known (a report resolves them together with its own), and the verdicts of `fit` alone (its checks as one Holm family).
 /// </summary>
 public sealed record FitReport(IReadOnlyList<ThresholdEstimate> Thresholds, ThresholdLaw? Law, string ThresholdMethod,
@@ -22,6 +23,9 @@ public sealed record FitReport(IReadOnlyList<ThresholdEstimate> Thresholds, Thre
     IReadOnlyList<(double A, LineFit? Trend, IReadOnlyList<GrowthPoint> Points)> Stability,
     IReadOnlyList<Check> Checks)
 {
+    /// <summary>The exponent analysis behind the threshold verdict (<see cref="ThresholdExponent"/>), null when none was possible.</summary>
+    public ThresholdExponentFit? Exponent { get; init; }
+
     public IReadOnlyList<Verdict> Verdicts { get; } = VerdictFamily.Resolve(Checks);
 }
 
@@ -64,6 +68,7 @@ public static class SweepAnalysis
             if (est is not null) thresholds.Add(est);
         }
         ThresholdLaw? law = null;
+        ThresholdExponentFit? exponent = null;
         foreach (var grp in applicable.GroupBy(k => (k.Block, k.Width)))
         {
             string claim = $"sharp threshold ({grp.Key.Block.Name()}, m={grp.Key.Width})", prediction = "τ*(L) ∝ L^α with α = −1/2";
@@ -72,7 +77,9 @@ public static class SweepAnalysis
             var l = ThresholdFit.Law(ests, o.MinDepth);
             law ??= l;
             var activation = cells.First(c => c.Block == grp.Key.Block && c.Width == grp.Key.Width).Activation;
-            var (line, _, how) = ThresholdExponent.Fit(ests, activation, o.BlowupLevel, o.MinDepth);
+            var exp = ThresholdExponent.Fit(ests, activation, o.BlowupLevel, o.MinDepth, midpoints: true);
+            var (line, _, how) = exp;
+            if (line is not null) exponent ??= exp;
             if (line is null)
             {
                 checks.Add(Check.Inconclusive(claim, prediction, test,
@@ -144,7 +151,7 @@ public static class SweepAnalysis
         // Exact first-moment bounds, every post/ReLU cell with a parseable rule.
         if (FirstMomentCheck.Build(cells, o.Alpha, reliable) is { } fm) checks.Add(fm);
 
-        return new FitReport(thresholds, law, method, converse, stability, checks);
+        return new FitReport(thresholds, law, method, converse, stability, checks) { Exponent = exponent };
     }
 
     private static List<GrowthPoint> Points(IEnumerable<CellRow> rows) =>
@@ -188,6 +195,7 @@ public static class SweepAnalysis
                     ["beta_star"] = -Math.Log(t.TauStar) / Math.Log(t.Depth),
                 }).ToArray()),
                 ["law"] = r.Law is null ? null : Line(r.Law.Line, "alpha"),
+                ["exponent"] = r.Exponent?.Line is not { } e ? null : Exponent(r.Exponent, e, o),
             },
             ["converse"] = new JsonArray(r.Converse.Select(c => (JsonNode)new JsonObject
             {
@@ -204,6 +212,23 @@ public static class SweepAnalysis
             ["verdicts"] = new JsonArray(r.Verdicts.Select(v => (JsonNode)VerdictJson.Of(v)).ToArray()),
         };
         return JsonText.Of(root);
+    }
+
+    /// <summary>threshold.exponent: the fit behind the verdict; with the finite-size part divided out, τ*(L; m, K) at each
+    /// fitted depth and between them, and its large-L limit, so a reader (and the threshold figure) can redraw the fitted law.</summary>
+    private static JsonObject Exponent(ThresholdExponentFit x, LineFit e, FitOptions o)
+    {
+        var j = Line(e, "alpha");
+        j["finite_size_corrected"] = x.FiniteSizeCorrected;
+        j["model"] = x.FiniteSizeCorrected ? "tau_star = tau_star_predicted(L; m, K) * sqrt(L) * exp(intercept) * L^alpha" : "tau_star = exp(intercept) * L^alpha";
+        j["note"] = x.Note;
+        if (x.FiniteSizeCorrected)
+        {
+            j["width"] = x.Width;
+            j["large_depth_limit"] = ThresholdPrediction.LargeDepthLimit(x.Width, o.BlowupLevel);
+            j["predicted"] = new JsonArray(x.Predicted.OrderBy(p => p.Key).Select(p => (JsonNode)new JsonObject { ["depth"] = p.Key, ["tau_star"] = p.Value }).ToArray());
+        }
+        return j;
     }
 
     private static JsonObject Line(LineFit f, string name) => new()

@@ -37,7 +37,9 @@ public static class SweepTheory
         // deterministic, so in parallel, in the depths' order.
         var predicted = post.OrderBy(t => t.Width).ThenBy(t => t.Depth).AsParallel().AsOrdered().Select(t =>
         {
-            double p = ThresholdPrediction.TauStar(t.Depth, t.Width, o.BlowupLevel);
+            // The exponent analysis has computed it at its fitted depths already.
+            double p = report.Exponent is { FiniteSizeCorrected: true } x && x.Width == t.Width && x.Predicted.TryGetValue(t.Depth, out double v)
+                ? v : ThresholdPrediction.TauStar(t.Depth, t.Width, o.BlowupLevel);
             return new ThresholdVsTheory(t.Width, t.Depth, t.TauStar, t.Lo, t.Hi, p, (Math.Log(t.TauStar) - Math.Log(p)) / Math.Max(t.LogTauSe, 1e-12), "");
         }).ToList();
         return new TheoryReport(comparison, scaling, predicted);

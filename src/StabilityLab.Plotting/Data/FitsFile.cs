@@ -6,10 +6,14 @@ namespace StabilityLab.Plotting.Data;
 
 /// <summary>
 /// What figures need from a sweep's fits.json (written by `stabilitylab fit`): τ*(L) with its
-/// intervals and fitted law τ* = C·L^α, and the converse growth fits log(log E ratio) = a + k·log L.
+/// intervals, the plain fitted law τ* = C·L^α, the exponent fit behind the verdict (with the finite-size part of the
+/// finite-width prediction divided out where it applies), and the converse growth fits log(log E ratio) = a + k·log L.
 /// </summary>
 public sealed record FitsFile(IReadOnlyList<ThresholdPoint> Threshold, PowerLawFit? Law, IReadOnlyDictionary<double, PowerLawFit> Converse)
 {
+    /// <summary>threshold.exponent, null in files written before it existed or where no exponent could be fitted.</summary>
+    public ThresholdExponentLaw? Exponent { get; init; }
+
     public const string FileName = "fits.json";
 
     /// <summary>Reads DIR/fits.json, or returns null when the sweep has not been fitted.</summary>
@@ -34,6 +38,12 @@ public sealed record FitsFile(IReadOnlyList<ThresholdPoint> Threshold, PowerLawF
         foreach (var c in root["converse"]?.AsArray() ?? [])
             if (c?["fit"] is JsonObject f)
                 converse[(double)c["c"]!] = new PowerLawFit((double)f["slope"]!, (double)f["slope_lo"]!, (double)f["slope_hi"]!, (double)f["intercept"]!);
-        return new FitsFile(points, law, converse);
+        var exponent = root["threshold"]?["exponent"] is JsonObject ex
+            ? new ThresholdExponentLaw((double)ex["alpha"]!, (double)ex["alpha_lo"]!, (double)ex["alpha_hi"]!, (double)ex["intercept"]!,
+                (double)ex["reduced_chi_square"]!,
+                (ex["predicted"]?.AsArray() ?? []).ToDictionary(p => (int)p!["depth"]!, p => (double)p!["tau_star"]!),
+                (double?)ex["large_depth_limit"])
+            : null;
+        return new FitsFile(points, law, converse) { Exponent = exponent };
     }
 }

@@ -59,7 +59,7 @@ public static class FigureCatalog
         {
             if (fits is null || fits.Threshold.Count == 0)
                 throw new SpecException($"the threshold figure needs a fitted τ*(L): run `stabilitylab fit {directory}` first");
-            return [new(n, ThresholdFigure.Build(fits.Threshold, fits.Law))];
+            return [new(n, ThresholdFigure.Build(fits.Threshold, fits.Law, new ThresholdFigureOptions { Exponent = fits.Exponent }))];
         }
         var data = SweepTables.ReadSweep(directory);
         return n switch

@@ -28,5 +28,6 @@ public static class Symbols
     public const string LnWeightGrad = "mean ln(‖∂F/∂W_{l}‖²)  (natural log)";
     public const string LnMeanForward = "ln E[" + ForwardRatio + "]  (natural log, log scale)";
     public const string ThresholdAxis = "threshold τ*(L) (log scale)";
+    public const string ThresholdCompensatedAxis = "threshold × √L:  τ*(L)·√L";
     public const string Loss = "training loss (log scale)";
 }

@@ -124,6 +124,13 @@ public class FitCommandTests
         var fits = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "fits.json")))!;
         double alpha = (double)fits["threshold"]!["law"]!["alpha"]!;
         Assert.That(alpha, Is.InRange(-0.6, -0.45));
+        // The verdict's exponent, with the finite-size part of τ*(L; m, K) divided out, as the threshold figure reads it back.
+        var exponent = StabilityLab.Plotting.Data.FitsFile.TryRead(_dir)!.Exponent!;
+        Assert.That((bool)fits["threshold"]!["exponent"]!["finite_size_corrected"]!, Is.True);
+        Assert.That(exponent.FiniteSizeCorrected, Is.True);
+        Assert.That(exponent.Predicted.Keys.Order(), Is.EqualTo(new[] { 16, 32, 64, 128, 256, 512, 1024 }), "fitted depths and their midpoints");
+        Assert.That(exponent.AlphaLo, Is.LessThanOrEqualTo(-0.5).And.Not.LessThan(-0.55), "−1/2 inside a tight interval");
+        Assert.That(exponent.AlphaHi, Is.GreaterThanOrEqualTo(-0.5).And.Not.GreaterThan(-0.45));
         var slope = (double)fits["converse"]![0]!["fit"]!["slope"]!;
         Assert.That(slope, Is.InRange(0.3, 0.5));
         // The headline now names every outcome ("… 0 FAIL …"), so "no FAIL in the output" is read from the verdicts themselves.

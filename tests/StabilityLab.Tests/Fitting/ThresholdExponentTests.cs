@@ -41,6 +41,26 @@ public class ThresholdExponentTests
     }
 
     [Test]
+    public void TheFittedLawIsThePredictionWhereTheTheoryHoldsExactly()
+    {
+        // Thresholds exactly on τ*(L; m, K): the divided-out line is flat at 0, so the fitted law is the prediction itself,
+        // at the fitted depths and at the midpoints a figure draws between them.
+        var ests = FollowingTheory(128, 0);
+        var f = ThresholdExponent.Fit(ests.Select(e => e with { LogTauSe = 0.002 }).ToList(), Activation.Relu, 10, midpoints: true);
+        Assert.That(f.Predicted.Keys.Order(), Is.EqualTo(new[] { 8, 11, 16, 23, 32, 45, 64, 91, 128 }));
+        Assert.That(f.Width, Is.EqualTo(128));
+        Assert.Multiple(() =>
+        {
+            Assert.That(f.Line!.Slope, Is.EqualTo(-0.5).Within(1e-9));
+            foreach (var (L, tau) in f.Predicted)
+                Assert.That(f.Evaluate(L), Is.EqualTo(tau).Within(1e-9 * tau), $"L = {L}");
+            Assert.That(f.Predicted[23], Is.EqualTo(ThresholdPrediction.TauStar(23, 128, 10)), "a midpoint predicted at its own depth");
+        });
+        var plain = ThresholdExponent.Fit(ests, Activation.Tanh, 10, midpoints: true);
+        Assert.That(plain.Predicted, Is.Empty, "no prediction where none was divided out");
+    }
+
+    [Test]
     public void FewerThanThreeDepthsGiveNoExponent()
     {
         var f = ThresholdExponent.Fit(FollowingTheory(128, 0.01).Take(2).ToList(), Activation.Relu, 10);

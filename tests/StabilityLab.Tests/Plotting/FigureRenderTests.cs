@@ -158,7 +158,7 @@ public sealed class FigureRenderTests
     }
 
     [Test]
-    public void ThresholdFigureShowsEstimatesFitAndReferenceSlope()
+    public void ThresholdFigureShowsCompensatedEstimatesFitAndFlatReference()
     {
         var points = new[] { 8, 16, 32, 64, 128 }.Select(L => new ThresholdPoint(L, 1.2 * Math.Pow(L, -0.5), 1.0 * Math.Pow(L, -0.5), 1.4 * Math.Pow(L, -0.5))).ToList();
         var fit = new PowerLawFit(-0.48, -0.55, -0.41, Math.Log(1.2));
@@ -170,10 +170,38 @@ public sealed class FigureRenderTests
         Assert.Multiple(() =>
         {
             Assert.That(line.Title, Does.Contain("−0.48").And.Contain("[−0.55, −0.41]"), "slope and interval written on the plot");
-            Assert.That(slope(line), Is.EqualTo(-0.48).Within(1e-12));
-            Assert.That(slope(reference), Is.EqualTo(-0.5).Within(1e-12));
-            Assert.That(model.Axes.All(a => a is LogarithmicAxis), Is.True, "log–log");
+            Assert.That(slope(line), Is.EqualTo(-0.48 + 0.5).Within(1e-12), "τ*·√L of a law L^α grows like L^(α+1/2)");
+            Assert.That(reference.Points.Select(p => p.Y).Distinct().Count(), Is.EqualTo(1), "α = −1/2 is flat");
+            Assert.That(model.Series.OfType<ScatterSeries>().Single().Points.Select(p => p.Y), Is.All.EqualTo(1.2).Within(1e-12), "the estimates times √L");
+            Assert.That(model.Axes.Single(a => a.Position == AxisPosition.Bottom), Is.InstanceOf<LogarithmicAxis>());
+            Assert.That(model.Axes.Single(a => a.Position == AxisPosition.Left), Is.Not.InstanceOf<LogarithmicAxis>(), "τ*·√L on a linear axis");
             Assert.That(DataSeries(model), Has.Count.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public void ThresholdFigureDrawsTheFiniteSizeCorrectedFitBesideThePrediction()
+    {
+        int[] depths = [16, 64, 256, 1024];
+        // A prediction approaching its limit 1.5 like L^(−1/2), thresholds 1% above it, and a verdict's fit that says so.
+        var predicted = depths.ToDictionary(L => L, L => 1.5 * (1 + 2 / Math.Sqrt(L)) / Math.Sqrt(L));
+        var points = depths.Select(L => new ThresholdPoint(L, 1.01 * predicted[L], predicted[L], 1.02 * predicted[L])).ToList();
+        var exponent = new ThresholdExponentLaw(-0.5, -0.5012, -0.4988, Math.Log(1.01), 0.9, predicted, 1.5);
+        var model = ThresholdFigure.Build(points, new PowerLawFit(-0.56, -0.6, -0.52, 1.0), new ThresholdFigureOptions { Exponent = exponent });
+        ExportAll(model, "threshold-corrected");
+        var fit = Line(model, "fit");
+        var theory = Line(model, "prediction");
+        var limit = Line(model, "large-L limit");
+        var straight = Line(model, "straight line");
+        Assert.Multiple(() =>
+        {
+            Assert.That(fit.Title, Does.Contain("−0.5000 [−0.5012, −0.4988]"), "as many decimals as the interval needs");
+            Assert.That(straight.Title, Does.Contain("no finite-size term").And.Contain("−0.56"));
+            Assert.That(fit.Points.Zip(model.Series.OfType<ScatterSeries>().Single().Points, (a, b) => a.Y / b.Y), Is.All.EqualTo(1).Within(1e-12),
+                "α = −1/2 with C = 1.01: the fit passes through thresholds 1% above the prediction");
+            Assert.That(theory.Points.Zip(fit.Points, (a, b) => b.Y / a.Y), Is.All.EqualTo(1.01).Within(1e-12));
+            Assert.That(limit.Points.Select(p => p.Y), Is.All.EqualTo(1.5));
+            Assert.That(model.Series.OfType<LineSeries>().Any(s => (string)s.Tag == "reference slope"), Is.False, "the limit is the flat reference");
         });
     }
 

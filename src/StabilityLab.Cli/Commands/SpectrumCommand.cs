@@ -45,6 +45,7 @@ public static class SpectrumCommand
         var outputDim = ModelOptions.OutputDim("output dimension d (the NTK uses the first output)");
         var threads = ThreadsOption.Create("libtorch threads (0 = all cores)");
         var device = DeviceOption.Create();
+        var maxMemory = MaxMemoryOption.Create(MaxMemoryOption.Refuses);
         var memory = new Option<int>("--memory-mib") { Description = "memory for one batch of networks (sets the batch size)", DefaultValueFactory = _ => 1024 }.AtLeast(16);
         var outDir = OutputOptions.Directory("output directory (spectra.csv, manifest.json)", required: true);
         var resume = OutputOptions.Resume("keep the cells already in --out's spectra.csv and compute only the missing ones");
@@ -54,7 +55,7 @@ public static class SpectrumCommand
             + "spectra.csv: one row per (width, depth, τ rule) cell with mean, sd, 95% interval of the mean (lo, hi) and 5/50/95% quantiles over trials "
             + "of log ‖·‖₂² (natural log, squared norm) for the whole product (whole_*) and the largest pair (maxpair_*), and of log λ_min of the Gram "
             + "matrix and NTK (gram_*, ntk_*); empty fields are not measured.");
-        foreach (var o in new Option[] { block, activation, weights, width, depth, tau, trials, seed, inputs, gram, pairs, tolerance, maxSteps, svd, raw, inputDim, outputDim, threads, device, memory, outDir, resume })
+        foreach (var o in new Option[] { block, activation, weights, width, depth, tau, trials, seed, inputs, gram, pairs, tolerance, maxSteps, svd, raw, inputDim, outputDim, threads, device, memory, maxMemory, outDir, resume })
             cmd.Options.Add(o);
         GridOptions.CheckTaus(cmd, tau, depth);
         cmd.Require(c => c.Value(svd) && c.Value(width) > MaxSvdWidth ? $"--svd needs width ≤ {MaxSvdWidth} (got {c.Value(width)})" : null);
@@ -96,7 +97,7 @@ public static class SpectrumCommand
                 {
                     if (stop is not null) throw new OperationCanceledException();
                     progress.Advance(k);
-                }, io.Err.WriteLine, r.GetValue(resume));
+                }, io.Err.WriteLine, r.GetValue(resume), MaxMemoryOption.Resolve(r.GetValue(maxMemory)));
             }
             catch (OperationCanceledException) when (stop is not null)
             {

@@ -49,12 +49,13 @@ public static class TrainCommand
         var outDir = OutputOptions.Directory("output directory (curves.csv, runs.csv, fits.json, manifest.json)", defaultValue: "train-out");
         var resume = OutputOptions.Resume("keep the finished runs already in --out and train only the missing ones");
         var json = OutputOptions.Json("print fits.json (per-run rates and the depth trends) instead of the table");
+        var maxMemory = MaxMemoryOption.Create(MaxMemoryOption.Refuses);
 
         var cmd = new Command("train", "Train the network by gradient descent over depths × τ rules × seeds × step sizes; fit linear rates; check that τ = 1/√L trains at a depth-independent rate.");
         foreach (var o in new Option[]
                  {
                      block, activation, weights, width, depths, taus, seeds, lrs, dataset, dataPath, trainSize, testSize, inputDim, outputDim,
-                     targets, optimizer, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, device, outDir, resume, json,
+                     targets, optimizer, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, device, maxMemory, outDir, resume, json,
                  })
             cmd.Options.Add(o);
         cmd.Subcommands.Add(BuildBench(io));
@@ -116,7 +117,8 @@ public static class TrainCommand
                         if (stop is not null) throw new OperationCanceledException();
                         progress.Advance(n);
                     }, line => io.Err.WriteLine(line),
-                    "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)), threads: ThreadsOption.Resolve(th));
+                    "stabilitylab " + string.Join(" ", r.Tokens.Select(t => t.Value)), threads: ThreadsOption.Resolve(th),
+                    availableMemory: MaxMemoryOption.Resolve(r.GetValue(maxMemory)));
             }
             catch (OperationCanceledException) when (stop is not null)
             {

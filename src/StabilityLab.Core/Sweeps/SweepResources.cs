@@ -27,7 +27,7 @@ public sealed record SweepResources(long MemoryBytes, long DiskBytes, int Thread
     public const long RawBytesPerRow = 110;
 
     /// <summary>The share of the available memory a sweep may plan to use.</summary>
-    public const double MemoryShare = 0.8;
+    public const double MemoryShare = MemoryNeed.MemoryShare;
 
     /// <summary>
     /// Time of a checkpointed trial relative to a stored one, for planning: it draws the forward normals twice
@@ -112,9 +112,7 @@ public sealed record SweepResources(long MemoryBytes, long DiskBytes, int Thread
     /// <summary>Throws <see cref="SpecException"/> when the estimate does not fit the available memory or the free space under <paramref name="outDir"/>.</summary>
     public void Check(string outDir, long? availableMemory = null, long? freeDisk = null)
     {
-        long mem = availableMemory ?? AvailableMemory();
-        if (MemoryBytes > mem * MemoryShare)
-            throw new SpecException(F($"this run needs ≈ {Size(MemoryBytes)} of memory ({MemoryBreakdown}); {Size(mem)} is available: lower --threads, --trials, --width or --depth"));
+        new MemoryNeed(MemoryBytes, MemoryBreakdown, "lower --threads, --trials, --width or --depth").Check(availableMemory);
         if (DiskBytes > 0 && (freeDisk ?? FreeDisk(outDir)) is long free && DiskBytes > free)
             throw new SpecException(F($"raw.csv would take ≈ {Size(DiskBytes)} (with its checkpoints) and {Size(free)} is free under {Path.GetFullPath(outDir)}: lower --trials or leave out --raw"));
     }

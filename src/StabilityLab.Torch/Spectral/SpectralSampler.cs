@@ -1,4 +1,5 @@
 using StabilityLab.Models;
+using StabilityLab.Sweeps;
 using StabilityLab.Randomness;
 using StabilityLab.Sampling;
 using StabilityLab.Spectral;
@@ -28,13 +29,35 @@ public sealed class SpectralSampler
         Options.Validate(spec);
         _spec = spec;
         _device = device ?? TorchRuntime.DefaultDevice;
+        BatchSize = (int)Math.Clamp(Options.MemoryBudgetBytes / Math.Max(PerTrialBytes(spec, Options), 1), 1, 64);
+    }
+
+    /// <summary>
+    /// Bytes one network of a batch holds (float64): its weights, the same again while they are drawn, two partial block
+    /// products per pair evaluated, and the Gram path's activations (3·(L+1)·m·n).
+    /// </summary>
+    public static long PerTrialBytes(NetworkSpec spec, SpectralOptions options)
+    {
         long m = spec.Width, L = spec.Depth;
-        long weights = L * m * m * (spec.Block == BlockKind.Res3 ? 2 : 1);
-        long sample = Options.Pairs.Mode == "auto" ? PairSelection.AutoSampleSize : Options.Pairs.SampleSize;
-        long products = Math.Min(L, Options.Pairs.IsComplete(spec.Depth) ? L : sample + 1) * m * m;
-        long gram = Options.Inputs is null ? 0 : 3 * (L + 1) * m * Options.Inputs.Count;
-        long perTrial = 8 * (weights + L * m * m + 2 * products + gram);
-        BatchSize = (int)Math.Clamp(Options.MemoryBudgetBytes / Math.Max(perTrial, 1), 1, 64);
+        long weights = MemoryNeed.Times(L, m, m, spec.Block == BlockKind.Res3 ? 2 : 1);
+        long sample = options.Pairs.Mode == "auto" ? PairSelection.AutoSampleSize : options.Pairs.SampleSize;
+        long products = MemoryNeed.Times(Math.Min(L, options.Pairs.IsComplete(spec.Depth) ? L : sample + 1), m, m);
+        long gram = options.Inputs is null ? 0 : MemoryNeed.Times(3, L + 1, m, options.Inputs.Count);
+        return MemoryNeed.Times(8, weights + MemoryNeed.Times(L, m, m) + 2 * products + gram);
+    }
+
+    /// <summary>The memory of one batch (<see cref="BatchSize"/> networks, each with its weight draws as managed doubles
+    /// besides <see cref="PerTrialBytes"/>) and the runtime, for the check before a study starts.</summary>
+    public MemoryNeed Memory
+    {
+        get
+        {
+            long each = PerTrialBytes(_spec, Options) + MemoryNeed.Times(8, _spec.Depth, _spec.Width, _spec.Width, _spec.Block == BlockKind.Res3 ? 2 : 1);
+            return new(MemoryNeed.Times(BatchSize, each) + TorchRuntime.RuntimeBytes,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"a batch of {BatchSize} network(s) at m = {_spec.Width}, L = {_spec.Depth}, {SweepResources.Size(each)} each: weights and their draws, block products and activations in float64"),
+                "lower --width or --depth, or --memory-mib (the batch's budget)");
+        }
     }
 
     public NetworkSpec Spec => _spec;

@@ -31,10 +31,13 @@ public static class SpectralStudy
     /// to stop the study, which leaves its manifest interrupted and its finished cells for --resume.</param>
     /// <param name="log">A line describing the study, and warnings (networks that died).</param>
     /// <param name="resume">Keep the cells already in the directory's spectra.csv and compute the rest.</param>
+    /// <param name="availableMemory">The memory to plan with (null: the machine's available memory); a batch that does not fit is refused.</param>
     public static SpectralStudyResult Run(SpectralStudySpec spec, string outDir, int? threads = null, Action<long>? progress = null, Action<string>? log = null,
-        bool resume = false)
+        bool resume = false, long? availableMemory = null)
     {
         spec.Validate();
+        // Before the directory is touched: a cell that cannot fit leaves nothing behind.
+        spec.Cells.Select(c => new SpectralSampler(c, spec.Options).Memory).MaxBy(x => x.Bytes)!.Check(availableMemory);
         if (threads is int n) TorchRuntime.SetThreads(n);
         var dir = Path.GetFullPath(outDir);
         using var hold = OutputLock.Take(dir); // one writer at a time, for the whole study

@@ -32,10 +32,13 @@ public static class TrainingStudy
     /// <param name="commandLine">Recorded in the manifest when given.</param>
     /// <param name="device">Where to train (default: the runtime's device).</param>
     /// <param name="threads">libtorch threads (null: leave the runtime's setting).</param>
+    /// <param name="availableMemory">the memory to plan with (null: the machine's available memory, <see cref="TrainingMemory"/>).</param>
     public static TrainingStudyResult Run(TrainingStudySpec spec, string directory, bool resume = false,
-        Action<int>? onStep = null, Action<string>? log = null, string? commandLine = null, Device? device = null, int? threads = null)
+        Action<int>? onStep = null, Action<string>? log = null, string? commandLine = null, Device? device = null, int? threads = null,
+        long? availableMemory = null)
     {
         spec.Validate();
+        TrainingMemory.Of(spec).Check(availableMemory); // before the directory is touched: a run that cannot fit leaves nothing behind
         if (threads is int n) TorchRuntime.SetThreads(n);
         var dev = device ?? TorchRuntime.DefaultDevice;
         var dir = Path.GetFullPath(directory);

@@ -41,6 +41,9 @@ public sealed class SpectrumCliTests
         yield return Case("svd at width 2048", ["--width", "2048", "--svd"], "svd");
         yield return Case("block res4", ["--block", "res4"], "block");
         yield return Case("unknown option", ["--frobnicate"], "frobnicate");
+        yield return Case("max-memory-mib 0", ["--max-memory-mib", "0"], "max-memory-mib", "at least 1");
+        yield return Case("a network larger than the machine", ["--width", "60000", "--depth", "300"], "of memory");
+        yield return Case("more than --max-memory-mib", ["--width", "256", "--depth", "64", "--max-memory-mib", "1"], "of memory");
     }
 
     [TestCaseSource(nameof(BadInputs))]

@@ -42,6 +42,9 @@ public sealed class TrainCommandTests
         yield return Case("reduction foo", ["train", "--reduction", "foo"], "reduction");
         yield return Case("fashion subset too large", ["train", "--dataset", "fashion-mnist", "--train-size", "70000"], "60000");
         yield return Case("bench width 0", ["train", "bench", "--width", "0"], "width");
+        yield return Case("max-memory-mib 0", ["train", "--max-memory-mib", "0"], "max-memory-mib", "at least 1");
+        yield return Case("a network larger than the machine", ["train", "--width", "60000", "--depth", "300"], "of memory");
+        yield return Case("more than --max-memory-mib", ["train", "--width", "256", "--depth", "64", "--max-memory-mib", "1"], "of memory");
     }
 
     [TestCaseSource(nameof(BadInputs))]

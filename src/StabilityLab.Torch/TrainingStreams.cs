@@ -7,17 +7,21 @@ namespace StabilityLab.Torch;
 /// initial weights, synthetic data, teacher network and minibatch order. A seed gives the same data
 /// for every depth and τ rule, and the same A, B, W_1, W_2, … for every τ rule and every depth that
 /// has those layers (common random numbers). Here, beside the runtime, because the data (teacher), the networks
-/// (initial weights) and training (minibatch order) all read them.
+/// (initial weights) and training (minibatch order) all read them. Their normals are Philox-4x32-10's with this project's
+/// own log and sin/cos (<see cref="Generator"/>): the same bits on every CPU, like the sampler's.
 /// </summary>
 public static class TrainingStreams
 {
-    public static RandomStream Init(ulong seed) => RandomStream.For(seed, StreamIds.Training.InitCell, 0);
+    /// <summary>The generator of every training stream (recorded as the "generator" setting of a study).</summary>
+    public const RandomGenerator Generator = RandomGenerator.Philox;
 
-    public static RandomStream Data(ulong seed) => RandomStream.For(seed, StreamIds.Training.DataCell, 0);
+    public static RandomStream Init(ulong seed) => RandomStream.For(seed, StreamIds.Training.InitCell, 0, Generator);
 
-    public static RandomStream Teacher(ulong seed) => RandomStream.For(seed, StreamIds.Training.TeacherCell, 0);
+    public static RandomStream Data(ulong seed) => RandomStream.For(seed, StreamIds.Training.DataCell, 0, Generator);
 
-    public static RandomStream Shuffle(ulong seed) => RandomStream.For(seed, StreamIds.Training.ShuffleCell, 0);
+    public static RandomStream Teacher(ulong seed) => RandomStream.For(seed, StreamIds.Training.TeacherCell, 0, Generator);
+
+    public static RandomStream Shuffle(ulong seed) => RandomStream.For(seed, StreamIds.Training.ShuffleCell, 0, Generator);
 
     /// <summary>A uniform in [0, 1) from counter k of (stream, domain).</summary>
     public static double Uniform(RandomStream stream, ulong domain, ulong k) =>

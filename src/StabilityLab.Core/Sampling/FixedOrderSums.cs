@@ -10,7 +10,7 @@ namespace StabilityLab.Sampling;
 /// one 512-bit, two 256-bit, four 128-bit or eight scalar operations with the same per-lane results,
 /// so the sum is the same bits on every x64 CPU (TensorPrimitives' sums follow the hardware width).
 /// </summary>
-internal static class FixedOrderSums
+public static class FixedOrderSums
 {
     /// <summary>The fixed combination of the 8 logical accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -109,7 +109,7 @@ public sealed class ExactGramSampler
         {
             var hi = _h.AsSpan(i * _m, _m);
             for (int j = i; j < _n; j++)
-                g[i * _n + j] = g[j * _n + i] = TensorPrimitives.Dot(hi, _h.AsSpan(j * _m, _m));
+                g[i * _n + j] = g[j * _n + i] = FixedOrderSums.Dot(hi, _h.AsSpan(j * _m, _m));
         }
         return GramMatrix.FromScaled(_n, logScale, g);
     }
@@ -135,7 +135,7 @@ public sealed class ExactGramSampler
     /// <summary>Divides H by its root mean squared column norm when φ is homogeneous; false when H is zero (a dead network).</summary>
     private bool Rescale(ref double logScale)
     {
-        double n2 = TensorPrimitives.SumOfSquares<double>(_h) / _n;
+        double n2 = FixedOrderSums.SumOfSquares(_h) / _n;
         if (!(n2 > 0) || !double.IsFinite(n2)) return false;
         if (!_homogeneous) return true;
         TensorPrimitives.Multiply(_h, 1 / Math.Sqrt(n2), _h);

@@ -56,12 +56,13 @@ public sealed record GramInputs
         return c;
     }
 
-    /// <summary>n inputs uniform on the unit sphere of R^p: a pure function of (seed, n, p).</summary>
-    public static GramInputs RandomSphere(ulong seed, int count, int dim)
+    /// <summary>n inputs uniform on the unit sphere of R^p: a pure function of (seed, n, p, generator), the same bits on
+    /// every CPU with <see cref="RandomGenerator.Philox"/> (the spectral studies' generator).</summary>
+    public static GramInputs RandomSphere(ulong seed, int count, int dim, RandomGenerator generator = RandomGenerator.Threefry)
     {
         if (count < 1) throw new SpecException($"--inputs must be at least 1 (got {count})");
         if (dim < 1) throw new SpecException($"input dimension must be at least 1 (got {dim})");
-        var stream = new RandomStream(seed, StreamIds.Spectral.SphereInputsKey | (uint)dim);
+        var stream = new RandomStream(seed, StreamIds.Spectral.SphereInputsKey | (uint)dim, generator);
         var x = new double[count][];
         for (int i = 0; i < count; i++)
         {

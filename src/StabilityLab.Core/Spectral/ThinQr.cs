@@ -1,3 +1,4 @@
+using StabilityLab.Sampling;
 using StabilityLab.Randomness;
 using System.Numerics.Tensors;
 
@@ -39,18 +40,18 @@ internal sealed class ThinQr
         {
             var col = h.Slice(j * _m, _m);
             col.CopyTo(_v);
-            double n0 = Math.Sqrt(TensorPrimitives.SumOfSquares(col));
+            double n0 = Math.Sqrt(FixedOrderSums.SumOfSquares(col));
             for (int pass = 0; pass < 2; pass++)
             {
                 for (int k = 0; k < r; k++)
                 {
                     var qk = Q.AsSpan(k * _m, _m);
-                    double c = TensorPrimitives.Dot(qk, _v);
+                    double c = FixedOrderSums.Dot(qk, _v);
                     R[k * _n + j] += c;
                     TensorPrimitives.MultiplyAdd(qk, -c, _v, _v);
                 }
             }
-            double nv = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(_v));
+            double nv = Math.Sqrt(FixedOrderSums.SumOfSquares(_v));
             if (nv > RankTolerance * n0 && nv > 0)
             {
                 TensorPrimitives.Multiply(_v, 1 / nv, Q.AsSpan(r * _m, _m));

@@ -95,7 +95,7 @@ public sealed record SyntheticData : DataSource
         for (int i = 0; i < total; i++)
         {
             var row = x.AsSpan(i * p, p);
-            double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(row));
+            double norm = Math.Sqrt(StabilityLab.Sampling.FixedOrderSums.SumOfSquares(row)); // the same bits on every CPU
             if (norm == 0) row[0] = norm = 1; // probability zero; keeps ‖x_i‖ = 1
             System.Numerics.Tensors.TensorPrimitives.Multiply(row, 1 / norm, row);
         }

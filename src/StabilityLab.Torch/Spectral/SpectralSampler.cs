@@ -97,7 +97,7 @@ public sealed class SpectralSampler
             if (Options.Inputs is not null && Options.Gram == GramPath.Dense)
                 (gram, ntk) = net.Gram(Options.Inputs, tau, Options.Ntk);
             else if (exact is not null)
-                gram = Enumerable.Range(start, n).Select(trial => exact.Sample(RandomStream.For(seed, cell, (uint)trial), tau)).ToArray();
+                gram = Enumerable.Range(start, n).Select(trial => exact.Sample(RandomStream.For(seed, cell, (uint)trial, SpectralStudySpec.Generator), tau)).ToArray();
             for (int t = 0; t < n; t++)
                 result.Add(Assemble(start + t, t, norms, wholeIndex, gram?[t], ntk?[t]));
             progress?.Invoke(n);

@@ -125,6 +125,7 @@ public static class SpectralStudy
         {
             ["spec"] = new JsonObject
             {
+                ["generator"] = Randomness.RandomGenerators.Name(SpectralStudySpec.Generator),
                 ["block"] = s.Block.Name(),
                 ["activation"] = s.Activation.Name(),
                 ["weights"] = s.Weights.Name(),

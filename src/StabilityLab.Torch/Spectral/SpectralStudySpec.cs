@@ -14,8 +14,12 @@ public sealed record SpectralStudySpec(
     /// <summary>The largest width for which the singular values are accepted (torch.linalg.svdvals of an m × m product per trial).</summary>
     public const int MaxSvdWidth = 1024;
 
+    /// <summary>The generator of a study's own draws (its Gram inputs and the exact Gram path's networks): Philox, the same
+    /// bits on every CPU; recorded in the manifest's spec. The dense path draws with libtorch's generator.</summary>
+    public const Randomness.RandomGenerator Generator = Randomness.RandomGenerator.Philox;
+
     /// <summary>The n inputs of the Gram matrix and NTK (uniform on the unit sphere, a function of the seed); null for none.</summary>
-    public GramInputs? GramInputs { get; } = Inputs > 0 && Gram != GramPath.None ? GramInputs.RandomSphere(Seed, Inputs, Cells[0].InputDim) : null;
+    public GramInputs? GramInputs { get; } = Inputs > 0 && Gram != GramPath.None ? GramInputs.RandomSphere(Seed, Inputs, Cells[0].InputDim, Generator) : null;
 
     /// <summary>depths × τ rules of one network template, depth-major (the order of spectra.csv); each spec is validated as it is built.</summary>
     public static List<NetworkSpec> Grid(int width, IEnumerable<int> depths, IReadOnlyList<TauRule> rules, BlockKind block = BlockKind.Post,

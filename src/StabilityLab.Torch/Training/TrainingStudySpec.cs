@@ -80,6 +80,7 @@ public sealed record TrainingStudySpec(
         var o = Options;
         var d = new SortedDictionary<string, string>
         {
+            ["generator"] = Randomness.RandomGenerators.Name(TrainingStreams.Generator),
             ["block"] = Network.Block.Name(),
             ["activation"] = Network.Activation.Name(),
             ["weights"] = Network.Weights.Name(),

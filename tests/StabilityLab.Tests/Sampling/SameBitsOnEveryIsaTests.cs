@@ -7,7 +7,9 @@ namespace StabilityLab.Tests.Sampling;
 /// The same bits on every CPU (docs/architecture.md, "Randomness"): `sample` and a small `sweep` run in
 /// child processes with AVX-512, AVX2 or every hardware intrinsic switched off give byte-identical output
 /// to the default run, so the vector width changes neither the Philox normals, the sums nor tanh.
-/// Widths are not multiples of 8 so the scalar tails run too.
+/// Widths are not multiples of 8 so the scalar tails run too. `train` and `spectrum` too: their weights are the same
+/// Philox draws, and libtorch's own code paths are pinned by the CPU's features, not by the runtime's switches
+/// (<see cref="StabilityLab.Torch.Training.MklReproducibility"/>).
 /// </summary>
 [TestFixture]
 public sealed class SameBitsOnEveryIsaTests
@@ -53,6 +55,33 @@ public sealed class SameBitsOnEveryIsaTests
             var reference = Sweep(null);
             foreach (var (name, variable) in Isas)
                 Assert.That(Sweep(variable), Is.EqualTo(reference), $"{name} ({variable}=0) changes cells.csv or raw.csv");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Test]
+    public void TrainingAndSpectralFilesAreTheSameBytesUnderEveryIsa()
+    {
+        var root = Directory.CreateTempSubdirectory("isa-torch-").FullName;
+        try
+        {
+            string Files(string? variable)
+            {
+                var train = Path.Combine(root, "train-" + (variable ?? "default"));
+                var spectrum = Path.Combine(root, "spectrum-" + (variable ?? "default"));
+                Run(["train", "--out", train, "--width", "37", "--depth", "3,9", "--tau", "1/sqrt(L)", "--steps", "25", "--train-size", "12",
+                    "--input-dim", "5", "--lr", "2e-3", "--threads", "1"], variable);
+                Run(["spectrum", "--out", spectrum, "--width", "29", "--depth", "6", "--tau", "1/sqrt(L)", "--trials", "3", "--inputs", "4",
+                    "--threads", "1"], variable);
+                return string.Concat(new[] { Path.Combine(train, "curves.csv"), Path.Combine(train, "runs.csv"), Path.Combine(spectrum, "spectra.csv") }
+                    .Select(File.ReadAllText));
+            }
+            var reference = Files(null);
+            foreach (var (name, variable) in Isas)
+                Assert.That(Files(variable), Is.EqualTo(reference), $"{name} ({variable}=0) changes curves.csv, runs.csv or spectra.csv");
         }
         finally
         {

@@ -13,6 +13,8 @@ namespace StabilityLab.Theory;
 /// Var R = 4E c² + E c⁴(m² + 2m) − m²(E c²)² (error O(m^−2) per layer).
 /// With the identity and d = 1 the backward ratio has the forward ratio's law: g_L ∝ b̂, a direction independent of
 /// every weight, and Jᵀ = Π(I + τW_lᵀ) (or I + τW_lᵀV_lᵀ) is a product of the same law in reverse order.
+/// Cov(F_L, B_L) (d = 1): that of F_L with the log growth of an independent tangent direction along the same path
+/// (<see cref="Covariance"/>).
 /// </summary>
 internal static class IndependentFactorChain
 {
@@ -27,6 +29,9 @@ internal static class IndependentFactorChain
         var inf = new double[L + 1];
         var mean = new double[L + 1];
         var var = new double[L + 1];
+        var shared = new double[L]; // c_l: the log factors' covariance for orthogonal directions (Cov(F, B), §10)
+        var own = new double[L]; // d_l = v_l − c_l
+        var sBefore = new double[L]; // s_{l−1} = Σ_{k<l} d_k, the alignment time before layer l
         for (int l = 1; l <= L; l++)
         {
             var (ec2, ec4) = BranchScaleMoments(spec.Block, spec.Activation, m, tau[l - 1]);
@@ -34,16 +39,49 @@ internal static class IndependentFactorChain
             inf[l] = inf[l - 1] + logEr;
             mean[l] = mean[l - 1] + logEr - vlog / 2;
             var[l] = var[l - 1] + vlog;
+            double er = 1 + m * ec2;
+            shared[l - 1] = OrthogonalCovariance(spec.Block, spec.Activation, m, tau[l - 1]) / (er * er);
+            own[l - 1] = vlog - shared[l - 1];
+            if (l < L) sBefore[l] = sBefore[l - 1] + own[l - 1];
         }
         double sd = Math.Sqrt(var[L]), z95 = Normal.InvCDF(0, 1, 0.95);
         // Backward: predicted only where its law is the forward one (d = 1; exact for the identity, first order for
         // res3/ReLU, docs/finite-width.md §10).
         bool bwd = spec.OutputDim == 1;
         double nan = double.NaN;
+        double cov = bwd ? Covariance(shared, own, sBefore, m) : nan;
         return new FiniteWidthPrediction(m, L, mean[L], sd, mean[L] - z95 * sd, mean[L], mean[L] + z95 * sd, mean[L] + var[L] / 2,
-            bwd ? mean[L] : nan, bwd ? sd : nan, nan, inf[L], bwd ? inf[L] : nan,
+            bwd ? mean[L] : nan, bwd ? sd : nan, cov, inf[L], bwd ? inf[L] : nan,
             mean, var.Select(Math.Sqrt).ToArray(), bwd ? inf.Select(v => inf[L] - v).ToArray() : Enumerable.Repeat(nan, L + 1).ToArray(),
             RegimeOf(spec));
+    }
+
+    /// <summary>
+    /// Cov(F_L, B_L) = Σ_l [c_l + d_l E ω²_{l−1}] (docs/finite-width.md §10): Cov(F, B) = Cov(F, T) exactly, T the log growth
+    /// of an independent tangent direction along the same path; per layer the two log factors covary by c_l + (v_l − c_l)ω²
+    /// given their cosine ω, whose square follows <see cref="TangentAlignment"/> from E ω_0² = 1/m.
+    /// </summary>
+    internal static double Covariance(double[] shared, double[] own, double[] sBefore, int m)
+    {
+        var p = TangentAlignment.MeanSquaredCosine(sBefore, 1.0 / m);
+        double cov = 0;
+        for (int l = 0; l < shared.Length; l++) cov += shared[l] + own[l] * p[l];
+        return cov;
+    }
+
+    /// <summary>
+    /// C₀ = Cov(R, R_t) for two orthogonal unit directions through one layer (R the factor of one, R_t of the other;
+    /// docs/finite-width.md §10). post/res1 with the identity: 0 (W ĥ and W t̂ are independent). res3: the factors share
+    /// V and the units' activity: C₀ = g²[2m·E(aᵀb)² + m²Cov(K, K_t)], g = 4τ²/m², a = φ(z), b = φ′(z)∘z₂ (z, z₂ independent
+    /// N(0, I)), E(aᵀb)² = m E[φ²φ′²], Cov(K, K_t) = m Cov(φ(z)², φ′(z)²): ReLU 1/2 and 1/4 (the number of active units),
+    /// identity 1 and 0. ReLU: C₀ = 4τ⁴/m + 16τ⁴/m².
+    /// </summary>
+    internal static double OrthogonalCovariance(BlockKind block, Activation act, int m, double tau)
+    {
+        if (block != BlockKind.Res3) return 0;
+        double t2 = tau * tau, g = 4 * t2 / ((double)m * m);
+        var (e2, cv) = act == Activation.Identity ? (1.0, 0.0) : (0.5, 0.25);
+        return g * g * (2.0 * m * m * e2 + (double)m * m * m * cv);
     }
 
     /// <summary>

@@ -104,6 +104,9 @@ internal static class Res1FiniteWidth
     /// </summary>
     internal sealed record PathCovariances(double[][] C, double[] CL, double[][] D, double VarFL, double[][] II, double[][] IF, double[] Pi, double[] IL);
 
+    /// <summary>From this depth the O(L²) pair integrals run their rows on every core (below it the threads cost more than they save).</summary>
+    private const int ParallelFromDepth = 128;
+
     /// <summary>Beyond Q_L = e^this the second-order mean's raw-unit sums (Var T_l ∝ S²) would overflow.</summary>
     public const double MaxLogQForMean = 150;
 
@@ -124,12 +127,14 @@ internal static class Res1FiniteWidth
         var piNodes = new double[L];
         var IL = new double[L];
         for (int k = 0; k < L; k++) D[k] = new double[k];
-        var nodeX = new double[2 * Nodes];
-        var nodeW = new double[2 * Nodes]; // quadrature weight × f_j at the node
-        var nodeF = new double[2 * Nodes];
-        var nodeI = new double[2 * Nodes]; // quadrature weight × 1[Y_j > 0]
-        for (int j = 0; j < L; j++)
+        // Each row j is independent of the others (it writes C[j], II[j], IF[j], CL[j], IL[j], piNodes[j] and column j
+        // of D): the rows run in parallel, every number computed exactly as in the serial loop (same bits).
+        Parallel.For(0, L, new ParallelOptions { MaxDegreeOfParallelism = L >= ParallelFromDepth ? -1 : 1 }, j =>
         {
+            var nodeX = new double[2 * Nodes];
+            var nodeW = new double[2 * Nodes]; // quadrature weight × f_j at the node
+            var nodeF = new double[2 * Nodes];
+            var nodeI = new double[2 * Nodes]; // quadrature weight × 1[Y_j > 0]
             C[j] = new double[L - j];
             II[j] = new double[L - j];
             IF[j] = new double[L - j];
@@ -198,7 +203,7 @@ internal static class Res1FiniteWidth
                 CL[j] = sf - ef;
                 IL[j] = sf1 - pj;
             }
-        }
+        });
         // Var(Y_L²)/Q_L² = (5 + 4S + 2S²)/(1 + S)².
         double sL = logS[L], qL = logQ[L];
         double varFL = 5 * Math.Exp(-2 * qL) + 4 * Math.Exp(sL - 2 * qL) + 2 * Math.Exp(2 * (sL - qL));

@@ -27,6 +27,34 @@ public class FiniteWidthTimingTests
         return $"{wall,8:F1} ms wall, {cpu,8:F1} ms CPU";
     }
 
+    /// <summary>
+    /// res1/ReLU (docs/finite-width.md §11): m = 256, τ = 1/√L and 0.1, L = 256 … 2048 (best of three; every returned
+    /// moment with R formatting, so two builds can be compared number by number).
+    /// </summary>
+    [Test]
+    public void PrintRes1Timings()
+    {
+        FiniteWidthTheory.Predict(new NetworkSpec(256, 64, TauRule.Parse("1/sqrt(L)"), BlockKind.Res1));
+        foreach (string rule in new[] { "1/sqrt(L)", "0.1" })
+            foreach (int depth in new[] { 256, 1024, 2048 })
+            {
+                var spec = new NetworkSpec(256, depth, TauRule.Parse(rule), BlockKind.Res1);
+                FiniteWidthPrediction? p = null;
+                double wall = double.MaxValue, cpu = double.MaxValue;
+                for (int i = 0; i < 3; i++)
+                {
+                    var process = Process.GetCurrentProcess();
+                    var cpu0 = process.TotalProcessorTime;
+                    var sw = Stopwatch.StartNew();
+                    p = FiniteWidthTheory.Predict(spec);
+                    wall = Math.Min(wall, sw.Elapsed.TotalMilliseconds);
+                    process.Refresh();
+                    cpu = Math.Min(cpu, (process.TotalProcessorTime - cpu0).TotalMilliseconds);
+                }
+                TestContext.Out.WriteLine($"res1 m=256 L={depth} τ={rule}: {wall,8:F1} ms wall, {cpu,8:F1} ms CPU | {p!.FwdLogSqMean:R} {p.FwdLogSqSd:R} {p.BwdLogSqMean:R} {p.BwdLogSqSd:R} {p.Covariance:R} {p.BwdLogSqInfinite:R}");
+            }
+    }
+
     [Test]
     public void PrintTimings()
     {

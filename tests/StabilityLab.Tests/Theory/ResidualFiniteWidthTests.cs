@@ -102,6 +102,26 @@ public class ResidualFiniteWidthTests
         AssertCovarianceClose(Draw(spec, trials), p.Covariance, $"res1 m={width} L={depth} τ={tau}");
     }
 
+    // Cov(F_L, B_L) for res3/ReLU and the identity (docs/finite-width.md §10): Cov(F, B) = Cov(F, T), T the log growth of an
+    // independent tangent direction along the same path; per layer c_l + d_l E ω²_{l−1}, E ω² from the alignment diffusion.
+    // Cells where a covariance of 0 is far outside 4 SE (asserted too: the test can tell the theory from 0), from Σ τ²/m = 1/16
+    // (the shared units' activity alone, res3/ReLU) to V = Var F_L ≈ 2 (the alignment of the two directions dominates).
+    [TestCase("res3", "relu", 64, 16, "0.5", 4000)]
+    [TestCase("res3", "relu", 64, 16, "2", 4000)]
+    [TestCase("res3", "relu", 64, 64, "0.5", 4000)]
+    [TestCase("post", "identity", 64, 64, "0.5", 4000)]
+    [TestCase("res1", "identity", 32, 128, "0.5", 2000)]
+    [TestCase("res3", "identity", 64, 64, "0.5", 4000)]
+    public void IndependentFactorCovarianceMatchesTheExactSampler(string block, string activation, int width, int depth, string tau, int trials)
+    {
+        var spec = new NetworkSpec(width, depth, TauRule.Parse(tau), ModelNames.ParseBlock(block), ModelNames.ParseActivation(activation));
+        var s = Draw(spec, trials);
+        string what = $"{block}/{activation} m={width} L={depth} τ={tau}";
+        AssertCovarianceClose(s, FiniteWidthTheory.Predict(spec).Covariance, what);
+        var c = SampleCovariance.Of(s.Select(t => t.Forward).ToArray(), s.Select(t => t.Backward).ToArray());
+        Assert.That(Math.Abs(c.Z(0)), Is.GreaterThan(4), $"{what}: a covariance of 0 would pass too (z = {c.Z(0):F2})");
+    }
+
     [Test]
     public void Res1OutsideTheValidatedRangeIsFlaggedAndTooDeepIsRefused()
     {

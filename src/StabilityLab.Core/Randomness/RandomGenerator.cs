@@ -14,6 +14,9 @@ public enum RandomGenerator
 
     /// <summary>Philox-4x32-10 with Box–Muller on this project's own log and sin/cos (<see cref="PortableMath"/>).</summary>
     Philox,
+
+    /// <summary>Philox-4x32-10 through a 64-layer ziggurat, one 32-bit word per normal (<see cref="PhiloxZiggurat"/>).</summary>
+    PhiloxZiggurat,
 }
 
 public static class RandomGenerators
@@ -26,16 +29,18 @@ public static class RandomGenerators
 
     public static string Name(this RandomGenerator g) => g switch
     {
+        RandomGenerator.PhiloxZiggurat => "philox-zig",
         RandomGenerator.Philox => "philox",
         RandomGenerator.Threefry => "threefry",
         _ => throw new ArgumentOutOfRangeException(nameof(g)),
     };
 
-    public static IReadOnlyList<string> Names { get; } = ["philox", "threefry"];
+    public static IReadOnlyList<string> Names { get; } = ["philox-zig", "philox", "threefry"];
 
     /// <summary>Parses a generator name; an unknown one throws <see cref="SpecException"/>.</summary>
     public static RandomGenerator Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
+        "philox-zig" => RandomGenerator.PhiloxZiggurat,
         "philox" => RandomGenerator.Philox,
         "threefry" => RandomGenerator.Threefry,
         _ => throw new SpecException($"unknown generator '{name}' (choose {string.Join(" or ", Names)})"),

@@ -89,6 +89,19 @@ public static class Philox4x32
         Round(ref c0, ref c1, ref c2, ref c3, keys + 16); Round(ref c0, ref c1, ref c2, ref c3, keys + 18);
     }
 
+    /// <summary>Two sets of eight blocks (<see cref="BlockUnmasked(ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, ulong*)"/>),
+    /// round by round: two independent chains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void BlockUnmasked(ref Vector512<ulong> a0, ref Vector512<ulong> a1, ref Vector512<ulong> a2, ref Vector512<ulong> a3,
+        ref Vector512<ulong> b0, ref Vector512<ulong> b1, ref Vector512<ulong> b2, ref Vector512<ulong> b3, ulong* keys)
+    {
+        for (int r = 0; r < 2 * Rounds; r += 2)
+        {
+            Round(ref a0, ref a1, ref a2, ref a3, keys + r);
+            Round(ref b0, ref b1, ref b2, ref b3, keys + r);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Round(ref Vector512<ulong> c0, ref Vector512<ulong> c1, ref Vector512<ulong> c2, ref Vector512<ulong> c3, ulong* key)
     {

@@ -99,6 +99,7 @@ internal static class PhiloxZiggurat
     private static double Normal(in Ids ids, int k, uint w) => Continue(ids, k, w, 0);
 
     /// <summary>Normal k from word w (its own or a restart word), fallback attempts a, a + 1, … still unused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called rarely: no slow first tier
     private static double Continue(in Ids ids, int k, uint w, uint a)
     {
         var t = ZigguratTable.Instance;
@@ -123,6 +124,7 @@ internal static class PhiloxZiggurat
     }
 
     /// <summary>The tail beyond R (Marsaglia's exponential method), from fallback attempts a, a + 1, ….</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Tail(in Ids ids, int k, uint a)
     {
         while (true)
@@ -172,7 +174,27 @@ internal static class PhiloxZiggurat
         fixed (double* tp = tail)
         {
             var tables = new Tables(widths, thresholds);
-            for (int g = 0; g < n; g += 32)
+            int g = 0;
+            for (; g + 128 <= n; g += 128)
+            {
+                // Four groups at once: four independent Philox chains keep more of the core busy.
+                var a0 = lane + Vector512.Create((ulong)(g / 4)); var a1 = d0; var a2 = d1; var a3 = top;
+                var b0 = a0 + Vector512.Create(8UL); var b1 = d0; var b2 = d1; var b3 = top;
+                var c0 = a0 + Vector512.Create(16UL); var c1 = d0; var c2 = d1; var c3 = top;
+                var e0 = a0 + Vector512.Create(24UL); var e1 = d0; var e2 = d1; var e3 = top;
+                Philox4x32.BlockUnmasked(ref a0, ref a1, ref a2, ref a3, ref b0, ref b1, ref b2, ref b3, keys);
+                Philox4x32.BlockUnmasked(ref c0, ref c1, ref c2, ref c3, ref e0, ref e1, ref e2, ref e3, keys);
+                var at = iota + Vector512.Create(g);
+                np = Part(Vector512.ConditionalSelect(low, a0, a1 << 32).AsUInt32(), tables, at, dp + g, pk, pw, np, false, default);
+                np = Part(Vector512.ConditionalSelect(low, a2, a3 << 32).AsUInt32(), tables, at + Vector512.Create(16), dp + g + 16, pk, pw, np, false, default);
+                np = Part(Vector512.ConditionalSelect(low, b0, b1 << 32).AsUInt32(), tables, at + Vector512.Create(32), dp + g + 32, pk, pw, np, false, default);
+                np = Part(Vector512.ConditionalSelect(low, b2, b3 << 32).AsUInt32(), tables, at + Vector512.Create(48), dp + g + 48, pk, pw, np, false, default);
+                np = Part(Vector512.ConditionalSelect(low, c0, c1 << 32).AsUInt32(), tables, at + Vector512.Create(64), dp + g + 64, pk, pw, np, false, default);
+                np = Part(Vector512.ConditionalSelect(low, c2, c3 << 32).AsUInt32(), tables, at + Vector512.Create(80), dp + g + 80, pk, pw, np, false, default);
+                np = Part(Vector512.ConditionalSelect(low, e0, e1 << 32).AsUInt32(), tables, at + Vector512.Create(96), dp + g + 96, pk, pw, np, false, default);
+                np = Part(Vector512.ConditionalSelect(low, e2, e3 << 32).AsUInt32(), tables, at + Vector512.Create(112), dp + g + 112, pk, pw, np, false, default);
+            }
+            for (; g < n; g += 32)
             {
                 var x0 = lane + Vector512.Create((ulong)(g / 4));
                 var x1 = d0;
@@ -216,9 +238,17 @@ internal static class PhiloxZiggurat
     {
         if (Avx512F.IsSupported)
         {
-            var a0 = Avx512F.PermuteVar16x32x2(Vector512.Load(p), w.AsInt32(), Vector512.Load(p + 16));
-            var a1 = Avx512F.PermuteVar16x32x2(Vector512.Load(p + 32), w.AsInt32(), Vector512.Load(p + 48));
-            return Vector512.ConditionalSelect(Vector512.Equals(w & Vector512.Create(32u), Vector512.Create(32u)).AsInt32(), a1, a0);
+            var ix = w.AsInt32();
+            var a0 = Avx512F.PermuteVar16x32x2(Vector512.Load(p), ix, Vector512.Load(p + 16));
+            var a1 = Avx512F.PermuteVar16x32x2(Vector512.Load(p + 32), ix, Vector512.Load(p + 48));
+            var m5 = Vector512.Equals(w & Vector512.Create(32u), Vector512.Create(32u)).AsInt32();
+            var b0 = Vector512.ConditionalSelect(m5, a1, a0);
+#pragma warning disable CS0162 // one of the two layer counts is dead code
+            if (LayerBits == 6) return b0;
+            var a2 = Avx512F.PermuteVar16x32x2(Vector512.Load(p + 64), ix, Vector512.Load(p + 80));
+            var a3 = Avx512F.PermuteVar16x32x2(Vector512.Load(p + 96), ix, Vector512.Load(p + 112));
+            var b1 = Vector512.ConditionalSelect(m5, a3, a2);
+            return Vector512.ConditionalSelect(Vector512.Equals(w & Vector512.Create(64u), Vector512.Create(64u)).AsInt32(), b1, b0);
         }
         var i = (w & Vector512.Create((uint)LayerMask)).AsInt32();
         if (Avx2.IsSupported)
@@ -349,6 +379,17 @@ internal static class PhiloxZiggurat
         return (value, done, (uint)tailStart.ExtractMostSignificantBits(), f0);
     }
 
+    // Entry (w mod 64) of the 64 entries at p (four two-register permutes and a selection by bits 4 and 5).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<ulong> Select64(Vector512<ulong> w, ulong* p, Vector512<ulong> m4, Vector512<ulong> m5)
+    {
+        var a0 = Avx512F.PermuteVar8x64x2(Vector512.Load(p), w, Vector512.Load(p + 8));
+        var a1 = Avx512F.PermuteVar8x64x2(Vector512.Load(p + 16), w, Vector512.Load(p + 24));
+        var a2 = Avx512F.PermuteVar8x64x2(Vector512.Load(p + 32), w, Vector512.Load(p + 40));
+        var a3 = Avx512F.PermuteVar8x64x2(Vector512.Load(p + 48), w, Vector512.Load(p + 56));
+        return Vector512.ConditionalSelect(m5, Vector512.ConditionalSelect(m4, a3, a2), Vector512.ConditionalSelect(m4, a1, a0));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Widen(Vector256<uint> v) => Vector512.Create(Vector256.WidenLower(v), Vector256.WidenUpper(v));
 
@@ -358,13 +399,12 @@ internal static class PhiloxZiggurat
     {
         if (Avx512F.IsSupported)
         {
-            var a0 = Avx512F.PermuteVar8x64x2(Vector512.Load(p), w, Vector512.Load(p + 8));
-            var a1 = Avx512F.PermuteVar8x64x2(Vector512.Load(p + 16), w, Vector512.Load(p + 24));
-            var a2 = Avx512F.PermuteVar8x64x2(Vector512.Load(p + 32), w, Vector512.Load(p + 40));
-            var a3 = Avx512F.PermuteVar8x64x2(Vector512.Load(p + 48), w, Vector512.Load(p + 56));
             var m4 = Vector512.Equals(w & Vector512.Create(16UL), Vector512.Create(16UL));
             var m5 = Vector512.Equals(w & Vector512.Create(32UL), Vector512.Create(32UL));
-            return Vector512.ConditionalSelect(m5, Vector512.ConditionalSelect(m4, a3, a2), Vector512.ConditionalSelect(m4, a1, a0));
+            var r = Select64(w, p, m4, m5);
+            if (LayerBits == 6) return r;
+#pragma warning restore CS0162
+            return Vector512.ConditionalSelect(Vector512.Equals(w & Vector512.Create(64UL), Vector512.Create(64UL)), Select64(w, p + 64, m4, m5), r);
         }
         var i = w & Vector512.Create((ulong)LayerMask);
         return Vector512.Create(p[i[0]], p[i[1]], p[i[2]], p[i[3]], p[i[4]], p[i[5]], p[i[6]], p[i[7]]);

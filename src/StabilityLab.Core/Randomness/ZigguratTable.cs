@@ -18,18 +18,18 @@ namespace StabilityLab.Randomness;
 /// </summary>
 internal sealed class ZigguratTable
 {
-    public const int LayerBits = 6, Layers = 1 << LayerBits;
+    public const int LayerBits = 7, Layers = 1 << LayerBits;
 
-    /// <summary>A draw's odd integer m = 2⌊w/2⁶⌋ + 1 (w read as a signed 32-bit word) has |m| &lt; 2^MBits.</summary>
-    public const int MBits = 26;
+    /// <summary>A draw's odd integer m = 2⌊s/2^LayerBits⌋ + 1 (s: the word read as a signed 32-bit integer) has |m| &lt; 2^MBits.</summary>
+    public const int MBits = 32 - LayerBits;
 
     private const int WidthLowBits = 29; // zero low bits of a width's double (24 significant bits: a float)
 
     /// <summary>The right edge of the base rectangle, where the tail begins.</summary>
-    public const double R = 3.2136576175689697;
+    public const double R = 3.442619800567627;
 
     /// <summary>∫_R^∞ e^(−x²/2) dx = √(π/2)·erfc(R/√2).</summary>
-    public const double TailArea = 0.0016425414397135145;
+    public const double TailArea = 0.0007220450909225024;
 
     /// <summary>The table of <see cref="R"/> and <see cref="TailArea"/> (built on first use).</summary>
     public static ZigguratTable Instance => Holder.Table;

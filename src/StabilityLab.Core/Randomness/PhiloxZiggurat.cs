@@ -7,8 +7,8 @@ using System.Runtime.Intrinsics.X86;
 namespace StabilityLab.Randomness;
 
 /// <summary>
-/// Standard normals of a <see cref="RandomGenerator.PhiloxZiggurat"/> stream: Philox-4x32-10 bits through a 64-layer
-/// ziggurat (<see cref="ZigguratTable"/>), one 32-bit word per normal.
+/// Standard normals of a <see cref="RandomGenerator.PhiloxZiggurat"/> stream: Philox-4x32-10 bits through a
+/// ziggurat (<see cref="ZigguratTable"/>, 128 layers), one 32-bit word per normal.
 /// <para>
 /// Key: the stream's (seed, key) hashed once by Threefry-2x64-20 (domain "PHILOXZG") into Philox's key (k0, k1) and the
 /// counter's top word c3, as for <see cref="PhiloxNormals"/> but with a hash domain of its own. Layout: block b of a
@@ -17,11 +17,11 @@ namespace StabilityLab.Randomness;
 /// fill 32 consecutive normals, and normal k depends on (stream, domain, k) only, not on the length of the request.
 /// </para>
 /// <para>
-/// A word w gives the layer i = w mod 64 and the odd integer m = 2⌊s/64⌋ + 1 of s, w read as a signed 32-bit
-/// integer (|m| &lt; 2²⁶, symmetric about 0, so m carries the sign). Fast path: |m| &lt; Tᵢ gives m·Xᵢ·2⁻²⁶ (exact in
-/// double). Otherwise attempt a = 0, 1, … of normal k is the fallback block of counter (k, domain low, domain high,
+/// A word w gives the layer i = w mod 128 and the odd integer m = 2⌊s/128⌋ + 1 of s, w read as a signed 32-bit
+/// integer (|m| &lt; 2²⁵, symmetric about 0, so m carries the sign and 24 bits of resolution). Fast path: |m| &lt; Tᵢ
+/// gives m·Xᵢ·2⁻²⁵ (exact in double). Otherwise attempt a = 0, 1, … of normal k is the fallback block of counter (k, domain low, domain high,
 /// c3 + 2³¹ + a), whose words (f0, f1, f2, f3) give u = ⌊(f2·2³² + f1)/2¹²⌋·2⁻⁵²: in a layer i ≥ 1 the wedge test
-/// Yᵢ + u·(Yᵢ₊₁ − Yᵢ) &lt; e^(−x²/2), x = |m|·Xᵢ·2⁻²⁶, accepts sign(m)·x, else the draw restarts from the word f0;
+/// Yᵢ + u·(Yᵢ₊₁ − Yᵢ) &lt; e^(−x²/2), x = |m|·Xᵢ·2⁻²⁵, accepts sign(m)·x, else the draw restarts from the word f0;
 /// in the base layer u &lt; q goes to the tail, else restarts from f0. The tail (Marsaglia 1964) takes the next
 /// attempts: with u1, u2 ∈ (0, 1] from ⌊(f2·2³² + f1)/2¹²⌋ and ⌊(f0·2³² + f3)/2¹²⌋, ε1 = −ln(u1)/R, ε2 = −ln(u2),
 /// it accepts sign(m)·(R + ε1) when 2ε2 &gt; ε1². Each value is a pure function of (stream, domain, k): no state is
@@ -29,8 +29,8 @@ namespace StabilityLab.Randomness;
 /// </para>
 /// The scalar and vector paths give the same bits on every CPU: table lookups and integer operations are exact, the
 /// wedge test uses <see cref="PortableMath.Exp(double)"/> and a fused multiply-add, the tail <see cref="PortableMath.Log(double)"/>.
-/// The vector path runs the fast path 16 words at a time, then the first fallback attempt of the rejected draws
-/// (about 5%) 8 at a time; the few left (the tail, and a wedge rejection followed by a rejected restart) go on in the
+/// The vector path runs the fast path 16 words at a time (four groups of 32 normals in flight), then the first fallback
+/// attempt of the rejected draws (2.8%) 16 at a time; the few left (the tail, and a wedge rejection followed by a rejected restart) go on in the
 /// scalar code from where the vector code stopped.
 /// </summary>
 internal static class PhiloxZiggurat
@@ -71,7 +71,7 @@ internal static class PhiloxZiggurat
             Philox4x32.Block((uint)k, D0, D1, C3 + FallbackTop + a, K0, K1);
     }
 
-    /// <summary>The odd integer of a word: 2⌊s/64⌋ + 1, s the word as a signed integer.</summary>
+    /// <summary>The odd integer of a word: 2⌊s/128⌋ + 1, s the word as a signed integer.</summary>
     private static int Odd(uint w) => ((int)w >> (LayerBits - 1)) | 1;
 
     // ------------------------------------------------------------------ scalar (the reference)
@@ -122,6 +122,9 @@ internal static class PhiloxZiggurat
             w = f0;
         }
     }
+
+    /// <summary>A draw of the tail beyond R from the fallback attempts 0, 1, … of normal k (for tests of the tail method alone).</summary>
+    internal static double TailSample(RandomStream s, ulong domain, int k) => Tail(Ids.Of(s, domain), k, 0);
 
     /// <summary>The tail beyond R (Marsaglia's exponential method), from fallback attempts a, a + 1, ….</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -224,15 +227,15 @@ internal static class PhiloxZiggurat
         if (rentedW is not null) ArrayPool<uint>.Shared.Return(rentedW);
     }
 
-    /// <summary>The 32-bit tables (64 entries each) of the fast path.</summary>
+    /// <summary>The 32-bit tables (128 entries each) of the fast path.</summary>
     private readonly unsafe struct Tables(float* widths, int* thresholds)
     {
         public readonly float* Widths = widths;
         public readonly int* Thresholds = thresholds;
     }
 
-    /// <summary>Entry (w mod 64) of a 64-entry 32-bit table for each of 16 lanes: with AVX-512 two two-register permutes
-    /// (vpermt2d reads the low 5 bits of each index) and a selection by bit 5; otherwise AVX2 gathers or plain loads.</summary>
+    /// <summary>Entry (w mod 128) of a 128-entry 32-bit table for each of 16 lanes: with AVX-512 four two-register permutes
+    /// (vpermt2d reads the low 5 bits of each index) and a selection by bits 5 and 6; otherwise AVX2 gathers or plain loads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<int> Lookup(Vector512<uint> w, int* p)
     {
@@ -243,8 +246,6 @@ internal static class PhiloxZiggurat
             var a1 = Avx512F.PermuteVar16x32x2(Vector512.Load(p + 32), ix, Vector512.Load(p + 48));
             var m5 = Vector512.Equals(w & Vector512.Create(32u), Vector512.Create(32u)).AsInt32();
             var b0 = Vector512.ConditionalSelect(m5, a1, a0);
-#pragma warning disable CS0162 // one of the two layer counts is dead code
-            if (LayerBits == 6) return b0;
             var a2 = Avx512F.PermuteVar16x32x2(Vector512.Load(p + 64), ix, Vector512.Load(p + 80));
             var a3 = Avx512F.PermuteVar16x32x2(Vector512.Load(p + 96), ix, Vector512.Load(p + 112));
             var b1 = Vector512.ConditionalSelect(m5, a3, a2);
@@ -268,7 +269,7 @@ internal static class PhiloxZiggurat
     private static Vector512<double> ToDouble(Vector256<float> v) =>
         Avx512F.IsSupported ? Avx512F.ConvertToVector512Double(v) : Vector512.Create(Vector256.WidenLower(v), Vector256.WidenUpper(v));
 
-    /// <summary>The fast path for 16 words: stores m·Xᵢ·2⁻²⁶ at <paramref name="d"/> (for a rejected lane, a value to be replaced),
+    /// <summary>The fast path for 16 words: stores m·Xᵢ·2⁻²⁵ at <paramref name="d"/> (for a rejected lane, a value to be replaced),
     /// and appends the rejected lanes' indices <paramref name="at"/> and words to the pending lists.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe int Part(Vector512<uint> w, Tables tables, Vector512<int> at, double* d, int* pk, uint* pw, int np,
@@ -393,7 +394,7 @@ internal static class PhiloxZiggurat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Widen(Vector256<uint> v) => Vector512.Create(Vector256.WidenLower(v), Vector256.WidenUpper(v));
 
-    /// <summary>Entry (w mod 64) of a 64-entry 64-bit table for each of 8 lanes (four two-register permutes with AVX-512).</summary>
+    /// <summary>Entry (w mod 128) of a 128-entry 64-bit table for each of 8 lanes (eight two-register permutes with AVX-512).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<ulong> Lookup64(Vector512<ulong> w, ulong* p)
     {
@@ -402,8 +403,6 @@ internal static class PhiloxZiggurat
             var m4 = Vector512.Equals(w & Vector512.Create(16UL), Vector512.Create(16UL));
             var m5 = Vector512.Equals(w & Vector512.Create(32UL), Vector512.Create(32UL));
             var r = Select64(w, p, m4, m5);
-            if (LayerBits == 6) return r;
-#pragma warning restore CS0162
             return Vector512.ConditionalSelect(Vector512.Equals(w & Vector512.Create(64UL), Vector512.Create(64UL)), Select64(w, p + 64, m4, m5), r);
         }
         var i = w & Vector512.Create((ulong)LayerMask);

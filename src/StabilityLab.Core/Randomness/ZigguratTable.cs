@@ -1,19 +1,19 @@
 namespace StabilityLab.Randomness;
 
 /// <summary>
-/// The 64 layers of the ziggurat of <see cref="PhiloxZiggurat"/> (Marsaglia &amp; Tsang, J. Stat. Softw. 5(8), 2000)
+/// The 128 layers of the ziggurat of <see cref="PhiloxZiggurat"/> (Marsaglia &amp; Tsang, J. Stat. Softw. 5(8), 2000)
 /// for f(x) = e^(−x²/2) on x ≥ 0, built once at startup from two constants with <see cref="PortableMath"/> and
 /// IEEE-exact operations only, so the tables are the same bits on every CPU.
 /// <para>
 /// Layer 0 (the base) is the rectangle [0, X₀) × [0, f(R)): x &lt; R is the rectangle under f, the rest stands for
 /// the tail beyond R (area <see cref="TailArea"/>) and a sliver of waste. Layer i ≥ 1 is [0, Xᵢ) × [Yᵢ, Yᵢ₊₁),
 /// Xᵢ ≥ f⁻¹(Yᵢ) so it covers the curve, and every layer has the same area A = X₀·f(R): Yᵢ₊₁ = Yᵢ + A/Xᵢ, up to
-/// Y₆₄ ≥ 1 &gt; Y₆₃. The widths are rounded up to 24 significant bits (floats; the standard table's widths need all
-/// 53): m·Xᵢ·2⁻²⁶ is then exact in double for every |m| &lt; 2²⁶, and the width and the fast-accept threshold are
+/// Y₁₂₈ ≥ 1 &gt; Y₁₂₇. The widths are rounded up to 24 significant bits (floats; the standard table's widths need all
+/// 53): m·Xᵢ·2⁻²⁵ is then exact in double for every |m| &lt; 2²⁵, and the width and the fast-accept threshold are
 /// 32-bit tables that 16-lane permutes look up. Rounding a width up keeps the layer a cover of f; the areas stay
 /// equal because the heights are computed from the rounded widths.
 /// </para>
-/// R and the tail area are constants: R, on the 24-bit grid, is the smallest such value whose layers close
+/// R and the tail area are constants: R, on the 24-bit grid, is the largest such value whose layers close (the least overshoot of the top layer above y = 1)
 /// (found by bisection on this construction), and the tail area is √(π/2)·erfc(R/√2) (tests recompute both).
 /// </summary>
 internal sealed class ZigguratTable
@@ -39,10 +39,10 @@ internal sealed class ZigguratTable
         public static readonly ZigguratTable Table = Build(R, TailArea);
     }
 
-    /// <summary>Per layer, Xᵢ·2⁻²⁶ (a float: the widths have 24 significant bits), so a draw's x = m·Xᵢ·2⁻²⁶ is exact in double.</summary>
+    /// <summary>Per layer, Xᵢ·2⁻²⁵ (a float: the widths have 24 significant bits), so a draw's x = m·Xᵢ·2⁻²⁵ is exact in double.</summary>
     public float[] Width { get; }
 
-    /// <summary>Per layer, Tᵢ: a draw with |m| &lt; Tᵢ lies inside the curve for sure (|m|·Xᵢ·2⁻²⁶ below the curve's x at the layer's top).</summary>
+    /// <summary>Per layer, Tᵢ: a draw with |m| &lt; Tᵢ lies inside the curve for sure (|m|·Xᵢ·2⁻²⁵ below the curve's x at the layer's top).</summary>
     public int[] Threshold { get; }
 
     /// <summary><see cref="Width"/> as doubles and <see cref="Threshold"/> as longs, for 8-lane lookups.</summary>
@@ -51,7 +51,7 @@ internal sealed class ZigguratTable
     /// <inheritdoc cref="WidthAsDouble"/>
     public long[] ThresholdAsLong { get; }
 
-    /// <summary>Yᵢ, the bottom of layer i (Y₀ = 0, Y₁ = f(R)), i = 0..64.</summary>
+    /// <summary>Yᵢ, the bottom of layer i (Y₀ = 0, Y₁ = f(R)), i = 0..128.</summary>
     public double[] Y { get; }
 
     /// <summary>Yᵢ₊₁ − Yᵢ, the height of layer i (unused for the base).</summary>
@@ -80,7 +80,7 @@ internal sealed class ZigguratTable
     }
 
     /// <summary>The tables for edge r and tail area; throws <see cref="InvalidOperationException"/> when the layers do not close
-    /// (r too small: a layer reaches y = 1 early; too large: Y₆₄ &lt; 1).</summary>
+    /// (r too small: a layer reaches y = 1 early; too large: Y₁₂₈ &lt; 1).</summary>
     internal static ZigguratTable Build(double r, double tailArea) =>
         TryBuild(r, tailArea, out var t, out var why) ? t! : throw new InvalidOperationException($"ziggurat table for R = {r:R}: {why}");
 
@@ -123,7 +123,7 @@ internal sealed class ZigguratTable
             double edge = i == 0 ? r : i + 1 < Layers ? Math.Sqrt(-2 * PortableMath.Log(y[i + 1])) * In : 0;
             double w = x[i] * Scale; // exact: a power-of-two scaling
             long t = (long)(edge / w);
-            while (t > 0 && t * w >= edge) t--;   // t·w is exact (26 × 24 bits)
+            while (t > 0 && t * w >= edge) t--;   // t·w is exact (25 × 24 bits)
             while (t * w < edge) t++;             // t = the smallest m with m·w ≥ edge
             width[i] = (float)w;                  // exact: 24 significant bits
             threshold[i] = (int)Math.Min(t, 1L << MBits);

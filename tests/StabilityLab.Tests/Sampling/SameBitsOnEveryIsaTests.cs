@@ -22,16 +22,16 @@ public sealed class SameBitsOnEveryIsaTests
 
     private static IEnumerable<TestCaseData> SampleCases()
     {
-        yield return new TestCaseData("post", "relu", "67").SetArgDisplayNames("post relu m=67");
-        yield return new TestCaseData("res1", "relu", "45").SetArgDisplayNames("res1 relu m=45");
-        yield return new TestCaseData("res3", "identity", "30").SetArgDisplayNames("res3 identity m=30");
-        yield return new TestCaseData("res3", "tanh", "30").SetArgDisplayNames("res3 tanh m=30");
-        yield return new TestCaseData("post", "tanh", "53").SetArgDisplayNames("post tanh m=53");
+        yield return new TestCaseData("post", "relu", "67", null).SetArgDisplayNames("post relu m=67");
+        yield return new TestCaseData("res1", "relu", "45", null).SetArgDisplayNames("res1 relu m=45");
+        yield return new TestCaseData("res3", "identity", "30", null).SetArgDisplayNames("res3 identity m=30");
+        yield return new TestCaseData("res3", "tanh", "30", null).SetArgDisplayNames("res3 tanh m=30");
+        yield return new TestCaseData("post", "tanh", "53", null).SetArgDisplayNames("post tanh m=53");
         yield return new TestCaseData("res1", "relu", "45", "philox").SetArgDisplayNames("res1 relu m=45 philox (Box–Muller)");
     }
 
     [TestCaseSource(nameof(SampleCases))]
-    public void SampleGivesTheSameBytesUnderEveryIsa(string block, string activation, string width, string? generator = null)
+    public void SampleGivesTheSameBytesUnderEveryIsa(string block, string activation, string width, string? generator)
     {
         string[] args = ["sample", "--block", block, "--activation", activation, "--width", width, "--depth", "24", "--trials", "300", "--threads", "2", "--json",
             .. generator is null ? Array.Empty<string>() : ["--generator", generator]];

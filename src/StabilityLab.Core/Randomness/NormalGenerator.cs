@@ -20,6 +20,11 @@ public static class NormalGenerator
     /// <summary>Fills <paramref name="dest"/> with standard normals of (stream, domain).</summary>
     public static void Fill(RandomStream stream, ulong domain, Span<double> dest, SimdPath path = SimdPath.Auto)
     {
+        if (stream.Generator == RandomGenerator.PhiloxZiggurat)
+        {
+            PhiloxZiggurat.Fill(stream, domain, dest, path);
+            return;
+        }
         if (stream.Generator == RandomGenerator.Philox)
         {
             PhiloxNormals.Fill(stream, domain, dest, path);

@@ -52,6 +52,71 @@ public static class Philox4x32
         c0 &= low; c1 &= low; c2 &= low; c3 &= low;
     }
 
+    /// <summary>The 10 round keys of key (k0, k1), zero-extended: (k0, k1) of round r at [2r] and [2r + 1].</summary>
+    internal static void RoundKeys(uint k0, uint k1, Span<ulong> keys)
+    {
+        for (int r = 0; r < Rounds; r++)
+        {
+            keys[2 * r] = k0;
+            keys[2 * r + 1] = k1;
+            k0 += W0;
+            k1 += W1;
+        }
+    }
+
+    /// <summary>
+    /// The same eight blocks as <see cref="Block(ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, uint, uint)"/>,
+    /// unrolled, with the round keys read from memory (<see cref="RoundKeys"/>: broadcast from the operand, not from a register)
+    /// and each round's two xors fused into one three-way xor: about a third fewer instructions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Block(ref Vector512<ulong> c0, ref Vector512<ulong> c1, ref Vector512<ulong> c2, ref Vector512<ulong> c3, ulong* keys)
+    {
+        BlockUnmasked(ref c0, ref c1, ref c2, ref c3, keys);
+        var low = Vector512.Create(0xFFFF_FFFFUL);
+        c0 &= low; c1 &= low; c2 &= low; c3 &= low;
+    }
+
+    /// <summary>As <see cref="Block(ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, ulong*)"/>
+    /// but the upper halves of the lanes are left as they come (garbage): for callers that read the low 32 bits only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void BlockUnmasked(ref Vector512<ulong> c0, ref Vector512<ulong> c1, ref Vector512<ulong> c2, ref Vector512<ulong> c3, ulong* keys)
+    {
+        Round(ref c0, ref c1, ref c2, ref c3, keys); Round(ref c0, ref c1, ref c2, ref c3, keys + 2);
+        Round(ref c0, ref c1, ref c2, ref c3, keys + 4); Round(ref c0, ref c1, ref c2, ref c3, keys + 6);
+        Round(ref c0, ref c1, ref c2, ref c3, keys + 8); Round(ref c0, ref c1, ref c2, ref c3, keys + 10);
+        Round(ref c0, ref c1, ref c2, ref c3, keys + 12); Round(ref c0, ref c1, ref c2, ref c3, keys + 14);
+        Round(ref c0, ref c1, ref c2, ref c3, keys + 16); Round(ref c0, ref c1, ref c2, ref c3, keys + 18);
+    }
+
+    /// <summary>Two sets of eight blocks (<see cref="BlockUnmasked(ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, ref Vector512{ulong}, ulong*)"/>),
+    /// round by round: two independent chains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void BlockUnmasked(ref Vector512<ulong> a0, ref Vector512<ulong> a1, ref Vector512<ulong> a2, ref Vector512<ulong> a3,
+        ref Vector512<ulong> b0, ref Vector512<ulong> b1, ref Vector512<ulong> b2, ref Vector512<ulong> b3, ulong* keys)
+    {
+        for (int r = 0; r < 2 * Rounds; r += 2)
+        {
+            Round(ref a0, ref a1, ref a2, ref a3, keys + r);
+            Round(ref b0, ref b1, ref b2, ref b3, keys + r);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Round(ref Vector512<ulong> c0, ref Vector512<ulong> c1, ref Vector512<ulong> c2, ref Vector512<ulong> c3, ulong* key)
+    {
+        var p0 = Mul(c0, Vector512.Create((ulong)M0));
+        var p1 = Mul(c2, Vector512.Create((ulong)M1));
+        c0 = Xor3(p1 >>> 32, c1, Vector512.Create(key[0]));
+        c2 = Xor3(p0 >>> 32, c3, Vector512.Create(key[1]));
+        c1 = p1;
+        c3 = p0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Xor3(Vector512<ulong> a, Vector512<ulong> b, Vector512<ulong> c) =>
+        Avx512F.IsSupported ? Avx512F.TernaryLogic(a, b, c, 0x96) : a ^ b ^ c;
+
     // (low 32 bits of a) × m, full 64-bit product per lane.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ulong> Mul(Vector256<ulong> a, Vector256<ulong> m) =>

@@ -47,7 +47,7 @@ public static partial class PortableMath
         return BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(z) | sign);
     }
 
-    /// <summary>e^x for 0 ≤ x ≤ 40 (e_exp.c without its range checks): x = k ln2 + r, e^x = 2^k e^r.</summary>
+    /// <summary>e^x for −700 ≤ x ≤ 40 (e_exp.c without its range checks): x = k ln2 + r, e^x = 2^k e^r.</summary>
     private static double ExpReduced(double x)
     {
         double kBiased = Math.FusedMultiplyAdd(x, InvLn2, Magic); // 1.5·2⁵² + round(x/ln2)

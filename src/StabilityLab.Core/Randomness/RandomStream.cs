@@ -5,7 +5,7 @@ namespace StabilityLab.Randomness;
 /// stream is Threefry(counter = (k, domain), key = (seed, cell·2³² + trial)), so results do not
 /// depend on thread count, shard split or resume order. A domain separates independent uses
 /// inside one trial (layer, purpose). The generator says which bits and normal transform the
-/// stream gives (Threefry above; Philox: <see cref="PhiloxNormals"/>); streams default to Threefry,
+/// stream gives (Threefry above; Philox: <see cref="PhiloxNormals"/>, <see cref="PhiloxZiggurat"/>); streams default to Threefry,
 /// and the sampler's runs name theirs (<see cref="RandomGenerators.Default"/> for new ones).
 /// </summary>
 public readonly record struct RandomStream(ulong Seed, ulong Key, RandomGenerator Generator = RandomGenerator.Threefry)

@@ -32,4 +32,15 @@ public static class Timing
         }
         return (a.Median(), b.Median());
     }
+
+    /// <summary>The medians of <paramref name="repeats"/> timed runs of several actions run in turn (as <see cref="MedianSecondsAlternating"/>).</summary>
+    public static double[] MedianSecondsInTurn(int repeats, params Action[] actions)
+    {
+        var t = new double[actions.Length][];
+        for (int i = 0; i < actions.Length; i++) t[i] = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+            for (int i = 0; i < actions.Length; i++)
+                t[i][r] = Seconds(actions[i]);
+        return t.Select(v => v.Median()).ToArray();
+    }
 }

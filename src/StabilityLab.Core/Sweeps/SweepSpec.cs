@@ -23,8 +23,9 @@ public sealed record SweepSpec
     public ulong Seed { get; init; } = 1;
 
     /// <summary>
-    /// The random generator (philox or threefry, <see cref="RandomGenerators"/>). New specs default to philox; a
-    /// manifest written before this key existed holds threefry sweeps (<see cref="WithLegacyGenerator"/>).
+    /// The random generator (philox-zig, philox or threefry, <see cref="RandomGenerators"/>). New specs default to philox-zig
+    /// (specs that name philox, the default before it, keep it); a manifest written before this key existed holds threefry
+    /// sweeps (<see cref="WithLegacyGenerator"/>).
     /// </summary>
     public string Generator { get; init; } = RandomGenerators.Default.Name();
     public int InputDim { get; init; } = 10;

@@ -1,13 +1,14 @@
 using System.Text.Json.Nodes;
 using StabilityLab.Models;
 using StabilityLab.Output;
+using StabilityLab.Randomness;
 using StabilityLab.Sweeps;
 
 namespace StabilityLab.Tests.Sweeps;
 
 /// <summary>
-/// The generator is part of a sweep's spec: new specs get philox, a manifest without the key (every one
-/// written before Philox) is a threefry sweep, and a directory resumes only with the generator it began with.
+/// The generator is part of a sweep's spec: new specs get the default (philox-zig), a manifest without the key (every
+/// one written before Philox) is a threefry sweep, and a directory resumes only with the generator it began with.
 /// </summary>
 public class GeneratorRecordTests
 {
@@ -25,24 +26,37 @@ public class GeneratorRecordTests
     };
 
     [Test]
-    public void ASpecFileWithoutTheKeyGetsPhiloxAndTheManifestRecordsIt()
+    public void ASpecFileWithoutTheKeyGetsTheDefaultAndTheManifestRecordsIt()
     {
+        Assert.That(RandomGenerators.Default.Name(), Is.EqualTo("philox-zig"));
         var file = Path.Combine(_root, "spec.json");
         File.WriteAllText(file, """{ "widths": [24], "depths": [6], "trials": 60 }""");
         var spec = SweepSpec.FromJsonFile(file);
-        Assert.That(spec.Generator, Is.EqualTo("philox"));
+        Assert.That(spec.Generator, Is.EqualTo("philox-zig"));
         var dir = Path.Combine(_root, "new");
         SweepRunner.Run(spec, new SweepRunOptions(dir, Threads: 1));
-        Assert.That((string?)RunManifest.Read(dir, "a sweep")["spec"]!["generator"], Is.EqualTo("philox"));
+        Assert.That((string?)RunManifest.Read(dir, "a sweep")["spec"]!["generator"], Is.EqualTo("philox-zig"));
     }
 
     [Test]
     public void GeneratorsGiveDifferentCells()
     {
-        SweepRunner.Run(Small("philox"), new SweepRunOptions(Path.Combine(_root, "p"), Threads: 1));
-        SweepRunner.Run(Small("threefry"), new SweepRunOptions(Path.Combine(_root, "t"), Threads: 1));
-        Assert.That(File.ReadAllText(Path.Combine(_root, "p", SweepRunner.CellsFile)),
-            Is.Not.EqualTo(File.ReadAllText(Path.Combine(_root, "t", SweepRunner.CellsFile))));
+        foreach (var g in RandomGenerators.Names)
+            SweepRunner.Run(Small(g), new SweepRunOptions(Path.Combine(_root, g), Threads: 1));
+        var cells = RandomGenerators.Names.Select(g => File.ReadAllText(Path.Combine(_root, g, SweepRunner.CellsFile))).ToArray();
+        Assert.That(cells, Is.Unique);
+    }
+
+    [Test]
+    public void APhiloxDirectoryResumesOnlyWithPhilox()
+    {
+        // A directory written while Box–Muller Philox was the default: it resumes with its own bits, not the new default's.
+        var dir = Path.Combine(_root, "philox");
+        SweepRunner.Run(Small("philox"), new SweepRunOptions(dir, Threads: 1));
+        Assert.That(SweepManifest.SpecOf(SweepManifest.Read(dir), dir).Generator, Is.EqualTo("philox"));
+        var e = Assert.Throws<SpecException>(() => SweepRunner.Run(Small("philox-zig"), new SweepRunOptions(dir, Threads: 1, Resume: true)));
+        Assert.That(e!.Message, Does.Contain("different sweep"));
+        Assert.DoesNotThrow(() => SweepRunner.Run(Small("philox"), new SweepRunOptions(dir, Threads: 1, Resume: true)));
     }
 
     [Test]

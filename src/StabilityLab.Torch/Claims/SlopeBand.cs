@@ -68,8 +68,12 @@ public sealed record SlopeBand(string Name, LineFit? Line, double Delta, double 
             double a = (Span * Span - 2 * Span * m * Lever) * ResidualVariance / Sxx, b = m * m * LevelVariance;
             double variance = a + b;
             double se = Math.Sqrt(Math.Max(variance, 0));
-            // Welch–Satterthwaite over the two estimated variances (σ² on the residuals, s₀² on the seeds).
-            double df = variance > 0 ? variance * variance / (a * a / Math.Max(ResidualDf, 1) + b * b / Math.Max(LevelDf, 1)) : ResidualDf;
+            // Welch–Satterthwaite over the two estimated variances (σ² on the residuals, s₀² on the seeds), on their shares
+            // of the variance so that it is scale-free: rates near 1e-100 (τ = 1 at its largest stable step, paper scale)
+            // would underflow a²/df_a + b²/df_b to 0 and leave df NaN.
+            double ra = variance > 0 ? a / variance : 0, rb = variance > 0 ? b / variance : 0;
+            double df = 1 / (ra * ra / Math.Max(ResidualDf, 1) + rb * rb / Math.Max(LevelDf, 1));
+            if (!double.IsFinite(df) || !(df > 0)) df = ResidualDf;
             var t = new StudentT(0, 1, Math.Max(df, 1));
             // se = 0 (runs that lie exactly on parallel lines, one level) is an exact contrast: the tests treat it as known.
             se = Math.Max(se, 1e-300);

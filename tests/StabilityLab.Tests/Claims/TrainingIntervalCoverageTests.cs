@@ -47,6 +47,26 @@ public class TrainingIntervalCoverageTests
 
     private static SlopeBand Band(List<SweepRun> runs) => SlopeBand.Equivalent("rate", runs, r => r.Rate!.Rate, 4, Margin, Span, Alpha);
 
+    [Test]
+    public void TheBandIsScaleFree()
+    {
+        // The test is on rate/μ₀: rates 1e-150 times smaller (τ = 1 at its largest stable step at the paper scale reaches
+        // η ≈ 1e-102) give the same p-values and power, not a NaN degree of freedom.
+        var runs = Rates(0.3 * TrueDelta, 5, 0, 0x15CA);
+        var tiny = runs.Select(r => r with { Rate = r.Rate! with { Rate = r.Rate.Rate * 1e-150 } }).ToList();
+        foreach (var (a, b) in new[]
+                 {
+                     (Band(runs), Band(tiny)),
+                     (SlopeBand.NotFalling("r", runs, x => x.Rate!.Rate, 4, Margin, Span, Alpha), SlopeBand.NotFalling("r", tiny, x => x.Rate!.Rate, 4, Margin, Span, Alpha)),
+                 })
+            Assert.Multiple(() =>
+            {
+                Assert.That(b.P, Is.EqualTo(a.P).Within(1e-9));
+                Assert.That(b.POutside, Is.EqualTo(a.POutside).Within(1e-9));
+                Assert.That(b.Power, Is.EqualTo(a.Power).Within(1e-9));
+            });
+    }
+
     [TestCase(5)]
     [TestCase(3)]
     public void WithinSeedSlopeInterval_CoversTheTrueSlope(int seeds)

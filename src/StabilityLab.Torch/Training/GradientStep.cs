@@ -14,12 +14,10 @@ public sealed class GradientStep(IReadOnlyList<Parameter> parameters, double ste
     private readonly TorchSharp.Scalar _minusStep = TorchScalars.Of(-stepSize);
     private readonly TorchSharp.Scalar _momentum = TorchScalars.Of(momentum);
 
-    /// <summary>Clears the gradients before a backward pass by dropping them (PyTorch's zero_grad(set_to_none=True)): the
-    /// backward pass then keeps the gradient it computes instead of adding it to zeros, the same values without a pass that
-    /// fills every weight's gradient with zeros and another that adds to it.</summary>
+    /// <summary>Clears the gradients before a backward pass.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in parameters) p.grad = null;
+        foreach (var p in parameters) p.grad?.zero_();
     }
 
     /// <summary>One update from the gradients the last backward pass left.</summary>

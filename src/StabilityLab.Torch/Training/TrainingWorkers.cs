@@ -86,7 +86,15 @@ public sealed class TrainingWorkers(IReadOnlyList<string> command)
         Process process;
         lock (gate)
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Command[0]}");
+            try
+            {
+                process = Process.Start(start) ?? throw new InvalidOperationException("no process");
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                log?.Invoke($"check: cannot start a training worker ({Command[0]}: {e.Message}); the check trains {Path.GetFileName(dir)} itself");
+                return -1;
+            }
             running.Add(process);
         }
         using (process)

@@ -64,6 +64,30 @@ public class TrainingWorkersTests
         ]}
         """;
 
+    [TestCase("/nonexistent/stabilitylab")]
+    [TestCase("/bin/false")]
+    public void AStudyWhoseWorkerFailsIsTrainedByTheCheckItself(string command)
+    {
+        if (command.StartsWith("/bin/", StringComparison.Ordinal) && !System.IO.File.Exists(command)) Assert.Ignore($"no {command} here");
+        var dir = Directory.CreateTempSubdirectory("check-workers-fail-").FullName;
+        try
+        {
+            var claims = ClaimsFile.Parse(File, "w.json");
+            string serial = Path.Combine(dir, "serial"), failing = Path.Combine(dir, "failing");
+            ClaimCheck.Run(claims, serial, threads: 1, runners: ClaimRunners.All);
+            var lines = new List<string>();
+            var result = ClaimCheck.Run(claims, failing, threads: 2, log: l => { lock (lines) lines.Add(l); },
+                runners: [new TrainingClaims(new TrainingWorkers([command])), new SpectralClaims()]);
+            Assert.That(lines.Count(l => l.Contains("worker", StringComparison.Ordinal) && l.Contains("trains", StringComparison.Ordinal)), Is.EqualTo(2), string.Join("\n", lines));
+            foreach (var s in Directory.GetDirectories(Path.Combine(serial, ClaimStudies.Folder)).Select(Path.GetFileName))
+                foreach (var f in new[] { TrainingStudy.RunsFile, TrainingStudy.CurvesFile })
+                    Assert.That(System.IO.File.ReadAllBytes(Path.Combine(failing, ClaimStudies.Folder, s!, f)),
+                        Is.EqualTo(System.IO.File.ReadAllBytes(Path.Combine(serial, ClaimStudies.Folder, s!, f))), $"{s}/{f}");
+            Assert.That(System.IO.File.ReadAllText(Path.Combine(failing, VerdictFiles.Json)), Is.EqualTo(System.IO.File.ReadAllText(Path.Combine(serial, VerdictFiles.Json))));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Test]
     public void WorkerProcessesWriteTheSameStudiesAsTheCheckItself()
     {

@@ -152,6 +152,8 @@ public static class TrainingStudy
                 AtomicFile.WriteAllText(Path.Combine(dir, CorrectFile), Csv.File(TrainingStudyFiles.CorrectColumns, correctLines));
             }
             AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
+            // The timings so far, so that a process that dies (a worker's segmentation fault) leaves them to --resume.
+            head.Write(dir, TrainingStudyFiles.ManifestBody(spec, settings, timings, dev, dataDescription: null));
             log?.Invoke($"run {index}/{grid.Count} {Describe(result)}");
         }
         if (!File.Exists(runsPath))

@@ -57,6 +57,7 @@ public static class CliApp
             TrainCommand.Build(io),
             SpectrumCommand.Build(io),
             TheoryCommand.Build(io),
+            TrainStudyCommand.Build(io),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

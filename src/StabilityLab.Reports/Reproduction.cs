@@ -34,8 +34,10 @@ public static class Reproduction
     /// <param name="claims">The stability claims (default: the scale's claims file).</param>
     /// <param name="progress">Shows each stage's progress (default: none).</param>
     /// <param name="log">Lines about the stages as they run.</param>
+    /// <param name="runners">The training and spectral interpreters (default <see cref="ClaimRunners.All"/>; the CLI passes
+    /// <see cref="ClaimRunners.WithWorkers"/> to train the studies in worker processes).</param>
     public static ReproductionResult Run(ReproduceScale scale, string outDir, ulong seed, int threads, bool resume = false, ClaimsFile? claims = null,
-        ClaimCheck.StudyProgress? progress = null, Action<string>? log = null)
+        ClaimCheck.StudyProgress? progress = null, Action<string>? log = null, IReadOnlyList<IClaimRunner>? runners = null)
     {
         progress ??= (_, _, _, work) => work(_ => { });
         var dir = Path.GetFullPath(outDir);
@@ -50,7 +52,7 @@ public static class Reproduction
         // 1. Every claim of the file: the sweeps, the training and the spectral studies, then every claim's and control's test.
         log?.Invoke($"reproduce: {claims.Title} ({claims.Claims.Count} claims) → {Path.Combine(dir, ClaimStudies.Folder)}");
         var prepared = ClaimCheck.Prepare(claims, dir, threads, fresh: !resume, resume: resume,
-            progress, log, ClaimRunners.All);
+            progress, log, runners ?? ClaimRunners.All);
         if (prepared.Interrupted) return new ReproductionResult(dir, null, Interrupted: true, prepared.SignalExitCode);
         // Every claim of the report is one Holm family, every control another.
         var result = CheckResult.Resolve(claims.Title, prepared.Checks);

@@ -29,7 +29,7 @@ public static class CheckCommand
             var clock = Stopwatch.StartNew();
             var result = ClaimCheck.Run(claims, dir, r.GetValue(threads), r.GetValue(fresh), r.GetValue(resume),
                 (label, unit, total, work) => ProgressRunner.Run(io, label, unit, total, advance => { work(advance); return 0; }),
-                io.Err.WriteLine, ClaimRunners.All);
+                io.Err.WriteLine, WorkerCommand.Of() is { } self ? ClaimRunners.WithWorkers(self) : ClaimRunners.All);
             if (result.Interrupted) return result.SignalExitCode ?? SweepCommand.ExitInterrupted;
             if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(dir, VerdictFiles.Json)));
             else Print(result, io);

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using StabilityLab.Cli.Options;
 using StabilityLab.Reports;
+using StabilityLab.Torch.Claims;
 
 namespace StabilityLab.Cli.Commands;
 
@@ -29,7 +30,7 @@ public static class ReproduceCommand
             var clock = Stopwatch.StartNew();
             var result = Reproduction.Run(s, r.GetValue(outDir) ?? Path.Combine("reports", s.Name), r.GetValue(seed), r.GetValue(threads), r.GetValue(resume), claims,
                 (label, unit, total, work) => ProgressRunner.Run(io, label, unit, total, advance => { work(advance); return 0; }),
-                io.Err.WriteLine);
+                io.Err.WriteLine, WorkerCommand.Of() is { } self ? ClaimRunners.WithWorkers(self) : null);
             if (result.Interrupted || result.Result is null) return result.SignalExitCode ?? SweepCommand.ExitInterrupted;
             if (r.GetValue(json)) io.Out.Write(File.ReadAllText(Path.Combine(result.Directory, VerdictFiles.Json)));
             else CheckCommand.Print(result.Result, io);

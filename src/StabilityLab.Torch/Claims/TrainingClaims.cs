@@ -15,6 +15,17 @@ namespace StabilityLab.Torch.Claims;
 /// </summary>
 public sealed class TrainingClaims : IClaimRunner
 {
+    private readonly TrainingWorkers? _workers;
+
+    /// <summary>Trains the studies in this process, one run at a time.</summary>
+    public TrainingClaims()
+    {
+    }
+
+    /// <summary>With more than one thread (<see cref="ClaimRunnerContext.Threads"/>), trains the studies in worker processes,
+    /// one per thread, each one run at a time (<see cref="TrainingWorkers"/>); what a worker leaves unfinished is trained here.</summary>
+    public TrainingClaims(TrainingWorkers workers) => _workers = workers ?? throw new ArgumentNullException(nameof(workers));
+
     public IReadOnlyCollection<ClaimKind> Kinds { get; } = [ClaimKind.Converges, ClaimKind.RateIndependentOfDepth, ClaimKind.Diverges, ClaimKind.AccuracyComparison];
 
     /// <summary>The training study of every claim, by id. Seeds are seed, seed + 1, …; full-batch runs in float64.</summary>
@@ -126,10 +137,15 @@ public sealed class TrainingClaims : IClaimRunner
     public ClaimRunnerResult Run(IReadOnlyList<Claim> claims, ulong seed, string studiesDir, ClaimRunnerContext context)
     {
         var plan = Plan(claims, seed);
+        var groups = Arms(claims).GroupBy(c => Key(plan[c.Id])).Select(g => (Key: g.Key, Spec: plan[g.First().Id], Dir: Path.Combine(studiesDir, g.Key), Users: g.Select(c => c.Id).ToList())).ToList();
+        // A finished study is reused by content; an unfinished one is continued only when asked (--resume).
+        foreach (var g in groups)
+            if (Directory.Exists(g.Dir) && (context.Fresh || !context.Resume && !StudyKey.IsComplete(g.Dir))) Directory.Delete(g.Dir, recursive: true);
+        TrainInWorkers(groups.Select(g => (g.Key, g.Spec, g.Dir, (IReadOnlyList<string>)g.Users)).ToList(), context);
         // Each study once (a comparison's two arms may sit in two studies): its result, or why its data are missing.
         var studies = new Dictionary<string, (TrainingStudyResult? Result, string? Missing, string Dir)>(StringComparer.Ordinal);
-        foreach (var g in Arms(claims).GroupBy(c => Key(plan[c.Id])))
-            studies[g.Key] = RunStudy(plan[g.First().Id], Path.Combine(studiesDir, g.Key), g.Key, g.Select(c => c.Id), context);
+        foreach (var g in groups)
+            studies[g.Key] = RunStudy(g.Spec, g.Dir, g.Key, g.Users, context);
         var checks = new Dictionary<string, (StabilityLab.Fitting.Check, string)>(StringComparer.Ordinal);
         foreach (var c in claims)
         {
@@ -146,11 +162,9 @@ public sealed class TrainingClaims : IClaimRunner
     private static (TrainingStudyResult? Result, string? Missing, string Dir) RunStudy(TrainingStudySpec spec, string dir, string key, IEnumerable<string> users, ClaimRunnerContext context)
     {
         if (Missing(spec.Data) is { } why) return (null, why, dir);
-        if (Directory.Exists(dir) && (context.Fresh || !context.Resume && !StudyKey.IsComplete(dir))) Directory.Delete(dir, recursive: true);
-        // Finished (same key, same settings): read back, not retrained, so its files stay as they are.
+        // Finished (same key, same settings; here or by a worker): read back, not retrained, so its files stay as they are.
         if (StudyKey.IsComplete(dir)) return (TrainingStudy.Read(dir), null, dir);
-        context.Log?.Invoke($"check: training study {key} ({spec.Network.Block.Name()}; {string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
-            + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {string.Join(", ", (spec.DepthStepSizes ?? spec.StepSizes.Take(1)).Select(x => x.ToString("G3", CultureInfo.InvariantCulture)))}) for {string.Join(", ", users)}");
+        context.Log?.Invoke(Describe(spec, key, users));
         TrainingStudyResult r = null!;
         // One libtorch thread, one run at a time: the runs are small, and two threads collapse when the other core is busy.
         // Two runs trained at once in one process crashed it now and then with the CPU busy (TrainingAndSpectralCheckTests:
@@ -158,6 +172,29 @@ public sealed class TrainingClaims : IClaimRunner
         context.Progress($"training {key}", "steps", TrainingStudy.StepsToRun(spec, dir, resume: true),
             advance => r = TrainingStudy.Run(spec, dir, resume: true, onStep: k => advance(k), threads: 1));
         return (r, null, dir);
+    }
+
+    private static string Describe(TrainingStudySpec spec, string key, IEnumerable<string> users) =>
+        $"check: training study {key} ({spec.Network.Block.Name()}; {string.Join(", ", spec.TauRules)}; m={spec.Network.Width}, L = {string.Join(", ", spec.Depths)}, "
+        + $"{spec.Seeds.Count} seeds, {spec.Options.Steps} steps, η = {string.Join(", ", (spec.DepthStepSizes ?? spec.StepSizes.Take(1)).Select(x => x.ToString("G3", CultureInfo.InvariantCulture)))}) for {string.Join(", ", users)}";
+
+    /// <summary>
+    /// The unfinished studies whose data are at hand, trained in worker processes (<see cref="TrainingWorkers"/>) when this
+    /// runner has them, more than one thread is allowed, and there are at least two such studies: one worker per thread.
+    /// What a worker does not finish, <see cref="RunStudy"/> then continues in this process.
+    /// </summary>
+    private void TrainInWorkers(IReadOnlyList<(string Key, TrainingStudySpec Spec, string Dir, IReadOnlyList<string> Users)> groups, ClaimRunnerContext context)
+    {
+        if (_workers is null) return;
+        int threads = context.Threads > 0 ? context.Threads : Environment.ProcessorCount;
+        var todo = groups.Where(g => Missing(g.Spec.Data) is null && !StudyKey.IsComplete(g.Dir)).ToList();
+        if (threads < 2 || todo.Count < 2) return;
+        int workers = Math.Min(threads, todo.Count);
+        foreach (var g in todo) context.Log?.Invoke(Describe(g.Spec, g.Key, g.Users));
+        context.Log?.Invoke($"check: {todo.Count} training studies in {workers} worker processes, each one run at a time on one libtorch thread");
+        long total = todo.Sum(g => TrainingStudy.StepsToRun(g.Spec, g.Dir, resume: true));
+        context.Progress($"training {todo.Count} studies ({workers} workers)", "steps", total,
+            advance => _workers.Run(todo.Select(g => (g.Spec, g.Dir)).ToList(), workers, advance, context.Log));
     }
 
     internal static TauRule Rule(Claim c) => c.TauEntry.Expand().Single();

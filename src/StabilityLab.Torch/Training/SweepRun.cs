@@ -37,6 +37,10 @@ public sealed record SweepRun(
     /// null for SGD or when not computed.</summary>
     public double? CurveGap { get; init; }
 
+    /// <summary>Which test images the network classified correctly where <see cref="TestAccuracy"/> was measured
+    /// (<see cref="TrainingRun.TestCorrect"/>; the study's test-correct.csv); null when not kept.</summary>
+    public CorrectImages? TestCorrect { get; init; }
+
     /// <summary>The run's key in the grid: depth, τ rule, seed and step size.</summary>
     public static string MakeId(int depth, string tauRule, ulong seed, double stepSize) =>
         $"L={depth}|tau={tauRule}|seed={seed}|lr={stepSize.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";

@@ -22,8 +22,10 @@ public static class Trainer
     /// <param name="seed">Seed of the initial weights and minibatch order.</param>
     /// <param name="device">Where to train (default: the runtime's device).</param>
     /// <param name="onStep">Called with 1 after each parameter update (progress).</param>
+    /// <param name="tensors">The data's tensors, made once for many runs (<see cref="DataTensors"/>); null, or tensors of
+    /// other data, precision or device: the run makes its own. The result is the same either way.</param>
     public static TrainingRun Run(NetworkSpec spec, TrainingData data, TrainingOptions options, ulong seed,
-        Device? device = null, Action<int>? onStep = null)
+        Device? device = null, Action<int>? onStep = null, DataTensors? tensors = null)
     {
         spec.Validate();
         options.Validate();
@@ -35,8 +37,9 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         var (model, trained) = Initialize(spec, seed, options, dev);
         using var owned = model;
-        using var train = new SplitTensors(data.Train, options.Precision, dev);
-        using var test = data.Test is null ? null : new SplitTensors(data.Test, options.Precision, dev);
+        var shared = tensors is not null && tensors.Holds(data, options.Precision, dev) ? tensors : null;
+        using var own = shared is null ? new DataTensors(data, options.Precision, dev) : null;
+        var (train, test) = ((shared ?? own)!.Train, (shared ?? own)!.Test);
         bool sgd = options.Optimizer == OptimizerKind.Sgd;
         using var optimizer = new GradientStep(trained, options.StepSize, sgd ? options.Momentum : 0.0);
         // Objective scale: F (sum) or F/n (mean); a minibatch estimates it with the factor n/b.
@@ -50,6 +53,7 @@ public static class Trainer
         return new TrainingRun(loop.Outcome, loop.Curve, t, loop.DivergedAt, loop.InitialLoss, clock.Elapsed.TotalSeconds)
         {
             RelativeWeightChange = double.IsFinite(change) ? change : null,
+            TestCorrect = loop.TestCorrect,
         };
     }
 
@@ -82,7 +86,8 @@ public static class Trainer
         return Evaluate(model, s, chunk);
     }
 
-    private static (double Loss, long Correct) Evaluate(ResNetModule model, SplitTensors s, int chunk)
+    // perImage: filled, when given (one entry per example; needs labels), with whether each example was classified correctly.
+    private static (double Loss, long Correct) Evaluate(ResNetModule model, SplitTensors s, int chunk, bool[]? perImage = null)
     {
         using var noGrad = no_grad();
         double loss = 0;
@@ -93,7 +98,10 @@ public static class Trainer
             int rows = Math.Min(chunk, s.Count - start);
             var output = model.forward(s.X.narrow(0, start, rows));
             loss += ResNetModule.SquaredLoss(output, s.Y.narrow(0, start, rows)).Item();
-            if (s.Labels is not null) correct += CountCorrect(output, s.Labels.narrow(0, start, rows));
+            if (s.Labels is null) continue;
+            var hits = output.argmax(1).eq(s.Labels.narrow(0, start, rows));
+            correct += hits.sum().ItemLong();
+            if (perImage is not null) hits.cpu().data<bool>().CopyTo(perImage, start);
         }
         return (loss, correct);
     }
@@ -107,6 +115,9 @@ public static class Trainer
         public TrainingOutcome Outcome { get; private set; } = TrainingOutcome.Completed;
         public int? DivergedAt { get; private set; }
         public double InitialLoss { get; private set; } = double.NaN;
+
+        /// <summary>The test images classified correctly at the last test evaluation (the row of FinalTestAccuracy).</summary>
+        public CorrectImages? TestCorrect { get; private set; }
 
         /// <summary>Checks the loss at step t and records a row when due; false when the run must stop.</summary>
         private bool Check(int t, double loss, long? correct, bool rowDue)
@@ -124,9 +135,14 @@ public static class Trainer
                 double? testLoss = null, testAcc = null;
                 if (test is not null)
                 {
-                    var (tl, tc) = Evaluate(model, test, options.EvalChunk);
+                    var perImage = test.Labels is null ? null : new bool[test.Count];
+                    var (tl, tc) = Evaluate(model, test, options.EvalChunk, perImage);
                     if (double.IsFinite(tl)) testLoss = tl;
-                    if (test.Labels is not null) testAcc = (double)tc / test.Count;
+                    if (perImage is not null)
+                    {
+                        testAcc = (double)tc / test.Count;
+                        TestCorrect = CorrectImages.From(perImage);
+                    }
                 }
                 double? acc = correct is null ? null : (double)correct.Value / train.Count;
                 Curve.Add(new CurvePoint(t, loss, loss / train.Count, acc, testLoss, testAcc));
@@ -192,39 +208,6 @@ public static class Trainer
                 optimizer.Step();
                 onStep?.Invoke(1);
             }
-        }
-    }
-
-    /// <summary>A split as tensors on the training device: X (n × p), Y (n × d), labels (int64) when present.</summary>
-    private sealed class SplitTensors : IDisposable
-    {
-        public SplitTensors(DataSplit split, ScalarType precision, Device device)
-        {
-            Count = split.Count;
-            X = Move(tensor(split.Inputs, new long[] { split.Count, split.InputDim }, ScalarType.Float64), precision, device);
-            Y = Move(tensor(split.Targets, new long[] { split.Count, split.OutputDim }, ScalarType.Float64), precision, device);
-            if (split.Labels is not null)
-                Labels = Move(tensor(split.Labels.Select(l => (long)l).ToArray(), ScalarType.Int64), ScalarType.Int64, device);
-        }
-
-        public int Count { get; }
-        public Tensor X { get; }
-        public Tensor Y { get; }
-        public Tensor? Labels { get; }
-
-        private static Tensor Move(Tensor t, ScalarType dtype, Device device)
-        {
-            if (t.dtype == dtype && t.device_type == device.type) return t;
-            var moved = t.to(dtype, device);
-            t.Dispose();
-            return moved;
-        }
-
-        public void Dispose()
-        {
-            X.Dispose();
-            Y.Dispose();
-            Labels?.Dispose();
         }
     }
 }

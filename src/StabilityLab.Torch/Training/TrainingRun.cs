@@ -31,6 +31,10 @@ public sealed record TrainingRun(
     /// the theory's regime); null when not finite.</summary>
     public double? RelativeWeightChange { get; init; }
 
+    /// <summary>Which test images the network classified correctly at its last test evaluation (the one
+    /// <see cref="FinalTestAccuracy"/> reports); null without a labelled test split or before any test evaluation.</summary>
+    public CorrectImages? TestCorrect { get; init; }
+
     public static string Name(TrainingOutcome o) => o switch
     {
         TrainingOutcome.Completed => "completed",

@@ -19,6 +19,10 @@ public static class TrainingStudy
 {
     public const string CurvesFile = TrainingTables.CurvesFile, RunsFile = TrainingTables.RunsFile, FitsFile = "fits.json", ManifestFile = RunManifest.FileName;
 
+    /// <summary>Per run with a labelled test split: which test images it classified correctly (run, images, correct as
+    /// hexadecimal bits, <see cref="CorrectImages"/>), for the image-by-image pairing of <see cref="Claims.AccuracyComparison"/>.</summary>
+    public const string CorrectFile = "test-correct.csv";
+
     public static readonly string[] CurveColumns = [.. TrainingTables.CurveColumns];
 
     public static readonly string[] RunColumns = [.. TrainingTables.RunColumns];
@@ -54,8 +58,9 @@ public static class TrainingStudy
             throw new SpecException($"{dir} already holds training results; pass --resume to continue them or choose another --out");
         if (resume) TrainingStudyFiles.CheckSameSettings(manifestPath, settings);
 
-        var kept = resume ? TrainingStudyFiles.ReadRuns(runsPath) : new Dictionary<string, (SweepRun Run, string Line)>();
+        var kept = resume ? WithCorrect(TrainingStudyFiles.ReadRuns(runsPath), dir) : new Dictionary<string, (SweepRun Run, string Line)>();
         var curveLines = resume ? TrainingStudyFiles.ReadCurveLines(curvesPath, kept.Keys.ToHashSet()) : new List<string>();
+        var correctLines = kept.Values.Where(v => v.Run.TestCorrect is not null).Select(v => TrainingStudyFiles.CorrectLine(v.Run, v.Run.TestCorrect!)).ToList();
         var runLines = kept.Values.Select(v => v.Line).ToList();
         var head = RunManifest.Start("train", commandLine);
         var grid = spec.Grid().ToList();
@@ -64,7 +69,7 @@ public static class TrainingStudy
         head.Write(dir, TrainingStudyFiles.ManifestBody(spec, settings, timings, dev, dataDescription: null));
         try
         {
-            return Train(spec, dir, onStep, log, dev, head, settings, kept, curveLines, runLines, grid, timings);
+            return Train(spec, dir, onStep, log, dev, head, settings, kept, curveLines, runLines, correctLines, grid, timings);
         }
         catch (Exception e) when (e is OperationCanceledException or SpecException or InvalidOperationException)
         {
@@ -76,13 +81,30 @@ public static class TrainingStudy
 
     private static TrainingStudyResult Train(TrainingStudySpec spec, string dir, Action<int>? onStep, Action<string>? log, Device dev,
         RunManifest head, IReadOnlyDictionary<string, string> settings, Dictionary<string, (SweepRun Run, string Line)> kept,
-        List<string> curveLines, List<string> runLines, List<(int Depth, TauRule Tau, ulong Seed, double StepSize)> grid,
+        List<string> curveLines, List<string> runLines, List<string> correctLines, List<(int Depth, TauRule Tau, ulong Seed, double StepSize)> grid,
         Dictionary<string, double> timings)
     {
-        string runsPath = Path.Combine(dir, RunsFile), curvesPath = Path.Combine(dir, CurvesFile);
-
         var results = new List<SweepRun>();
         var dataCache = new Dictionary<ulong, TrainingData>();
+        // The data's tensors, made once per data draw and shared by its runs (DataTensors: same results, no conversion per run).
+        var tensorCache = new Dictionary<TrainingData, DataTensors>(ReferenceEqualityComparer.Instance);
+        try
+        {
+            return Train(spec, dir, onStep, log, dev, head, settings, kept, curveLines, runLines, correctLines, grid, timings, results, dataCache, tensorCache);
+        }
+        finally
+        {
+            foreach (var t in tensorCache.Values) t.Dispose();
+        }
+    }
+
+    private static TrainingStudyResult Train(TrainingStudySpec spec, string dir, Action<int>? onStep, Action<string>? log, Device dev,
+        RunManifest head, IReadOnlyDictionary<string, string> settings, Dictionary<string, (SweepRun Run, string Line)> kept,
+        List<string> curveLines, List<string> runLines, List<string> correctLines, List<(int Depth, TauRule Tau, ulong Seed, double StepSize)> grid,
+        Dictionary<string, double> timings, List<SweepRun> results, Dictionary<ulong, TrainingData> dataCache,
+        Dictionary<TrainingData, DataTensors> tensorCache)
+    {
+        string runsPath = Path.Combine(dir, RunsFile), curvesPath = Path.Combine(dir, CurvesFile);
         string description;
         int index = 0, keptCount = 0;
         foreach (var (depth, tau, seed, lr) in grid)
@@ -99,7 +121,9 @@ public static class TrainingStudy
             var netSpec = spec.SpecFor(depth, tau);
             var options = spec.Options with { StepSize = lr };
             var linear = LinearizedPrediction.AtInitialization(netSpec, data, options, seed, dev);
-            var run = Trainer.Run(netSpec, data, options, seed, dev, onStep);
+            if (!tensorCache.TryGetValue(data, out var tensors))
+                tensorCache[data] = tensors = new DataTensors(data, options.Precision, dev);
+            var run = Trainer.Run(netSpec, data, options, seed, dev, onStep, tensors);
             onStep?.Invoke(options.Steps - run.StepsDone);
             var rate = run.Outcome == TrainingOutcome.Diverged ? null : RateFit.Fit(run.Curve);
             // The linearized dynamics are those of gradient descent: SGD runs keep only the kernel's eigenvalues.
@@ -113,6 +137,7 @@ public static class TrainingStudy
                 NtkLambdaMax = linear?.LambdaMax,
                 PredictedRate = gap?.Rate?.Rate,
                 CurveGap = gap?.LogGap,
+                TestCorrect = run.TestCorrect,
             };
             results.Add(result);
             var common = TrainingStudyFiles.CommonFields(spec, netSpec, result);
@@ -122,9 +147,16 @@ public static class TrainingStudy
                     Csv.Optional(c.TrainAccuracy), Csv.Optional(c.TestLoss), Csv.Optional(c.TestAccuracy)])));
             runLines.Add(TrainingStudyFiles.RunLine(spec, netSpec, result));
             timings[id] = result.Seconds;
-            // Curves first: runs.csv is the record of what finished (a run missing there is redone on --resume).
+            // Curves and test images first: runs.csv is the record of what finished (a run missing there is redone on --resume).
             AtomicFile.WriteAllText(curvesPath, Csv.File(CurveColumns, curveLines));
+            if (result.TestCorrect is { } correct)
+            {
+                correctLines.Add(TrainingStudyFiles.CorrectLine(result, correct));
+                AtomicFile.WriteAllText(Path.Combine(dir, CorrectFile), Csv.File(TrainingStudyFiles.CorrectColumns, correctLines));
+            }
             AtomicFile.WriteAllText(runsPath, Csv.File(RunColumns, runLines));
+            // The timings so far, so that a process that dies (a worker's segmentation fault) leaves them to --resume.
+            head.Write(dir, TrainingStudyFiles.ManifestBody(spec, settings, timings, dev, dataDescription: null));
             log?.Invoke($"run {index}/{grid.Count} {Describe(result)}");
         }
         if (!File.Exists(runsPath))
@@ -145,9 +177,16 @@ public static class TrainingStudy
     public static TrainingStudyResult Read(string directory)
     {
         var dir = Path.GetFullPath(directory);
-        var runs = TrainingStudyFiles.ReadRuns(Path.Combine(dir, RunsFile)).Values.Select(v => v.Run).ToList();
+        var runs = WithCorrect(TrainingStudyFiles.ReadRuns(Path.Combine(dir, RunsFile)), dir).Values.Select(v => v.Run).ToList();
         string description = (string?)RunManifest.Read(dir, "a training study")["data"] ?? "";
         return new TrainingStudyResult(dir, runs, DepthVerdicts.Analyze(runs), runs.Count, description);
+    }
+
+    /// <summary>The runs with their test images from test-correct.csv, where it has them.</summary>
+    private static Dictionary<string, (SweepRun Run, string Line)> WithCorrect(Dictionary<string, (SweepRun Run, string Line)> runs, string dir)
+    {
+        var correct = TrainingStudyFiles.ReadCorrect(Path.Combine(dir, CorrectFile));
+        return runs.ToDictionary(kv => kv.Key, kv => correct.TryGetValue(kv.Key, out var c) ? (kv.Value.Run with { TestCorrect = c.Correct }, kv.Value.Line) : kv.Value);
     }
 
     /// <summary>Steps a sweep will train (runs not yet in runs.csv × steps per run): the progress total.</summary>

@@ -111,6 +111,35 @@ internal static class TrainingStudyFiles
         return result;
     }
 
+    /// <summary>The columns of test-correct.csv: a run's id, its test images, and which it classified correctly (<see cref="CorrectImages.ToHex"/>).</summary>
+    internal static readonly string[] CorrectColumns = ["run", "images", "correct"];
+
+    internal static string CorrectLine(SweepRun r, CorrectImages c) =>
+        Csv.Line([r.Id, c.Count.ToString(CultureInfo.InvariantCulture), c.ToHex()]);
+
+    /// <summary>The lines of test-correct.csv by run (absent file: none, as in studies written before it existed); a damaged line is skipped.</summary>
+    internal static Dictionary<string, (CorrectImages Correct, string Line)> ReadCorrect(string path)
+    {
+        var result = new Dictionary<string, (CorrectImages, string)>(StringComparer.Ordinal);
+        if (!File.Exists(path)) return result;
+        foreach (var line in File.ReadLines(path).Skip(1).Where(l => l.Length > 0))
+        {
+            if (Fields(line) is not [var run, var images, var hex]) continue;
+            try
+            {
+                result[run] = (CorrectImages.Parse(hex, int.Parse(images, CultureInfo.InvariantCulture)), line);
+            }
+            catch (FormatException)
+            {
+                // a damaged line: the comparison falls back to the binomial variance for this run
+            }
+            catch (OverflowException)
+            {
+            }
+        }
+        return result;
+    }
+
     internal static List<string> ReadCurveLines(string path, HashSet<string> finished)
     {
         if (!File.Exists(path)) return [];

@@ -101,6 +101,42 @@ public class AccuracyComparisonTests
         Assert.That(check.Measurement, Does.Contain("L = 16: 10.0%").And.Contain("2 of 2 diverged"));
     }
 
+    /// <summary>n images, correct where <paramref name="right"/> says so.</summary>
+    private static CorrectImages Images(int n, Func<int, bool> right) => CorrectImages.From(Enumerable.Range(0, n).Select(right).ToArray());
+
+    [Test]
+    public void ArmsThatAgreeOnEveryImageKeepTheFloorVarianceAndTheSeedDegreesOfFreedom()
+    {
+        // Identical answers at every seed: every per-image difference is 0. The variance is not 0 but the floor 2/(k n²).
+        var seeds = Enumerable.Range(0, 4).Select(s => Images(1000, i => (i + s) % 3 != 0)).Select(c => (c, c)).ToList();
+        var (variance, df) = AccuracyComparison.PairedImageVariance(seeds);
+        Assert.That(variance, Is.EqualTo(2.0 / (4 * 1000.0 * 1000)).Within(1e-18));
+        Assert.That(df, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void PairingTheImagesNarrowsTheIntervalOfArmsThatErrOnTheSameImages()
+    {
+        // Both arms miss mostly the same images (the hard ones): the per-image differences are mostly 0, far less spread than
+        // two independent binomial samples; the same runs without their per-image results take the binomial variance.
+        const int n = 2000;
+        var own = new List<SweepRun>();
+        var reference = new List<SweepRun>();
+        for (int s = 0; s < 4; s++)
+        {
+            var a = Images(n, i => i % 4 != 0 && !(i % 97 == s));
+            var b = Images(n, i => i % 4 != 0 && !(i % 89 == s));
+            own.Add(Run(8, "1/sqrt(L)", (ulong)s + 1, a.Accuracy) with { TestCorrect = a });
+            reference.Add(Run(8, "1/sqrt(L)", (ulong)s + 1, b.Accuracy) with { TestCorrect = b });
+        }
+        var paired = AccuracyComparison.Compare([8], own, reference, n, 0.05, 0.05).Single();
+        var unpaired = AccuracyComparison.Compare([8], own.Select(x => x with { TestCorrect = null }).ToList(),
+            reference.Select(x => x with { TestCorrect = null }).ToList(), n, 0.05, 0.05).Single();
+        Assert.That(paired.Difference, Is.EqualTo(unpaired.Difference));
+        Assert.That(paired.UpperBound - paired.LowerBound, Is.LessThan(0.5 * (unpaired.UpperBound - unpaired.LowerBound)));
+        Assert.That(paired.P, Is.LessThan(unpaired.P));
+    }
+
     [Test]
     public void FewerThanTwoPairedSeedsAtADepthIsInconclusive()
     {
@@ -194,7 +230,21 @@ public class AccuracyComparisonTests
             Assert.That((string?)json["verdict"], Is.EqualTo("PASS"));
             Assert.That((string?)json["controls"]![0]!["verdict"], Is.EqualTo("FAIL"), "τ = 1 without BatchNorm at the same step size");
             // Two studies: post (τ = 1/√L and the control's τ = 1) and post-bn (the reference).
-            Assert.That(Directory.GetDirectories(Path.Combine(outDir, ClaimStudies.Folder)), Has.Length.EqualTo(2));
+            var studies = Directory.GetDirectories(Path.Combine(outDir, ClaimStudies.Folder));
+            Assert.That(studies, Has.Length.EqualTo(2));
+            // Every run with a test accuracy keeps which test images it got right (test-correct.csv), read back with its run.
+            foreach (var study in studies)
+            {
+                Assert.That(File.Exists(Path.Combine(study, TrainingStudy.CorrectFile)), study);
+                var runs = TrainingStudy.Read(study).Runs.Where(r => r.TestAccuracy is not null).ToList();
+                Assert.That(runs, Is.Not.Empty);
+                foreach (var r in runs)
+                {
+                    Assert.That(r.TestCorrect, Is.Not.Null, r.Id);
+                    Assert.That(r.TestCorrect!.Count, Is.EqualTo(200), r.Id);
+                    Assert.That(r.TestCorrect.Accuracy, Is.EqualTo(r.TestAccuracy), r.Id);
+                }
+            }
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

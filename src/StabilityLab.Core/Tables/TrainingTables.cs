@@ -26,7 +26,7 @@ public static class TrainingTables
     [
         .. Run, "outcome", "steps_done", "diverged_step", "initial_loss", "final_loss", "loss_ratio",
         "rate", "rate_lo", "rate_hi", "fit_from", "fit_to", "fit_points", "fit_r2", "train_acc", "test_acc", "weight_change", "delta",
-        .. LinearizedColumns,
+        .. LinearizedColumns, "zero_loss",
     ];
 
     /// <summary>

@@ -51,7 +51,7 @@ public static class TrainingClaimKinds
     private static string Test(Claim c) => c.Kind switch
     {
         ClaimKind.RateIndependentOfDepth => F($"no run diverges or stalls; two one-sided t-tests of |slope| < δ on rate vs ln L, measured and NTK-predicted, δ = {c.Margin:G3}·rate(shallowest) / ln(L_deep/L_shallow), and λ_min(Θ) not falling by more than that fraction; Holm-adjusted p ≤ {c.Alpha:G3}"),
-        ClaimKind.Converges => F($"every run: not diverged, final/initial loss ≤ {c.Training!.LossFraction:G3}, and the rate fitted over the second half ≥ {GeometricRateFraction}× the average rate −ln(final/initial)/steps"),
+        ClaimKind.Converges => F($"every run: not diverged, final loss ≤ {c.Training!.LossFraction:G3}× the smaller of its initial loss and the zero predictor's (½Σ‖y‖²), and the rate fitted over the second half ≥ {GeometricRateFraction}× the average rate −ln(final/initial)/steps"),
         _ => F($"every run at the deepest depth diverges (non-finite loss or {new TrainingOptions().DivergenceFactor:G3}× the initial) or ends above {DepthVerdicts.StallRatio}× its initial loss"),
     };
 
@@ -64,16 +64,18 @@ public static class TrainingClaimKinds
         {
             string at = F($"L = {r.Depth}, seed {r.Seed}");
             if (r.Outcome == TrainingOutcome.Diverged) { bad.Add(at + ": diverged"); continue; }
-            double ratio = r.FinalLoss / r.InitialLoss;
+            // Reached: against the reference, the initial loss or the zero predictor's where that is smaller (SweepRun.Reference);
+            // geometric: the late rate against the curve's own average, from its initial loss.
+            double ratio = r.FinalLoss / r.Reference;
             worstRatio = double.IsNaN(worstRatio) ? ratio : Math.Max(worstRatio, ratio);
             if (!(ratio <= fraction)) bad.Add(F($"{at}: loss ratio {ratio:G3}"));
-            double average = -Math.Log(ratio) / Math.Max(1, r.StepsDone);
+            double average = -Math.Log(r.FinalLoss / r.InitialLoss) / Math.Max(1, r.StepsDone);
             double geometric = r.Rate is { } rate && average > 0 ? rate.Rate / average : 0;
             worstGeometric = Math.Min(worstGeometric, geometric);
             if (!(geometric >= GeometricRateFraction)) bad.Add(F($"{at}: late/average rate {geometric:G3}"));
         }
         string G(double v) => double.IsFinite(v) ? v.ToString("G3", CultureInfo.InvariantCulture) : "—";
-        string measured = F($"{runs.Count} runs; largest final/initial loss {G(worstRatio)}; smallest late/average rate {G(worstGeometric)}")
+        string measured = F($"{runs.Count} runs; largest final loss / reference {G(worstRatio)}; smallest late/average rate {G(worstGeometric)}")
             + (bad.Count == 0 ? "" : "; " + string.Join("; ", bad.Take(4)) + (bad.Count > 4 ? F($"; … {bad.Count - 4} more") : ""));
         var outcome = bad.Count == 0 ? VerdictOutcome.Pass : VerdictOutcome.Fail;
         return new Check(label, Prediction(c), measured, Test(c), null, _ => (outcome, null));

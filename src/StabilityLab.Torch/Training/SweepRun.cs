@@ -41,11 +41,23 @@ public sealed record SweepRun(
     /// (<see cref="TrainingRun.TestCorrect"/>; the study's test-correct.csv); null when not kept.</summary>
     public CorrectImages? TestCorrect { get; init; }
 
+    /// <summary>The zero predictor's loss on the training set (<see cref="TrainingRun.ZeroLoss"/>); null in runs.csv files
+    /// written before it was kept.</summary>
+    public double? ZeroLoss { get; init; }
+
+    /// <summary>
+    /// The loss a run's progress is measured from: the smaller of its initial loss and the zero predictor's. A network
+    /// whose outputs start astronomically large (τ = 1 at depth: ‖h_L‖² ≈ e^{cL}) can shed all but 10⁻⁶ of its initial loss
+    /// and still end far above F_∅ — it has removed its own output, not fitted the data (docs/claims.md §8).
+    /// </summary>
+    public double Reference => ZeroLoss is > 0 and var z && z < InitialLoss ? z : InitialLoss;
+
     /// <summary>The run's key in the grid: depth, τ rule, seed and step size.</summary>
     public static string MakeId(int depth, string tauRule, ulong seed, double stepSize) =>
         $"L={depth}|tau={tauRule}|seed={seed}|lr={stepSize.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
 
-    /// <summary>Stalled: did not diverge, yet the final loss is above <paramref name="stallRatio"/> times the initial loss.</summary>
+    /// <summary>Stalled: did not diverge, yet the final loss is above <paramref name="stallRatio"/> times the
+    /// <see cref="Reference"/> (the initial loss, or the zero predictor's where that is smaller).</summary>
     public bool Stalled(double stallRatio) =>
-        Outcome != TrainingOutcome.Diverged && !(FinalLoss <= stallRatio * InitialLoss);
+        Outcome != TrainingOutcome.Diverged && !(FinalLoss <= stallRatio * Reference);
 }

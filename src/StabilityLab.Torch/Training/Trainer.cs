@@ -54,6 +54,7 @@ public static class Trainer
         {
             RelativeWeightChange = double.IsFinite(change) ? change : null,
             TestCorrect = loop.TestCorrect,
+            ZeroLoss = double.IsFinite(loop.ZeroLoss) ? loop.ZeroLoss : null,
         };
     }
 
@@ -116,6 +117,20 @@ public static class Trainer
         public int? DivergedAt { get; private set; }
         public double InitialLoss { get; private set; } = double.NaN;
 
+        /// <summary>F_∅ = Σ ½‖y_i‖², the loss of the zero predictor on the training set, by the same loss function.</summary>
+        public double ZeroLoss { get; } = ZeroPredictorLoss(train);
+
+        /// <summary>Where a run counts as converged: <see cref="TrainingOptions.StopLossRatio"/> times the smaller of the
+        /// initial loss and <see cref="ZeroLoss"/> (a loss ratio alone would stop a network that only shed its own huge output).</summary>
+        private double StopBelow => options.StopLossRatio * (ZeroLoss > 0 && ZeroLoss < InitialLoss ? ZeroLoss : InitialLoss);
+
+        private static double ZeroPredictorLoss(SplitTensors s)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            return ResNetModule.SquaredLoss(zeros_like(s.Y), s.Y).Item();
+        }
+
         /// <summary>The test images classified correctly at the last test evaluation (the row of FinalTestAccuracy).</summary>
         public CorrectImages? TestCorrect { get; private set; }
 
@@ -129,7 +144,7 @@ public static class Trainer
                 DivergedAt = t;
                 return false;
             }
-            bool converged = options.StopLossRatio > 0 && loss <= options.StopLossRatio * InitialLoss;
+            bool converged = options.StopLossRatio > 0 && loss <= StopBelow;
             if (rowDue || converged || t == options.Steps)
             {
                 double? testLoss = null, testAcc = null;

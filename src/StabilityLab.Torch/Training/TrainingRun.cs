@@ -35,6 +35,10 @@ public sealed record TrainingRun(
     /// <see cref="FinalTestAccuracy"/> reports); null without a labelled test split or before any test evaluation.</summary>
     public CorrectImages? TestCorrect { get; init; }
 
+    /// <summary>The loss of the zero predictor on the training set, F_∅ = Σ_i ½‖y_i‖² (the loss of a network that has fitted
+    /// nothing); with the initial loss, the reference a run's progress is measured from (<see cref="SweepRun.Reference"/>).</summary>
+    public double? ZeroLoss { get; init; }
+
     public static string Name(TrainingOutcome o) => o switch
     {
         TrainingOutcome.Completed => "completed",

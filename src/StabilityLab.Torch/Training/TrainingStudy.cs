@@ -138,6 +138,7 @@ public static class TrainingStudy
                 PredictedRate = gap?.Rate?.Rate,
                 CurveGap = gap?.LogGap,
                 TestCorrect = run.TestCorrect,
+                ZeroLoss = run.ZeroLoss,
             };
             results.Add(result);
             var common = TrainingStudyFiles.CommonFields(spec, netSpec, result);

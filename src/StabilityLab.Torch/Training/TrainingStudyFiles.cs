@@ -35,7 +35,8 @@ internal static class TrainingStudyFiles
             f?.Points.ToString(CultureInfo.InvariantCulture) ?? "", Csv.Optional(f?.RSquared),
             Csv.Optional(r.TrainAccuracy), Csv.Optional(r.TestAccuracy), Csv.Optional(r.WeightChange),
             Csv.Optional(r.MinPairwiseDistance),
-            Csv.Optional(r.NtkLambdaMin), Csv.Optional(r.NtkLambdaMax), Csv.Optional(r.PredictedRate), Csv.Optional(r.CurveGap)]));
+            Csv.Optional(r.NtkLambdaMin), Csv.Optional(r.NtkLambdaMax), Csv.Optional(r.PredictedRate), Csv.Optional(r.CurveGap),
+            Csv.Optional(r.ZeroLoss)]));
     }
 
     /// <summary>The wall time of each finished run as an earlier manifest recorded it (run_seconds); empty when there is none.</summary>
@@ -62,7 +63,7 @@ internal static class TrainingStudyFiles
         var header = CsvTable.Fields(lines[0], path);
         var col = TrainingTables.RunColumns.ToDictionary(c => c, c => Array.IndexOf(header, c));
         // The linearized prediction's columns came later: a runs.csv without them reads with those values null.
-        foreach (var c in TrainingTables.LinearizedColumns) if (col[c] < 0) col.Remove(c);
+        foreach (var c in TrainingTables.LinearizedColumns.Append("zero_loss")) if (col[c] < 0) col.Remove(c);
         // Wall time lives in the manifest (run_seconds), so the same seed gives the same runs.csv; files written before
         // that still carry a seconds column, which is read when present.
         int secondsCol = Array.IndexOf(header, "seconds");
@@ -100,6 +101,7 @@ internal static class TrainingStudyFiles
                     NtkLambdaMax = Later("ntk_lambda_max"),
                     PredictedRate = Later("rate_pred"),
                     CurveGap = Later("curve_gap"),
+                    ZeroLoss = Later("zero_loss"),
                 };
                 result[run.Id] = (run, line);
             }
@@ -260,6 +262,7 @@ internal static class TrainingStudyFiles
                 ["ntk_lambda_max"] = N(r.NtkLambdaMax),
                 ["rate_pred"] = N(r.PredictedRate),
                 ["curve_gap"] = N(r.CurveGap),
+                ["zero_loss"] = N(r.ZeroLoss),
             });
         var trendArr = new JsonArray();
         foreach (var t in trends)
@@ -298,10 +301,11 @@ internal static class TrainingStudyFiles
             ["tests"] = new JsonObject
             {
                 ["rate_holds_with_depth"] = $"every run at every depth neither diverges nor stalls, and mean rate(deepest) / mean rate(shallowest) >= {DepthVerdicts.RatioThreshold}",
-                ["deep_runs_fail"] = $"every run at the deepest depth diverges (non-finite loss or above the divergence factor times the initial loss) or stalls (final loss > {DepthVerdicts.StallRatio} x initial loss)",
+                ["deep_runs_fail"] = $"every run at the deepest depth diverges (non-finite loss or above the divergence factor times the initial loss) or stalls (final loss > {DepthVerdicts.StallRatio} x the smaller of the initial loss and zero_loss)",
                 ["rate"] = "least-squares slope of ln loss against step over the second half of the recorded curve; 95% t-interval",
                 ["rate_pred"] = "the same fit to the loss curve of gradient descent on the network linearized at its initialization: F(t) = 1/2 sum_k (1 - lr lambda_k)^(2t) (u_k . r_0)^2, lambda_k, u_k the eigenpairs of the empirical NTK of the trained weights times the objective scale (1 for sum, 1/n for mean)",
                 ["curve_gap"] = "max over the recorded steps of |ln F_measured(t) - ln F_predicted(t)|",
+                ["zero_loss"] = "the loss of the zero predictor on the training set, sum_i 1/2 |y_i|^2: a run's progress is measured from the smaller of it and the initial loss",
             },
             ["runs"] = runArr,
             ["trends"] = trendArr,

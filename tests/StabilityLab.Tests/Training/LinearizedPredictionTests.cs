@@ -182,15 +182,18 @@ public sealed class LinearizedPredictionTests
             var read = TrainingStudy.Read(dir).Runs.Single();
             Assert.That(read.PredictedRate, Is.EqualTo(run.PredictedRate));
             Assert.That(read.CurveGap, Is.EqualTo(run.CurveGap));
+            Assert.That(run.ZeroLoss, Is.GreaterThan(0));
+            Assert.That(read.ZeroLoss, Is.EqualTo(run.ZeroLoss));
 
             // A runs.csv written before the prediction's columns: the same run, those values null.
             var path = Path.Combine(dir, TrainingStudy.RunsFile);
-            int drop = StabilityLab.Tables.TrainingTables.LinearizedColumns.Count;
+            int drop = StabilityLab.Tables.TrainingTables.LinearizedColumns.Count + 1; // and zero_loss
             File.WriteAllLines(path, File.ReadAllLines(path).Select(l => string.Join(',', l.Split(',').SkipLast(drop))));
             var old = TrainingStudy.Read(dir).Runs.Single();
             Assert.That(old.Id, Is.EqualTo(run.Id));
             Assert.That(old.Rate!.Rate, Is.EqualTo(run.Rate!.Rate));
-            Assert.That(new[] { old.NtkLambdaMin, old.NtkLambdaMax, old.PredictedRate, old.CurveGap }, Is.All.Null);
+            Assert.That(new[] { old.NtkLambdaMin, old.NtkLambdaMax, old.PredictedRate, old.CurveGap, old.ZeroLoss }, Is.All.Null);
+            Assert.That(old.Reference, Is.EqualTo(old.InitialLoss), "without the zero predictor's loss, progress is measured from the start");
         }
         finally
         {

@@ -54,12 +54,16 @@ public sealed class TrainerTests
     public void StopsWhenTheLossReachesTheStopRatio()
     {
         var run = Trainer.Run(Small, SmallData, new TrainingOptions { StepSize = 2e-3, Steps = 2000, StopLossRatio = 1e-2 }, seed: 1);
+        // The stop is measured from the smaller of the initial loss and the zero predictor's, ½Σy² of the data.
+        double zero = 0.5 * SmallData.Train.Targets.Sum(y => y * y);
+        double reference = Math.Min(run.InitialLoss, zero);
         Assert.Multiple(() =>
         {
+            Assert.That(run.ZeroLoss, Is.EqualTo(zero).Within(1e-12).Percent);
             Assert.That(run.Outcome, Is.EqualTo(TrainingOutcome.Converged));
             Assert.That(run.StepsDone, Is.LessThan(2000));
-            Assert.That(run.FinalLoss, Is.LessThanOrEqualTo(1e-2 * run.InitialLoss));
-            Assert.That(run.Curve[^2].Loss, Is.GreaterThan(1e-2 * run.InitialLoss));
+            Assert.That(run.FinalLoss, Is.LessThanOrEqualTo(1e-2 * reference));
+            Assert.That(run.Curve[^2].Loss, Is.GreaterThan(1e-2 * reference));
         });
     }
 

@@ -70,13 +70,13 @@ public sealed class TrainingClaims : IClaimRunner
                 if (t.Lr is null && !t.LargestStable && Missing(data) is null)
                 {
                     // One step size for the whole study, set by the claims' own τ rules (a control runs at its claim's step size):
-                    // λ_max grows with depth, so it is the largest over the claims' (depth, τ), at the first seed's weights and
+                    // λ_max grows with depth, so it is the largest over the claims' (depth, τ) and over the seeds' weights and
                     // data (docs/claims.md §8).
                     var own = g.Where(c => !c.Id.Contains("/control-", StringComparison.Ordinal)).Select(Rule).Distinct().ToArray();
                     // Rounded to 3 significant digits: the last bits of λ_max may depend on libtorch's thread count, the study's
                     // key (and so its reuse) must not.
                     double eta = RuleSteps.GetOrAdd(Key(spec), _ => RoundTo3(LinearizedPrediction.StepSizeRule(
-                        first.Depths.SelectMany(L => (own.Length > 0 ? own : rules).Select(r => spec.SpecFor(L, r))), data.Load(seeds[0]), options, seeds[0], RuleFraction)));
+                        first.Depths.SelectMany(L => (own.Length > 0 ? own : rules).Select(r => spec.SpecFor(L, r))).ToList(), data, seeds, options, RuleFraction)));
                     spec = spec with { StepSizes = [eta], Options = options with { StepSize = eta } };
                 }
                 if (t.LargestStable) spec = LargestStable(spec, first, plan, data);

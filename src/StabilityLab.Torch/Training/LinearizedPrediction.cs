@@ -139,5 +139,23 @@ public sealed record LinearizedPrediction(double[] Eigenvalues, double[] Project
         return StepSizeRule(max, fraction);
     }
 
+    /// <summary>
+    /// <see cref="StepSizeRule(IEnumerable{NetworkSpec}, TrainingData, TrainingOptions, ulong, double, Device?)"/> over every
+    /// seed of a study (each with its own weights and data): λ_max is the largest over networks and seeds, so that
+    /// ηλ_max ≤ 2·fraction for every run, not only for the first seed's (at the quick scale, seed 4's λ_max at L = 64 was 2.7 times
+    /// the first seed's largest, and its linearized dynamics diverged at the first seed's step).
+    /// </summary>
+    public static double StepSizeRule(IReadOnlyList<NetworkSpec> networks, Data.DataSource data, IEnumerable<ulong> seeds, TrainingOptions options,
+        double fraction = 0.5, Device? device = null)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var seed in seeds)
+        {
+            var loaded = data.Load(seed);
+            max = Math.Max(max, networks.Max(n => 2 * fraction / StepSizeRule([n], loaded, options, seed, fraction, device)));
+        }
+        return StepSizeRule(max, fraction);
+    }
+
     private static double Round(double v, ScalarType precision) => precision == ScalarType.Float32 ? (float)v : v;
 }

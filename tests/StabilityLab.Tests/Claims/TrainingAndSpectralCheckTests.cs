@@ -66,7 +66,7 @@ public class TrainingAndSpectralCheckTests
     [Test]
     public void WithoutLrTheNtkRuleSetsOneStepSizeForTheClaimAndItsControl()
     {
-        // The rule: η = ½·2/λ_max with λ_max the largest of the empirical NTK over the claim's own depths (first seed), so
+        // The rule: η = ½·2/λ_max with λ_max the largest of the empirical NTK over the claim's own depths (every seed), so
         // ηλ_max = 1 at the worst network of the claim (up to η's rounding to 3 digits) and below it elsewhere; the τ = 1/L
         // control trains at the same η.
         const string file = """
@@ -86,12 +86,12 @@ public class TrainingAndSpectralCheckTests
             Assert.That(code, Is.EqualTo(0).Or.EqualTo(1), stderr);
             var runs = Directory.GetFiles(Path.Combine(dir, "out", ClaimStudies.Folder), "runs.csv", SearchOption.AllDirectories).Single();
             var table = StabilityLab.Tables.CsvTable.Read(runs);
-            int iLr = table.Column("lr"), iMax = table.Column("ntk_lambda_max"), iTau = table.Column("tau_rule"), iSeed = table.Column("seed");
+            int iLr = table.Column("lr"), iMax = table.Column("ntk_lambda_max"), iTau = table.Column("tau_rule");
             var rows = table.Rows.ToList();
             double Num(IReadOnlyList<string> r, int i) => double.Parse(r[i], System.Globalization.CultureInfo.InvariantCulture);
             Assert.That(rows.Select(r => r[iLr]).Distinct().Count(), Is.EqualTo(1), "one step size for the claim and its control");
-            var own = rows.Where(r => r[iTau] == "1/sqrt(L)" && r[iSeed] == "1").Select(r => Num(r, iLr) * Num(r, iMax)).ToList();
-            Assert.That(own.Max(), Is.InRange(0.99, 1.01), "ηλ_max = 1 at the claim's worst network");
+            var own = rows.Where(r => r[iTau] == "1/sqrt(L)").Select(r => Num(r, iLr) * Num(r, iMax)).ToList();
+            Assert.That(own.Max(), Is.InRange(0.99, 1.01), "ηλ_max = 1 at the claim's worst network over depths and seeds");
             Assert.That(rows.Where(r => r[iTau] == "1/L").Select(r => Num(r, iLr) * Num(r, iMax)), Is.All.LessThan(1), "the control is more stable still");
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -19,6 +19,16 @@ public static class Philox4x32
     private const int Rounds = 10;
 
     /// <summary>One block: counter (c0, c1, c2, c3) under key (k0, k1).</summary>
+    /// <summary>
+    /// Philox's key (k0, k1) and the counter's top word c3 for a stream: its 128-bit identity (seed, key) hashed once by
+    /// Threefry-2x64-20 in <paramref name="keyDomain"/> (each normal transform has its own, so their streams differ).
+    /// </summary>
+    public static (uint K0, uint K1, uint C3) Key(RandomStream s, ulong keyDomain)
+    {
+        var (a, b) = Threefry2x64.Block(s.Seed, s.Key, keyDomain, 0);
+        return ((uint)a, (uint)(a >> 32), (uint)b);
+    }
+
     public static (uint X0, uint X1, uint X2, uint X3) Block(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1)
     {
         for (int r = 0; r < Rounds; r++)

@@ -44,11 +44,7 @@ internal static class PhiloxZiggurat
     private const int StackPending = 4096 + 16;            // pending draws kept on the stack up to this many (32 KiB)
 
     /// <summary>Philox's key and the counter's top word for a stream.</summary>
-    public static (uint K0, uint K1, uint C3) Key(RandomStream s)
-    {
-        var (a, b) = Threefry2x64.Block(s.Seed, s.Key, KeyDomain, 0);
-        return ((uint)a, (uint)(a >> 32), (uint)b);
-    }
+    public static (uint K0, uint K1, uint C3) Key(RandomStream s) => Philox4x32.Key(s, KeyDomain);
 
     public static void Fill(RandomStream stream, ulong domain, Span<double> dest, SimdPath path)
     {

@@ -26,6 +26,14 @@ public sealed record MemoryNeed(long Bytes, string Breakdown, string Remedy)
                 $"this run needs ≈ {SweepResources.Size(Bytes)} of memory ({Breakdown}); {SweepResources.Size(mem)} is available: {Remedy}"));
     }
 
+    /// <summary>Σ parts, saturating at <see cref="long.MaxValue"/> like <see cref="Times"/>.</summary>
+    public static long Sum(params long[] parts)
+    {
+        double s = 0;
+        foreach (long x in parts) s += x;
+        return s >= long.MaxValue ? long.MaxValue : (long)s;
+    }
+
     /// <summary>a·b, saturating at <see cref="long.MaxValue"/> (sizes the machine cannot hold must not wrap around).</summary>
     public static long Times(params long[] factors)
     {

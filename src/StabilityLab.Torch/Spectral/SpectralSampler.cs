@@ -43,7 +43,7 @@ public sealed class SpectralSampler
         long sample = options.Pairs.Mode == "auto" ? PairSelection.AutoSampleSize : options.Pairs.SampleSize;
         long products = MemoryNeed.Times(Math.Min(L, options.Pairs.IsComplete(spec.Depth) ? L : sample + 1), m, m);
         long gram = options.Inputs is null ? 0 : MemoryNeed.Times(3, L + 1, m, options.Inputs.Count);
-        return MemoryNeed.Times(8, weights + MemoryNeed.Times(L, m, m) + 2 * products + gram);
+        return MemoryNeed.Times(8, MemoryNeed.Sum(weights, MemoryNeed.Times(L, m, m), MemoryNeed.Times(2, products), gram));
     }
 
     /// <summary>The memory of one batch (<see cref="BatchSize"/> networks, each with its weight draws as managed doubles
@@ -52,8 +52,8 @@ public sealed class SpectralSampler
     {
         get
         {
-            long each = PerTrialBytes(_spec, Options) + MemoryNeed.Times(8, _spec.Depth, _spec.Width, _spec.Width, _spec.Block == BlockKind.Res3 ? 2 : 1);
-            return new(MemoryNeed.Times(BatchSize, each) + TorchRuntime.RuntimeBytes,
+            long each = MemoryNeed.Sum(PerTrialBytes(_spec, Options), MemoryNeed.Times(8, _spec.Depth, _spec.Width, _spec.Width, _spec.Block == BlockKind.Res3 ? 2 : 1));
+            return new(MemoryNeed.Sum(MemoryNeed.Times(BatchSize, each), TorchRuntime.RuntimeBytes),
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"a batch of {BatchSize} network(s) at m = {_spec.Width}, L = {_spec.Depth}, {SweepResources.Size(each)} each: weights and their draws, block products and activations in float64"),
                 "lower --width or --depth, or --memory-mib (the batch's budget)");

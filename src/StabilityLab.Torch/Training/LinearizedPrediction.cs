@@ -125,7 +125,11 @@ public sealed record LinearizedPrediction(double[] Eigenvalues, double[] Project
     /// (width 256, τ = 1/√L: 4.3·10³ at L = 4, 1.1·10⁴ at L = 64), and a step set at the shallowest depth would put
     /// ηλ_max above 2 at the deepest. Throws <see cref="SpecException"/> when n·d exceeds <see cref="MaxOutputs"/>.
     /// </summary>
-    public static double StepSizeRule(IEnumerable<NetworkSpec> networks, TrainingData data, TrainingOptions options, ulong seed, double fraction = 0.5, Device? device = null)
+    public static double StepSizeRule(IEnumerable<NetworkSpec> networks, TrainingData data, TrainingOptions options, ulong seed, double fraction = 0.5, Device? device = null) =>
+        StepSizeRule(LargestEigenvalue(networks, data, options, seed, device), fraction);
+
+    /// <summary>The largest eigenvalue of the empirical NTK at the initialization over <paramref name="networks"/> (one seed).</summary>
+    private static double LargestEigenvalue(IEnumerable<NetworkSpec> networks, TrainingData data, TrainingOptions options, ulong seed, Device? device)
     {
         double max = double.NegativeInfinity;
         foreach (var spec in networks)
@@ -136,7 +140,7 @@ public sealed record LinearizedPrediction(double[] Eigenvalues, double[] Project
                     : $"the step-size rule forms the (n·d)² kernel only for n·d ≤ {MaxOutputs} (got n = {data.Train.Count}, d = {data.OutputDim}); give the step size");
             max = Math.Max(max, p.LambdaMax);
         }
-        return StepSizeRule(max, fraction);
+        return max;
     }
 
     /// <summary>
@@ -149,11 +153,7 @@ public sealed record LinearizedPrediction(double[] Eigenvalues, double[] Project
         double fraction = 0.5, Device? device = null)
     {
         double max = double.NegativeInfinity;
-        foreach (var seed in seeds)
-        {
-            var loaded = data.Load(seed);
-            max = Math.Max(max, networks.Max(n => 2 * fraction / StepSizeRule([n], loaded, options, seed, fraction, device)));
-        }
+        foreach (var seed in seeds) max = Math.Max(max, LargestEigenvalue(networks, data.Load(seed), options, seed, device));
         return StepSizeRule(max, fraction);
     }
 

@@ -19,11 +19,14 @@ public static class MklReproducibility
     public const string Variable = "MKL_CBWR";
     public const string AtenVariable = "ATEN_CPU_CAPABILITY";
 
+    // Read once (/proc/cpuinfo), before the two settings below that derive from it (static initializers run in order).
+    private static readonly bool Avx2 = HasAvx2();
+
     /// <summary>The oneMKL mode this machine gets: AVX2,STRICT where the CPU has AVX2, else COMPATIBLE,STRICT.</summary>
-    public static string StrictMode { get; } = HasAvx2() ? "AVX2,STRICT" : "COMPATIBLE,STRICT";
+    public static string StrictMode => Avx2 ? "AVX2,STRICT" : "COMPATIBLE,STRICT";
 
     /// <summary>The ATen kernels this machine gets: avx2 where the CPU has AVX2, else default.</summary>
-    public static string AtenCapability { get; } = HasAvx2() ? "avx2" : "default";
+    public static string AtenCapability => Avx2 ? "avx2" : "default";
 
     /// <summary>The value of MKL_CBWR in the native environment (what oneMKL sees), or null.</summary>
     public static string? CurrentMode => NativeEnvironment.Get(Variable);

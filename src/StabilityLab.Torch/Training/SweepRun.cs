@@ -45,12 +45,8 @@ public sealed record SweepRun(
     /// written before it was kept.</summary>
     public double? ZeroLoss { get; init; }
 
-    /// <summary>
-    /// The loss a run's progress is measured from: the smaller of its initial loss and the zero predictor's. A network
-    /// whose outputs start astronomically large (τ = 1 at depth: ‖h_L‖² ≈ e^{cL}) can shed all but 10⁻⁶ of its initial loss
-    /// and still end far above F_∅ — it has removed its own output, not fitted the data (docs/claims.md §8).
-    /// </summary>
-    public double Reference => ZeroLoss is > 0 and var z && z < InitialLoss ? z : InitialLoss;
+    /// <summary>The loss the run's progress is measured from (<see cref="TrainingRun.ReferenceLoss"/>).</summary>
+    public double Reference => TrainingRun.ReferenceLoss(InitialLoss, ZeroLoss);
 
     /// <summary>The run's key in the grid: depth, τ rule, seed and step size.</summary>
     public static string MakeId(int depth, string tauRule, ulong seed, double stepSize) =>

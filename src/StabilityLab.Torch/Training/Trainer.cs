@@ -120,9 +120,9 @@ public static class Trainer
         /// <summary>F_∅ = Σ ½‖y_i‖², the loss of the zero predictor on the training set, by the same loss function.</summary>
         public double ZeroLoss { get; } = ZeroPredictorLoss(train);
 
-        /// <summary>Where a run counts as converged: <see cref="TrainingOptions.StopLossRatio"/> times the smaller of the
-        /// initial loss and <see cref="ZeroLoss"/> (a loss ratio alone would stop a network that only shed its own huge output).</summary>
-        private double StopBelow => options.StopLossRatio * (ZeroLoss > 0 && ZeroLoss < InitialLoss ? ZeroLoss : InitialLoss);
+        /// <summary>Where a run counts as converged: <see cref="TrainingOptions.StopLossRatio"/> times its reference loss
+        /// (<see cref="TrainingRun.ReferenceLoss"/>; a loss ratio alone would stop a network that only shed its own huge output).</summary>
+        private double StopBelow => options.StopLossRatio * TrainingRun.ReferenceLoss(InitialLoss, ZeroLoss);
 
         private static double ZeroPredictorLoss(SplitTensors s)
         {

@@ -42,13 +42,13 @@ public static class TrainingMemory
         long copies = 2 + (sgd ? 1 : 0); // gradients and θ_0, and momentum
         long saved = MemoryNeed.Times(bytes, SavedPerLayer, batch, m, L, uses);
         long eval = MemoryNeed.Times(bytes, 4, Math.Min(o.EvalChunk, Math.Max(n, test)), m);
-        long training = Sum(Network(bytes), MemoryNeed.Times(bytes, copies, trained), saved, eval);
+        long training = MemoryNeed.Sum(Network(bytes), MemoryNeed.Times(bytes, copies, trained), saved, eval);
 
         bool ntk = n * d <= LinearizedPrediction.MaxOutputs && !spec.Network.Block.IsNormalized();
         long signals = MemoryNeed.Times(8, SavedPerLayer + d + 1, n, m, L, uses);
-        long kernel = !ntk ? 0 : Sum(Network(bytes), bytes == 8 ? 0 : Network(8), signals, 8 * n * n * d * d);
+        long kernel = !ntk ? 0 : MemoryNeed.Sum(Network(bytes), bytes == 8 ? 0 : Network(8), signals, 8 * n * n * d * d);
 
-        long peak = Sum(kernel, training, data, TorchRuntime.RuntimeBytes);
+        long peak = MemoryNeed.Sum(kernel, training, data, TorchRuntime.RuntimeBytes);
         string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
         string breakdown = F($"L = {L}, m = {m}: {all:N0} weights, {SweepResources.Size(Network(bytes))} a network; training {SweepResources.Size(training)} ({copies} × {SweepResources.Size(MemoryNeed.Times(bytes, trained))} of gradients, initial weights{(sgd ? " and momentum" : "")}, {SweepResources.Size(saved)} of activations for a batch of {batch})")
             + (ntk ? F($"; the NTK at the initialization {SweepResources.Size(kernel)} ({SweepResources.Size(signals)} of activations and backward signals for n = {n})") : "");
@@ -62,11 +62,4 @@ public static class TrainingMemory
         FashionMnist f => (f.TrainCount, f.TestCount),
         _ => (0, 0),
     };
-
-    private static long Sum(params long[] parts)
-    {
-        double s = 0;
-        foreach (long x in parts) s += x;
-        return s >= long.MaxValue ? long.MaxValue : (long)s;
-    }
 }

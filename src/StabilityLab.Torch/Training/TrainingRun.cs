@@ -39,6 +39,15 @@ public sealed record TrainingRun(
     /// nothing); with the initial loss, the reference a run's progress is measured from (<see cref="SweepRun.Reference"/>).</summary>
     public double? ZeroLoss { get; init; }
 
+    /// <summary>
+    /// The loss a run's progress is measured from: the smaller of its initial loss and the zero predictor's (when known and
+    /// positive). A network whose outputs start astronomically large (τ = 1 at depth: ‖h_L‖² ≈ e^{cL}) can shed all but 10⁻⁶
+    /// of its initial loss and still end far above F_∅: it has removed its own output, not fitted the data (docs/claims.md §8).
+    /// The trainer's stop and <see cref="SweepRun.Reference"/> both use it.
+    /// </summary>
+    public static double ReferenceLoss(double initialLoss, double? zeroLoss) =>
+        zeroLoss is > 0 and var z && z < initialLoss ? z : initialLoss;
+
     public static string Name(TrainingOutcome o) => o switch
     {
         TrainingOutcome.Completed => "completed",

@@ -136,7 +136,7 @@ public sealed class NormalGeneratorTests(RandomGenerator generator)
         NormalGenerator.Fill(G(a), domainA, x, path);
         NormalGenerator.Fill(G(b), domainB, y, path);
         Assert.That(x, Is.Not.EqualTo(y));
-        double r = Correlation(x, y);
+        double r = GeneratorChecks.Correlation(x, y);
         Assert.That(r, Is.EqualTo(0).Within(4 / Math.Sqrt(NIndep)), $"sample correlation {r:G4}");
     }
 
@@ -146,8 +146,8 @@ public sealed class NormalGeneratorTests(RandomGenerator generator)
         var x = new double[NIndep];
         NormalGenerator.Fill(G(RandomStream.For(9, 3, 1)), RandomStream.Domain(2, 0), x, path);
         int h = NIndep / 2;
-        double lag1 = Correlation(x.AsSpan(0, NIndep - 1), x.AsSpan(1, NIndep - 1));
-        double halves = Correlation(x.AsSpan(0, h), x.AsSpan(h, h));
+        double lag1 = GeneratorChecks.Correlation(x.AsSpan(0, NIndep - 1), x.AsSpan(1, NIndep - 1));
+        double halves = GeneratorChecks.Correlation(x.AsSpan(0, h), x.AsSpan(h, h));
         Assert.Multiple(() =>
         {
             Assert.That(lag1, Is.EqualTo(0).Within(4 / Math.Sqrt(NIndep - 1)), "lag-1 correlation");
@@ -155,20 +155,6 @@ public sealed class NormalGeneratorTests(RandomGenerator generator)
         });
     }
 
-    private static double Correlation(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        int n = x.Length;
-        double mx = 0, my = 0;
-        for (int i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
-        mx /= n; my /= n;
-        double sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double dx = x[i] - mx, dy = y[i] - my;
-            sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
-        }
-        return sxy / Math.Sqrt(sxx * syy);
-    }
 
     // ---------------------------------------------------------------- cross-path equality
 

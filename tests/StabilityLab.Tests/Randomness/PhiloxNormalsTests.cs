@@ -14,25 +14,8 @@ public sealed class PhiloxNormalsTests
     private static RandomStream Philox(ulong seed, uint cell, uint trial) => RandomStream.For(seed, cell, trial, RandomGenerator.Philox);
 
     [Test]
-    public void EveryPathGivesTheSameBits()
-    {
-        foreach (var n in new[] { 1, 2, 3, 7, 8, 9, 15, 16, 17, 33, 1000, 1001, 4099 })
-        {
-            foreach (var (s, d) in new[] { (Philox(0, 0, 0), 0UL), (Philox(7, 123, 456), RandomStream.Domain(99, 3)),
-                         (new RandomStream(ulong.MaxValue, ulong.MaxValue, RandomGenerator.Philox), ulong.MaxValue) })
-            {
-                var scalar = new double[n];
-                NormalGenerator.Fill(s, d, scalar, SimdPath.Scalar);
-                foreach (var path in new[] { SimdPath.Vector256, SimdPath.Vector512, SimdPath.Auto })
-                {
-                    var v = new double[n];
-                    NormalGenerator.Fill(s, d, v, path);
-                    Assert.That(v.Select(BitConverter.DoubleToInt64Bits), Is.EqualTo(scalar.Select(BitConverter.DoubleToInt64Bits)),
-                        $"{path} vs Scalar, n={n}, stream={s}, domain={d}");
-                }
-            }
-        }
-    }
+    public void EveryPathGivesTheSameBits() =>
+        GeneratorChecks.EveryPathGivesTheSameBits(RandomGenerator.Philox, new[] { 1, 2, 3, 7, 8, 9, 15, 16, 17, 33, 1000, 1001, 4099 });
 
     [Test]
     public void ScalarPathFollowsTheDocumentedLayout()
@@ -57,21 +40,7 @@ public sealed class PhiloxNormalsTests
     }
 
     [Test]
-    public void TailBeyondFiveSigmaHasNormalFrequency()
-    {
-        // 2^24 normals: the |z| > 5 count is Binomial(n, p), p = 2(1 − Φ(5)) ≈ 5.733e-7.
-        const int n = 1 << 24;
-        var x = new double[1 << 20];
-        long count = 0;
-        for (int c = 0; c < n / x.Length; c++)
-        {
-            NormalGenerator.Fill(Philox(31, 4, (uint)c), RandomStream.Domain(1, 1), x);
-            count += x.Count(v => Math.Abs(v) > 5);
-        }
-        double p = 2 * (1 - Normal.CDF(0, 1, 5));
-        double expected = n * p, se = Math.Sqrt(n * p * (1 - p));
-        Assert.That(count, Is.EqualTo(expected).Within(4 * se), $"|z| > 5 count {count}, expected {expected:F1} ± 4·{se:F2}");
-    }
+    public void TailBeyondFiveSigmaHasNormalFrequency() => GeneratorChecks.TailBeyondFiveSigmaHasNormalFrequency(RandomGenerator.Philox);
 
     [Test]
     public void SixSigmaTailIsNotTruncatedAndMapsExactly()

@@ -36,26 +36,8 @@ public sealed class PhiloxZigguratTests
     }
 
     [Test]
-    public void EveryPathGivesTheSameBits()
-    {
-        var lengths = Enumerable.Range(1, 140).Concat([255, 256, 257, 1000, 1023, 1024, 1025, 4095, 4096, 4099, 100_003]);
-        foreach (var n in lengths)
-        {
-            foreach (var (s, d) in new[] { (Zig(0, 0, 0), 0UL), (Zig(7, 123, 456), RandomStream.Domain(99, 3)),
-                         (new RandomStream(ulong.MaxValue, ulong.MaxValue, RandomGenerator.PhiloxZiggurat), ulong.MaxValue) })
-            {
-                var scalar = new double[n];
-                NormalGenerator.Fill(s, d, scalar, SimdPath.Scalar);
-                foreach (var path in new[] { SimdPath.Vector256, SimdPath.Vector512, SimdPath.Auto })
-                {
-                    var v = new double[n];
-                    NormalGenerator.Fill(s, d, v, path);
-                    Assert.That(v.Select(BitConverter.DoubleToInt64Bits), Is.EqualTo(scalar.Select(BitConverter.DoubleToInt64Bits)),
-                        $"{path} vs Scalar, n={n}, stream={s}, domain={d}");
-                }
-            }
-        }
-    }
+    public void EveryPathGivesTheSameBits() =>
+        GeneratorChecks.EveryPathGivesTheSameBits(RandomGenerator.PhiloxZiggurat, Enumerable.Range(1, 140).Concat([255, 256, 257, 1000, 1023, 1024, 1025, 4095, 4096, 4099, 100_003]));
 
     [Test]
     public void ValuesDoNotDependOnTheLengthOfTheRequest()
@@ -147,21 +129,7 @@ public sealed class PhiloxZigguratTests
     }
 
     [Test]
-    public void TailBeyondFiveSigmaHasNormalFrequency()
-    {
-        // 2^24 normals: the |z| > 5 count is Binomial(n, p), p = 2(1 − Φ(5)) ≈ 5.733e-7.
-        const int n = 1 << 24;
-        var x = new double[1 << 20];
-        long count = 0;
-        for (int c = 0; c < n / x.Length; c++)
-        {
-            NormalGenerator.Fill(Zig(31, 4, (uint)c), RandomStream.Domain(1, 1), x);
-            count += x.Count(v => Math.Abs(v) > 5);
-        }
-        double p = 2 * (1 - Normal.CDF(0, 1, 5));
-        double expected = n * p, se = Math.Sqrt(n * p * (1 - p));
-        Assert.That(count, Is.EqualTo(expected).Within(4 * se), $"|z| > 5 count {count}, expected {expected:F1} ± 4·{se:F2}");
-    }
+    public void TailBeyondFiveSigmaHasNormalFrequency() => GeneratorChecks.TailBeyondFiveSigmaHasNormalFrequency(RandomGenerator.PhiloxZiggurat);
 
     [Test]
     public void NeighboursInsideAndBetweenBlocksAreUncorrelated()
@@ -173,7 +141,7 @@ public sealed class PhiloxZigguratTests
         var a = x.Select(Math.Abs).ToArray();
         foreach (int lag in new[] { 1, 2, 8, 16, 32 })
         {
-            double r = Correlation(x.AsSpan(0, n - lag), x.AsSpan(lag)), ra = Correlation(a.AsSpan(0, n - lag), a.AsSpan(lag));
+            double r = GeneratorChecks.Correlation(x.AsSpan(0, n - lag), x.AsSpan(lag)), ra = GeneratorChecks.Correlation(a.AsSpan(0, n - lag), a.AsSpan(lag));
             Assert.That(r, Is.EqualTo(0).Within(4 / Math.Sqrt(n - lag)), $"lag-{lag} correlation");
             Assert.That(ra, Is.EqualTo(0).Within(4 / Math.Sqrt(n - lag)), $"lag-{lag} correlation of |z|");
         }
@@ -189,22 +157,8 @@ public sealed class PhiloxZigguratTests
             NormalGenerator.Fill(s with { Generator = g }, 5, v);
             return v;
         }).ToArray();
-        Assert.That(Correlation(values[0], values[1]), Is.EqualTo(0).Within(0.5));
+        Assert.That(GeneratorChecks.Correlation(values[0], values[1]), Is.EqualTo(0).Within(0.5));
         Assert.That(values[0], Is.Not.EqualTo(values[1]).And.Not.EqualTo(values[2]));
     }
 
-    private static double Correlation(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        int n = x.Length;
-        double mx = 0, my = 0;
-        for (int i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
-        mx /= n; my /= n;
-        double sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double dx = x[i] - mx, dy = y[i] - my;
-            sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
-        }
-        return sxy / Math.Sqrt(sxx * syy);
-    }
 }

@@ -17,20 +17,22 @@ public static class ReportTables
         sb.AppendLine(F($"Criterion: {fit.ThresholdMethod}, K = 10 (the median of ‖h_L‖²/‖h_0‖² reaches 100)."));
         sb.AppendLine();
         var predicted = fit.Exponent is { FiniteSizeCorrected: true } x ? x.Predicted : null;
-        sb.AppendLine("| L | τ* | 95% interval | β* = −log τ*/log L | τ*·√L | local slope from the previous L |" + (predicted is null ? "" : " predicted τ*(L; m, K)·√L |"));
-        sb.AppendLine("|---|---|---|---|---|---|" + (predicted is null ? "" : "---|"));
+        var agreement = fit.Exponent?.Agreement.ToDictionary(a => a.Depth) ?? [];
+        sb.AppendLine("| L | τ* | 95% interval | β* = −log τ*/log L | τ*·√L | local slope from the previous L |" + (predicted is null ? "" : " predicted τ*(L; m, K)·√L | z |"));
+        sb.AppendLine("|---|---|---|---|---|---|" + (predicted is null ? "" : "---|---|"));
         ThresholdEstimate? prev = null;
         foreach (var t in fit.Thresholds.OrderBy(t => t.Depth))
         {
             string local = prev is null ? "" : F($"{Math.Log(t.TauStar / prev.TauStar) / Math.Log((double)t.Depth / prev.Depth):F3}");
-            string pred = predicted is null ? "" : predicted.TryGetValue(t.Depth, out double p) ? F($" {p * Math.Sqrt(t.Depth):F3} |") : " – |";
+            string pred = predicted is null ? "" : (predicted.TryGetValue(t.Depth, out double p) ? F($" {p * Math.Sqrt(t.Depth):F3} |") : " – |")
+                + (agreement.TryGetValue(t.Depth, out var a) ? F($" {a.Z:F2} |") : " – |");
             sb.AppendLine(F($"| {t.Depth} | {t.TauStar:G4} | [{t.Lo:G4}, {t.Hi:G4}] | {-Math.Log(t.TauStar) / Math.Log(t.Depth):F3} | {t.TauStar * Math.Sqrt(t.Depth):F3} | {local} |") + pred);
             prev = t;
         }
         if (fit.Exponent is { Line: { } e } ex && ex.FiniteSizeCorrected)
         {
             sb.AppendLine();
-            sb.AppendLine(F($"Exponent with the finite-size part divided out (the analysis behind the verdict, docs/finite-width.md §7): the weighted slope of ln(τ*/(τ*(L; m, K)·√L)) against ln L over L ≥ {fit.Thresholds.Where(t => ex.Predicted.ContainsKey(t.Depth)).Min(t => t.Depth)} is α = {e.Slope:F4} [{e.SlopeLo:F4}, {e.SlopeHi:F4}] (95%), reduced χ² = {e.ReducedChiSquare:F2} ({e.Points} depths). τ*·√L falls towards the prediction's large-L limit √(ln K/(1 − 2/m)) = {StabilityLab.Theory.ThresholdPrediction.LargeDepthLimit(ex.Width, 10):F3} as the theory says (figure `threshold`)."));
+            sb.AppendLine(F($"Exponent with the finite-size part divided out (the analysis behind the verdict, docs/finite-width.md §7): the weighted slope of ln(τ*/(τ*(L; m, K)·√L)) against ln L over L ≥ {fit.Thresholds.Where(t => ex.Predicted.ContainsKey(t.Depth)).Min(t => t.Depth)} is α = {e.Slope:F4} [{e.SlopeLo:F4}, {e.SlopeHi:F4}] (95%), reduced χ² = {e.ReducedChiSquare:F2} ({e.Points} depths).{AgreementSentence(ex)} τ*·√L falls towards the prediction's large-L limit √(ln K/(1 − 2/m)) = {StabilityLab.Theory.ThresholdPrediction.LargeDepthLimit(ex.Width, 10):F3} as the theory says (figure `threshold`)."));
         }
         if (fit.Law is { } law)
         {
@@ -39,6 +41,10 @@ public static class ReportTables
         }
         return sb.ToString();
     }
+
+    /// <summary>The measured τ* against τ*(L; m, K) with nothing fitted: what the z column adds up to.</summary>
+    private static string AgreementSentence(ThresholdExponentFit x) => x.AgreementTest is not { } t ? "" :
+        F($" Against the prediction itself, nothing fitted: z = ln(τ*/τ*(L; m, K))/SE, with the prediction passed through the same interpolation between grid τ values as the measurement, gives χ² = {t.ChiSquare:F1} on {t.Dof} depths (p = {t.P:G2}), largest |z| {x.Agreement.Max(a => Math.Abs(a.Z)):F2}.");
 
     public static string Training(TrainingStudyResult r, TrainingStudySpec spec)
     {

@@ -7,8 +7,9 @@ using StabilityLab.Output;
 
 namespace StabilityLab.Fitting;
 
-/// <summary>τ*(L) measured against the finite-width prediction τ*(L; m, K) (docs/finite-width.md §7); z on log τ*.</summary>
-public sealed record ThresholdVsTheory(int Width, int Depth, double Measured, double Lo, double Hi, double? Predicted, double? Z, string Note);
+/// <summary>τ*(L) measured against the finite-width prediction τ*(L; m, K) (docs/finite-width.md §7); z on log τ*, against the
+/// prediction passed through the same grid interpolation (<see cref="ThresholdAgreement"/>).</summary>
+public sealed record ThresholdVsTheory(int Width, int Depth, double Lo, double Hi, ThresholdAgreement Agreement);
 
 /// <summary>What `fit` adds from the finite-width theory: every post/ReLU cell compared, the scaling fit of τ*, and τ* predicted per depth.</summary>
 public sealed record TheoryReport(IReadOnlyList<TheoryCellComparison> Cells, IReadOnlyList<(int Width, ThresholdScaling Fit)> Scaling,
@@ -37,10 +38,9 @@ public static class SweepTheory
         // deterministic, so in parallel, in the depths' order.
         var predicted = post.OrderBy(t => t.Width).ThenBy(t => t.Depth).AsParallel().AsOrdered().Select(t =>
         {
-            // The exponent analysis has computed it at its fitted depths already.
-            double p = report.Exponent is { FiniteSizeCorrected: true } x && x.Width == t.Width && x.Predicted.TryGetValue(t.Depth, out double v)
-                ? v : ThresholdPrediction.TauStar(t.Depth, t.Width, o.BlowupLevel);
-            return new ThresholdVsTheory(t.Width, t.Depth, t.TauStar, t.Lo, t.Hi, p, (Math.Log(t.TauStar) - Math.Log(p)) / Math.Max(t.LogTauSe, 1e-12), "");
+            // The exponent analysis has compared its fitted depths already.
+            var a = report.Exponent is { FiniteSizeCorrected: true } x && x.Width == t.Width ? x.Agreement.FirstOrDefault(r => r.Depth == t.Depth) : null;
+            return new ThresholdVsTheory(t.Width, t.Depth, t.Lo, t.Hi, a ?? ThresholdAgreement.Of(t, ThresholdPrediction.TauStar(t.Depth, t.Width, o.BlowupLevel), o.BlowupLevel));
         }).ToList();
         return new TheoryReport(comparison, scaling, predicted);
     }
@@ -58,9 +58,11 @@ public static class SweepTheory
         }).ToArray());
         threshold["predicted"] = new JsonArray(t.Predicted.Select(p => (JsonNode)new JsonObject
         {
-            ["width"] = p.Width, ["depth"] = p.Depth, ["tau_star"] = p.Measured, ["lo"] = p.Lo, ["hi"] = p.Hi,
-            ["predicted"] = p.Predicted, ["z_log"] = p.Z, ["note"] = p.Note.Length > 0 ? p.Note : null,
+            ["width"] = p.Width, ["depth"] = p.Depth, ["tau_star"] = p.Agreement.Measured, ["lo"] = p.Lo, ["hi"] = p.Hi,
+            ["predicted"] = p.Agreement.Predicted, ["predicted_as_measured"] = p.Agreement.PredictedAsMeasured, ["z_log"] = p.Agreement.Z,
         }).ToArray());
+        threshold["predicted_test"] = new JsonArray(t.Predicted.GroupBy(p => p.Width).Select(g => ThresholdAgreementTest.Of(g.Select(p => p.Agreement).ToList()) is { } x
+            ? (JsonNode)new JsonObject { ["width"] = g.Key, ["chi_square"] = x.ChiSquare, ["dof"] = x.Dof, ["p"] = x.P } : null).ToArray());
         root["theory"] = new JsonArray(t.Cells.Select(c => (JsonNode)new JsonObject
         {
             ["width"] = c.Width, ["depth"] = c.Depth, ["tau"] = c.Tau, ["tau_rule"] = c.Rule, ["trials"] = c.Trials,
@@ -80,9 +82,13 @@ public static class SweepTheory
         yield return TheoryComparison.Summary(t.Cells);
         foreach (var (m, s) in t.Scaling)
             yield return F($"threshold scaling (m={m}): τ* = {s.A:G4}·L^α·(1 + {s.B:G3}·L^−{s.Omega:G2}), α = {s.Alpha:F4} [{s.AlphaLo:F4}, {s.AlphaHi:F4}]{(s.AlphaIntervalOpen ? " (open: the data do not bound α)" : "")} (95% profile interval), χ²_red = {s.ReducedChiSquare:G3} ({s.Points} depths)");
-        var p = t.Predicted.Where(x => x.Predicted is not null).ToList();
-        if (p.Count > 0)
-            yield return "threshold vs finite-width τ*(L; m, K): " + string.Join(", ", p.Select(x => F($"L={x.Depth} {x.Measured:G4}/{x.Predicted:G4} (z {x.Z:F1})")));
+        foreach (var g in t.Predicted.GroupBy(p => p.Width))
+        {
+            var rows = g.Select(p => p.Agreement).ToList();
+            var test = ThresholdAgreementTest.Of(rows)!;
+            yield return F($"threshold vs finite-width τ*(L; m, K), m={g.Key}, nothing fitted: ") + string.Join(", ", rows.Select(x => F($"L={x.Depth} {x.Measured:G4}/{x.Predicted:G4} (z {x.Z:F1})")))
+                + F($"; χ² {test.ChiSquare:F1} on {test.Dof} depths, p = {test.P:G2}");
+        }
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

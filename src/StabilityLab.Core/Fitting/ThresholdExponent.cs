@@ -16,6 +16,13 @@ public sealed record ThresholdExponentFit(LineFit? Line, bool FiniteSizeCorrecte
     /// <summary>The width m of the fitted thresholds (0 when there were none).</summary>
     public int Width { get; init; }
 
+    /// <summary>The measured τ*(L) against the prediction at every fitted depth, with no parameter fitted (empty where
+    /// nothing was divided out).</summary>
+    public IReadOnlyList<ThresholdAgreement> Agreement { get; init; } = [];
+
+    /// <summary>The χ² test of <see cref="Agreement"/> (null without rows).</summary>
+    public ThresholdAgreementTest? AgreementTest => ThresholdAgreementTest.Of(Agreement);
+
     /// <summary>The fitted τ*(L) at a depth of <see cref="Predicted"/> (the line, times the divided-out part where there is one).</summary>
     public double Evaluate(int depth) => Line is null ? double.NaN
         : Math.Exp(Line.Intercept + Line.Slope * Math.Log(depth)) * (FiniteSizeCorrected ? Predicted[depth] * Math.Sqrt(depth) : 1);
@@ -54,12 +61,16 @@ public static class ThresholdExponent
             : new Dictionary<int, double>();
         var y = used.Select(e => Math.Log(e.TauStar) - (corrected ? Math.Log(predicted[e.Depth] * Math.Sqrt(e.Depth)) : 0)).ToArray();
         var line = WeightedLineFit.Fit(used.Select(e => Math.Log(e.Depth)).ToArray(), y, used.Select(e => e.LogTauSe).ToArray());
+        var agreement = corrected
+            ? used.AsParallel().AsOrdered().Select(e => ThresholdAgreement.Of(e, predicted[e.Depth], blowupLevel)).ToList()
+            : [];
         return new ThresholdExponentFit(line, corrected, corrected
             ? "finite-size part of the finite-width τ*(L; m, K) divided out"
             : "plain log–log slope: no finite-width τ* for this block and activation")
         {
             Width = width,
             Predicted = predicted,
+            Agreement = agreement,
         };
     }
 }

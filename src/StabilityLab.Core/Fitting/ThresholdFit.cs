@@ -6,8 +6,15 @@ namespace StabilityLab.Fitting;
 /// <summary>The τ grid of one (block, width, depth) group: τ values and each trial's log(‖h_L‖²/‖h_0‖²) (NaN for a dead trial), trials aligned across τ.</summary>
 public sealed record ThresholdGroup(BlockKind Block, int Width, int Depth, double[] Taus, double[][] ForwardLogSq);
 
-/// <summary>τ*(L) of one group with a percentile-bootstrap 95% interval and the bootstrap SE of log τ*.</summary>
-public sealed record ThresholdEstimate(BlockKind Block, int Width, int Depth, double TauStar, double Lo, double Hi, double LogTauSe, int Resamples);
+/// <summary>
+/// τ*(L) of one group with a percentile-bootstrap 95% interval and the bootstrap SE of log τ*. <see cref="TauGrid"/> holds the
+/// τ grid it was interpolated on, ascending (null where unknown), so a prediction can be passed through the same
+/// interpolation.
+/// </summary>
+public sealed record ThresholdEstimate(BlockKind Block, int Width, int Depth, double TauStar, double Lo, double Hi, double LogTauSe, int Resamples)
+{
+    public IReadOnlyList<double>? TauGrid { get; init; }
+}
 
 /// <summary>τ* = C·L^α fitted over depths.</summary>
 public sealed record ThresholdLaw(LineFit Line, IReadOnlyList<ThresholdEstimate> Points)
@@ -48,7 +55,10 @@ public static class ThresholdFit
         double hi = MathNet.Numerics.Statistics.SortedArrayStatistics.Quantile(boot.ToArray(), 0.975);
         double mean = boot.Average();
         double se = Math.Sqrt(boot.Sum(v => (v - mean) * (v - mean)) / (boot.Count - 1));
-        return new ThresholdEstimate(g.Block, g.Width, g.Depth, Math.Exp(point.Value), Math.Exp(lo), Math.Exp(hi), Math.Max(se, 1e-12), boot.Count);
+        return new ThresholdEstimate(g.Block, g.Width, g.Depth, Math.Exp(point.Value), Math.Exp(lo), Math.Exp(hi), Math.Max(se, 1e-12), boot.Count)
+        {
+            TauGrid = g.Taus.Order().ToArray(),
+        };
     }
 
     /// <summary>Fits log τ* = log C + α log L over the estimates with depth ≥ <paramref name="minDepth"/>.</summary>

@@ -21,12 +21,7 @@ public static class ThresholdPrediction
         var seen = new Dictionary<double, double>();
         double Median(double tau)
         {
-            if (!seen.TryGetValue(tau, out double v))
-            {
-                // Forward moments only: the laws are not kept (memory O(grid), not O(L·grid)).
-                var layers = FiniteWidthLayers.Evolve(Enumerable.Repeat(tau, depth).ToArray(), keepLaws: false);
-                seen[tau] = v = layers.LogR.Sum() - layers.Noise.Sum() / (2 * width);
-            }
+            if (!seen.TryGetValue(tau, out double v)) seen[tau] = v = MedianLogRatio(depth, width, tau);
             return v;
         }
         double sq = Math.Sqrt(depth), a = LargeDepthLimit(width, k) / sq;
@@ -42,6 +37,18 @@ public static class ThresholdPrediction
         while (F(lo) > 0) lo /= 1.5;
         while (F(hi) < 0) { lo = hi; hi *= 1.5; }
         return Brent.FindRoot(F, lo, hi, 1e-7 * a, 200);
+    }
+
+    /// <summary>
+    /// The predicted median of log(‖h_L‖²/‖h_0‖²) at constant τ: Σ_l log r_l(τ) − Σ_l ν_l(τ)/(2m) (docs/finite-width.md §7).
+    /// </summary>
+    public static double MedianLogRatio(int depth, int width, double tau)
+    {
+        Check(depth, width, 2);
+        if (!(tau > 0) || !double.IsFinite(tau)) throw new ArgumentOutOfRangeException(nameof(tau), tau, "τ must be a finite number above 0");
+        // Forward moments only: the laws are not kept (memory O(grid), not O(L·grid)).
+        var layers = FiniteWidthLayers.Evolve(Enumerable.Repeat(tau, depth).ToArray(), keepLaws: false);
+        return layers.LogR.Sum() - layers.Noise.Sum() / (2 * width);
     }
 
     /// <summary>

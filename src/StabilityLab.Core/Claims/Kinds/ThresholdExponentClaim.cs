@@ -36,13 +36,22 @@ public static class ThresholdExponentClaim
             if (est is null) missing.Add(g.Key); else estimates.Add(est);
         }
         string note = missing.Count == 0 ? "" : "; the τ grid does not cross the level at L = " + string.Join(", ", missing);
-        var (fit, _, why) = ThresholdExponent.Fit(estimates, c.Network.Activation, BlowupLevel);
+        var exponent = ThresholdExponent.Fit(estimates, c.Network.Activation, BlowupLevel);
+        var (fit, _, why) = exponent;
         if (fit is null) return Check.Inconclusive(label, prediction, test, why + note);
         // With the theory divided out the slope is α + 1/2 − 1/2 = α: ln τ*_pred·√L is flat when α = −1/2 holds.
         var (e, pOut) = SlopeTests.Around(fit, value, c.Tolerance, c.Alpha);
         string taus = string.Join(", ", estimates.Select(t => DepthSeries.F($"L={t.Depth} {t.TauStar:G4}")));
-        string measured = DepthSeries.F($"exponent {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo + value:F4}, {e.Hi + value:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); τ*: {taus}") + note;
+        string measured = DepthSeries.F($"exponent {fit.Slope:F4}, {DepthSeries.Level(c.Alpha)} [{e.Lo + value:F4}, {e.Hi + value:F4}] ({fit.Points} depths, χ²_red {fit.ReducedChiSquare:G3}); τ*: {taus}") + Agreement(exponent) + note;
         return Check.Equivalence(label, prediction, measured, test, e, pOut, c.Alpha, adj =>
             DepthSeries.F($"underpowered: the exponent's interval [{e.Lo + value:F3}, {e.Hi + value:F3}] is neither within nor outside ±{c.Tolerance:G3} of {value:G4} (Holm-adjusted p = {adj:G3})"));
+    }
+
+    /// <summary>The measured τ* against τ*(L; m, K) with nothing fitted (empty where there is no prediction).</summary>
+    private static string Agreement(ThresholdExponentFit x)
+    {
+        if (x.AgreementTest is not { } t) return "";
+        var worst = x.Agreement.MaxBy(a => Math.Abs(a.Z))!;
+        return DepthSeries.F($"; against the finite-width τ*(L; m, K), nothing fitted: z = {string.Join(", ", x.Agreement.Select(a => DepthSeries.F($"{a.Z:F2}")))} (largest |z| {Math.Abs(worst.Z):F2} at L = {worst.Depth}; χ² {t.ChiSquare:F1} on {t.Dof} depths, p = {t.P:G2})");
     }
 }

@@ -52,9 +52,9 @@ public static class SweepTheory
         var threshold = root["threshold"]!.AsObject();
         threshold["scaling"] = new JsonArray(t.Scaling.Select(s => (JsonNode)new JsonObject
         {
-            ["width"] = s.Width, ["model"] = "tau_star = a * L^alpha * (1 + b * L^-omega)", ["a"] = s.Fit.A,
-            ["alpha"] = s.Fit.Alpha, ["alpha_lo"] = s.Fit.AlphaLo, ["alpha_hi"] = s.Fit.AlphaHi, ["alpha_se"] = s.Fit.AlphaSe, ["alpha_interval_open"] = s.Fit.AlphaIntervalOpen,
-            ["b"] = s.Fit.B, ["b_se"] = s.Fit.BSe, ["omega"] = s.Fit.Omega, ["reduced_chi_square"] = s.Fit.ReducedChiSquare, ["points"] = s.Fit.Points,
+            ["width"] = s.Width, ["model"] = ThresholdScalingFit.Model, ["min_depth"] = ThresholdScalingFit.MinDepth, ["a"] = s.Fit.A,
+            ["alpha"] = s.Fit.Alpha, ["alpha_lo"] = s.Fit.AlphaLo, ["alpha_hi"] = s.Fit.AlphaHi, ["alpha_se"] = s.Fit.AlphaSe,
+            ["b"] = s.Fit.B, ["b_se"] = s.Fit.BSe, ["c"] = s.Fit.C, ["c_se"] = s.Fit.CSe, ["reduced_chi_square"] = s.Fit.ReducedChiSquare, ["points"] = s.Fit.Points,
         }).ToArray());
         threshold["predicted"] = new JsonArray(t.Predicted.Select(p => (JsonNode)new JsonObject
         {
@@ -81,7 +81,7 @@ public static class SweepTheory
     {
         yield return TheoryComparison.Summary(t.Cells);
         foreach (var (m, s) in t.Scaling)
-            yield return F($"threshold scaling (m={m}): τ* = {s.A:G4}·L^α·(1 + {s.B:G3}·L^−{s.Omega:G2}), α = {s.Alpha:F4} [{s.AlphaLo:F4}, {s.AlphaHi:F4}]{(s.AlphaIntervalOpen ? " (open: the data do not bound α)" : "")} (95% profile interval), χ²_red = {s.ReducedChiSquare:G3} ({s.Points} depths)");
+            yield return F($"threshold scaling without the theory (m={m}): ln τ* = ln {s.A:G4} + α·ln L + {s.B:G3}·L^−1/2 + {s.C:G3}·L^−1, α = {s.Alpha:F4} [{s.AlphaLo:F4}, {s.AlphaHi:F4}] (95%), χ²_red = {s.ReducedChiSquare:G3} ({s.Points} depths ≥ {ThresholdScalingFit.MinDepth})");
         foreach (var g in t.Predicted.GroupBy(p => p.Width))
         {
             var rows = g.Select(p => p.Agreement).ToList();

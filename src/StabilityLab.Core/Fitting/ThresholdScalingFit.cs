@@ -1,160 +1,71 @@
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics;
 
 namespace StabilityLab.Fitting;
 
 /// <summary>
-/// τ*(L) = a·L^α·(1 + b·L^(−ω)) fitted to measured thresholds: α with a 95% profile interval (the α where the profile
-/// χ² rises by t²_{n−3} above its minimum, times χ²_red when the scatter exceeds the stated errors, as in
-/// <see cref="WeightedLineFit"/>). <see cref="AlphaSe"/> is the linearized (Wald) SE, for reference only: where the data
-/// barely identify b it is far too small (docs/statistics.md "Coverage of every interval"). <see cref="AlphaIntervalOpen"/>
-/// is true when the profile never rises enough within ±<see cref="ThresholdScalingFit.AlphaSearchRange"/> of α̂: the data
-/// do not bound α on that side, and the interval ends at the search edge.
+/// The theory-free correction-to-scaling fit of τ*(L): ln τ* = ln a + α·ln L + b·L^(−1/2) + c·L^(−1), weighted by the
+/// bootstrap SE of ln τ*; α with a 95% t-interval on n − 4 degrees of freedom, its SE inflated by √χ²_red where the scatter
+/// exceeds the stated errors (as <see cref="WeightedLineFit"/>). Only depths ≥ <see cref="ThresholdScalingFit.MinDepth"/>
+/// enter (<see cref="Points"/> of them).
 /// </summary>
 public sealed record ThresholdScaling(double A, double Alpha, double AlphaLo, double AlphaHi, double AlphaSe, double B, double BSe,
-    double Omega, double ReducedChiSquare, int Points, bool AlphaIntervalOpen = false);
+    double C, double CSe, double ReducedChiSquare, int Points);
 
 /// <summary>
-/// The correction-to-scaling fit of the threshold (docs/finite-width.md §7): at finite L, τ*·√L approaches its limit like
-/// L^(−1/2), so a straight line through log τ* vs log L is biased at the depths a sweep reaches; with the leading correction
-/// in the model, α is free of that bias. ω is fixed (1/2, the predicted order). Least squares on log τ*, weighted by the
-/// bootstrap SE of log τ*: the model is linear in (log a, α) for fixed b, so b is found by minimizing the profile χ²(b)
-/// (a scan, then MathNet's golden-section minimizer, over b ∈ (−L_min^ω, 100·L_min^ω)), and the covariance is the inverse of JᵀWJ at the optimum.
-/// The interval of α is a profile interval, not the Wald one: for b ≫ 1, log(1 + b·L^(−ω)) ≈ log b − ω·log L trades off
-/// against α, so χ² can be flat along a curved valley that the linearization at the optimum does not see (Wald coverage
-/// measured 60% at nominal 95%). The profile χ²(α) minimizes over (log a, b) at each α and follows that valley.
+/// τ*(L) without the finite-width theory (docs/finite-width.md §7): τ*·√L approaches its limit in powers of L^(−1/2), so a
+/// straight line through ln τ* against ln L is biased at the depths a sweep reaches, and so is a fit with only the leading
+/// correction: on thresholds that follow τ*(L; m = 512, K = 10) exactly, with noise of the paper-scale SE (0.0015 in ln τ*,
+/// L = 16..4096), the two-term fit here covers α = −1/2 in ≥ 95% of replications and the one-term fit rarely
+/// (IntervalCoverageTests; docs/statistics.md "Coverage of every interval"). Linear in its four parameters, so the interval is exact for Gaussian
+/// errors; no profile or search. Depths below <see cref="MinDepth"/> are left out: there the third order matters (with
+/// L = 4 and 8 included, coverage 67%).
 /// </summary>
 public static class ThresholdScalingFit
 {
-    /// <summary>The predicted exponent of the leading correction (docs/finite-width.md §7).</summary>
-    public const double DefaultOmega = 0.5;
+    /// <summary>The smallest depth fitted.</summary>
+    public const int MinDepth = 16;
 
-    /// <summary>How far from α̂ the profile interval is searched; beyond it the data are said not to bound α.</summary>
-    public const double AlphaSearchRange = 2;
+    /// <summary>The model, as fits.json states it.</summary>
+    public const string Model = "log tau_star = log a + alpha * log L + b * L^-1/2 + c * L^-1";
 
     /// <param name="depth">L of each point</param>
     /// <param name="tauStar">measured τ*(L)</param>
-    /// <param name="logTauSe">standard error of log τ*(L)</param>
-    /// <param name="omega">the correction exponent ω, fixed</param>
-    /// <returns>null with fewer than 4 points (no degree of freedom left)</returns>
-    public static ThresholdScaling? Fit(IReadOnlyList<double> depth, IReadOnlyList<double> tauStar, IReadOnlyList<double> logTauSe, double omega = DefaultOmega)
+    /// <param name="logTauSe">standard error of ln τ*(L)</param>
+    /// <returns>null with fewer than 5 depths ≥ <see cref="MinDepth"/> (no degree of freedom left)</returns>
+    public static ThresholdScaling? Fit(IReadOnlyList<double> depth, IReadOnlyList<double> tauStar, IReadOnlyList<double> logTauSe) =>
+        Fit(depth, tauStar, logTauSe, corrections: 2);
+
+    /// <summary>The same fit with 0, 1 or 2 correction terms (the fewer-term fits are the controls of the coverage tests).</summary>
+    internal static ThresholdScaling? Fit(IReadOnlyList<double> depth, IReadOnlyList<double> tauStar, IReadOnlyList<double> logTauSe, int corrections)
     {
-        int n = depth.Count;
-        if (tauStar.Count != n || logTauSe.Count != n) throw new ArgumentException("depths, thresholds and errors differ in length");
-        if (n < 4) return null;
-        var x = depth.Select(v => Math.Log(v)).ToArray();
-        var y = tauStar.Select(v => Math.Log(v)).ToArray();
-        var w = logTauSe.Select(s => s > 0 && double.IsFinite(s) ? 1 / (s * s) : throw new ArgumentException($"standard error {s} must be positive and finite")).ToArray();
-        var u = depth.Select(L => Math.Pow(L, -omega)).ToArray();
-
-        // Profile: for fixed b, weighted line of y − log(1 + b u) on x.
-        (double LogA, double Alpha, double Chi2) Line(double b)
+        if (tauStar.Count != depth.Count || logTauSe.Count != depth.Count) throw new ArgumentException("depths, thresholds and errors differ in length");
+        var used = Enumerable.Range(0, depth.Count).Where(i => depth[i] >= MinDepth).ToArray();
+        int n = used.Length;
+        int p = 2 + corrections;
+        if (n < p + 1) return null;
+        foreach (int i in used)
+            if (!(logTauSe[i] > 0) || !double.IsFinite(logTauSe[i])) throw new ArgumentException($"standard error {logTauSe[i]} must be positive and finite");
+        var x = Matrix<double>.Build.Dense(n, p, (r, k) => k switch
         {
-            double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double yi = y[i] - Math.Log(1 + b * u[i]);
-                sw += w[i]; sx += w[i] * x[i]; sy += w[i] * yi; sxx += w[i] * x[i] * x[i]; sxy += w[i] * x[i] * yi;
-            }
-            double det = sw * sxx - sx * sx;
-            double alpha = (sw * sxy - sx * sy) / det, la = (sy - alpha * sx) / sw, chi2 = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double r = y[i] - la - alpha * x[i] - Math.Log(1 + b * u[i]);
-                chi2 += w[i] * r * r;
-            }
-            return (la, alpha, chi2);
-        }
-        double bLo = -0.999 / u.Max(), bHi = 100 / u.Max();
-        double bHat = Minimize(b => Line(b).Chi2, bLo, bHi, 400, 4, out _);
-        var (logA, alphaHat, chi2Hat) = Line(bHat);
-
-        // Covariance of (log a, α, b) from the Jacobian of the model log a + α x + log(1 + b u).
-        var j = Matrix<double>.Build.Dense(n, 3, (i, k) => k switch { 0 => 1, 1 => x[i], _ => u[i] / (1 + bHat * u[i]) });
-        var wm = Matrix<double>.Build.DenseOfDiagonalArray(w);
-        var cov = (j.TransposeThisAndMultiply(wm) * j).Inverse();
-        int dof = n - 3;
-        double red = chi2Hat / dof, inflate = Math.Max(1, red);
-        double seAlpha = Math.Sqrt(cov[1, 1] * inflate), seB = Math.Sqrt(cov[2, 2] * inflate);
+            0 => 1,
+            1 => Math.Log(depth[used[r]]),
+            2 => Math.Pow(depth[used[r]], -0.5),
+            _ => 1 / depth[used[r]],
+        });
+        var y = Vector<double>.Build.Dense(n, r => Math.Log(tauStar[used[r]]));
+        var w = Vector<double>.Build.Dense(n, r => 1 / (logTauSe[used[r]] * logTauSe[used[r]]));
+        var xtw = x.Transpose() * Matrix<double>.Build.DenseOfDiagonalVector(w);
+        var cov = (xtw * x).Inverse();
+        var beta = cov * (xtw * y);
+        var resid = y - x * beta;
+        double chi2 = resid.PointwiseMultiply(resid).DotProduct(w);
+        int dof = n - p;
+        double red = chi2 / dof, inflate = Math.Max(1, red);
+        double se(int k) => Math.Sqrt(cov[k, k] * inflate);
         double t = StudentT.InvCDF(0, 1, dof, 0.975);
-
-        // Profile over α: for fixed (α, b) the best log a is a weighted mean; b by the same scan-and-refine as above.
-        double ProfileAt(double alpha, double b)
-        {
-            double sw = 0, s = 0, chi2 = 0;
-            for (int i = 0; i < n; i++) { sw += w[i]; s += w[i] * (y[i] - alpha * x[i] - Math.Log(1 + b * u[i])); }
-            double la = s / sw;
-            for (int i = 0; i < n; i++) { double r = y[i] - la - alpha * x[i] - Math.Log(1 + b * u[i]); chi2 += w[i] * r * r; }
-            return chi2;
-        }
-        double Profile(double alpha)
-        {
-            Minimize(b => ProfileAt(alpha, b), bLo, bHi, 100, 4, out double best);
-            return best;
-        }
-        double chi2Min = Math.Min(chi2Hat, Profile(alphaHat)), rise = t * t * inflate;
-        double Excess(double alpha) => Profile(alpha) - chi2Min - rise;
-        var (lo, hi, open) = ConfidenceHull(Excess, alphaHat, Math.Min(0.01, Math.Max(seAlpha, 1e-4) / 2));
-        return new ThresholdScaling(Math.Exp(logA), alphaHat, lo, hi, seAlpha, bHat, seB, omega, red, n, open);
-    }
-
-    /// <summary>
-    /// The hull of {α : excess(α) ≤ 0} within ±<see cref="AlphaSearchRange"/> of α̂. The set need not be one interval: χ²
-    /// can have a second valley (a large b with a flatter α, and the true small b), so a walk out from α̂ that stops at the
-    /// first crossing misses the far valley (coverage 73% measured). A grid finds every accepted point; Brent's root finder
-    /// (MathNet) refines the two outermost crossings inside their grid steps. Open when the set reaches the search edge.
-    /// </summary>
-    private static (double Lo, double Hi, bool Open) ConfidenceHull(Func<double, double> excess, double alphaHat, double step)
-    {
-        int k = (int)Math.Ceiling(AlphaSearchRange / step);
-        step = AlphaSearchRange / k;
-        int first = int.MaxValue, last = int.MinValue;
-        for (int i = -k; i <= k; i++)
-            if (excess(alphaHat + i * step) <= 0) { first = Math.Min(first, i); last = Math.Max(last, i); }
-        if (first > last) first = last = 0; // α̂ is accepted by construction; a grid point may still miss it by rounding
-        double Refine(int inside, int side) =>
-            MathNet.Numerics.RootFinding.Brent.FindRoot(excess, alphaHat + Math.Min(inside, inside + side) * step,
-                alphaHat + Math.Max(inside, inside + side) * step, 1e-8, 200);
-        double lo = first == -k ? alphaHat - AlphaSearchRange : TryRefine(() => Refine(first, -1), alphaHat + first * step);
-        double hi = last == k ? alphaHat + AlphaSearchRange : TryRefine(() => Refine(last, +1), alphaHat + last * step);
-        return (Math.Min(lo, alphaHat), Math.Max(hi, alphaHat), first == -k || last == k);
-    }
-
-    // Brent needs a sign change; where the grid point beside the crossing is itself at the threshold, keep the grid point.
-    private static double TryRefine(Func<double> refine, double fallback)
-    {
-        try { return refine(); }
-        catch (MathNet.Numerics.NonConvergenceException) { return fallback; }
-        catch (ArgumentException) { return fallback; }
-    }
-
-    /// <summary>
-    /// A scan of [lo, hi] first (χ²(b) need not be unimodal over so wide a range), then MathNet's golden section between the
-    /// best scan point's neighbours. The golden section refuses a bracket whose first interior point is not below both ends,
-    /// which happens when the minimum sits near an end of the bracket: then the bracket is scanned again, finer.
-    /// </summary>
-    private static double Minimize(Func<double, double> objective, double lo, double hi, int scan, int refinements, out double fMin)
-    {
-        // MathNet's golden section may probe outside the bracket when it tries to expand it, where log(1 + b·u) is
-        // undefined: such points (and any non-finite χ²) count as infinitely bad, which it accepts as a finite maximum.
-        double f(double v)
-        {
-            if (v < lo || v > hi) return double.MaxValue;
-            double r = objective(v);
-            return double.IsFinite(r) ? r : double.MaxValue;
-        }
-        double step = (hi - lo) / scan;
-        int best = Enumerable.Range(0, scan + 1).MinBy(k => f(lo + (hi - lo) * k / scan));
-        double a = Math.Max(lo, lo + (best - 1) * step), b = Math.Min(hi, lo + (best + 1) * step);
-        double arg;
-        try { arg = FindMinimum.OfScalarFunctionConstrained(f, a, b, 1e-10, 1000); }
-        catch (MathNet.Numerics.Optimization.OptimizationException) when (refinements > 0) { arg = Minimize(f, a, b, 40, refinements - 1, out _); }
-        catch (MathNet.Numerics.Optimization.OptimizationException) { arg = lo + (hi - lo) * best / scan; }
-        // The refinement can only improve on the scan; keep the scan point if it did not.
-        double scanArg = lo + (hi - lo) * best / scan, fScan = f(scanArg);
-        fMin = f(arg);
-        if (fScan < fMin) (arg, fMin) = (scanArg, fScan);
-        return arg;
+        double Coef(int k) => k < p ? beta[k] : 0;
+        double Se(int k) => k < p ? se(k) : 0;
+        return new ThresholdScaling(Math.Exp(beta[0]), beta[1], beta[1] - t * se(1), beta[1] + t * se(1), se(1), Coef(2), Se(2), Coef(3), Se(3), red, n);
     }
 }

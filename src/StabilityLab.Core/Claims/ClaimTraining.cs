@@ -24,6 +24,14 @@ public sealed record ClaimTraining(int Samples, int InputDim, int Steps, int See
 
     public const string LargestStableName = "largest-stable";
 
+    /// <summary>
+    /// "lr_fraction": c of the NTK step-size rule η = c·2/λ_max (λ_max the largest over the study's networks and seeds,
+    /// docs/claims.md §8), used when the claim gives no "lr"; in (0, 1), default <see cref="DefaultLrFraction"/>.
+    /// </summary>
+    public double LrFraction { get; init; } = DefaultLrFraction;
+
+    public const double DefaultLrFraction = 0.5;
+
     public const int DefaultSamples = 32, DefaultInputDim = 16, DefaultSteps = 300, DefaultSeeds = 2;
     public const double DefaultLossFraction = 0.01;
 }

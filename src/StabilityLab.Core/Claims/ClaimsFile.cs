@@ -18,9 +18,9 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
     private static readonly string[] TopKeys = ["schema", "title", "description", "seed", "claims"];
     private static readonly string[] ClaimKeys = ["id", "statement", "source", "kind", "value", "network", "tau", "param", "depths", "trials",
         "quantity", "statistic", "alpha", "margin", "tolerance", "bound", "below", "controls",
-        "samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction", "predict_width",
+        "samples", "input_dim", "steps", "seeds", "lr", "lr_fraction", "optimizer", "dataset", "trainable", "loss_fraction", "predict_width",
         "data_dir", "test_samples", "reference", "paper_result"];
-    private static readonly string[] TrainingKeys = ["samples", "input_dim", "steps", "seeds", "lr", "optimizer", "dataset", "trainable", "loss_fraction", "data_dir", "test_samples"];
+    private static readonly string[] TrainingKeys = ["samples", "input_dim", "steps", "seeds", "lr", "lr_fraction", "optimizer", "dataset", "trainable", "loss_fraction", "data_dir", "test_samples"];
     private static readonly string[] ReferenceKeys = ["block", "tau"];
     private static readonly string[] NetworkKeys = ["block", "activation", "width", "weights"];
 
@@ -242,13 +242,17 @@ public sealed record ClaimsFile(int Schema, string Title, ulong Seed, IReadOnlyL
                 : throw new SpecException($"{where}: \"lr\" must be a number > 0 or \"{ClaimTraining.LargestStableName}\" (got \"{lrName}\")"));
         double? lr = largestStable ? null : Num(o, "lr", where);
         if (lr is not null && !(lr > 0)) throw new SpecException($"{where}: lr must be > 0 (got {lr})");
+        double lrFraction = Num(o, "lr_fraction", where) ?? ClaimTraining.DefaultLrFraction;
+        if (!(lrFraction > 0 && lrFraction < 1)) throw new SpecException($"{where}: lr_fraction must lie in (0, 1) (got {lrFraction})");
+        if (o.ContainsKey("lr_fraction") && lr is not null)
+            throw new SpecException($"{where}: give either a number \"lr\" or \"lr_fraction\" (the NTK rule's c, used only without lr), not both");
         double fraction = Num(o, "loss_fraction", where) ?? ClaimTraining.DefaultLossFraction;
         if (!(fraction > 0 && fraction < 1)) throw new SpecException($"{where}: loss_fraction must lie in (0, 1) (got {fraction})");
         int? testSamples = o.ContainsKey("test_samples") ? Positive("test_samples", 1) : null;
         return new ClaimTraining(Positive("samples", ClaimTraining.DefaultSamples), Positive("input_dim", ClaimTraining.DefaultInputDim),
             Positive("steps", ClaimTraining.DefaultSteps), Positive("seeds", ClaimTraining.DefaultSeeds), lr,
             Str(o, "optimizer", where) ?? "gd", Str(o, "dataset", where) ?? "synthetic", Str(o, "trainable", where) ?? "w", fraction)
-        { DataDir = Str(o, "data_dir", where), TestSamples = testSamples, LargestStable = largestStable };
+        { DataDir = Str(o, "data_dir", where), TestSamples = testSamples, LargestStable = largestStable, LrFraction = lrFraction };
     }
 
     private static ClaimNetwork ParseNetwork(JsonNode? n, string where)

@@ -75,8 +75,8 @@ public sealed class TrainingClaims : IClaimRunner
                     var own = g.Where(c => !c.Id.Contains("/control-", StringComparison.Ordinal)).Select(Rule).Distinct().ToArray();
                     // Rounded to 3 significant digits: the last bits of λ_max may depend on libtorch's thread count, the study's
                     // key (and so its reuse) must not.
-                    double eta = RuleSteps.GetOrAdd(Key(spec), _ => RoundTo3(LinearizedPrediction.StepSizeRule(
-                        first.Depths.SelectMany(L => (own.Length > 0 ? own : rules).Select(r => spec.SpecFor(L, r))).ToList(), data, seeds, options, RuleFraction)));
+                    double eta = RuleSteps.GetOrAdd(Key(spec) + "|c=" + t.LrFraction.ToString("R", CultureInfo.InvariantCulture), _ => RoundTo3(LinearizedPrediction.StepSizeRule(
+                        first.Depths.SelectMany(L => (own.Length > 0 ? own : rules).Select(r => spec.SpecFor(L, r))).ToList(), data, seeds, options, t.LrFraction)));
                     spec = spec with { StepSizes = [eta], Options = options with { StepSize = eta } };
                 }
                 if (t.LargestStable) spec = LargestStable(spec, first, plan, data);
@@ -200,9 +200,6 @@ public sealed class TrainingClaims : IClaimRunner
     internal static TauRule Rule(Claim c) => c.TauEntry.Expand().Single();
 
     private static double RoundTo3(double v) => double.Parse(v.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-    /// <summary>c of the step-size rule η = c·2/λ_max used when a training claim gives no lr.</summary>
-    public const double RuleFraction = 0.5;
 
     // The rule's step size by study (the kernels are formed once per process, not at every Plan).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> RuleSteps = new(StringComparer.Ordinal);

@@ -53,6 +53,8 @@ public class ClaimsFileTests
         yield return Case("DivergesWithoutLr", c => { c["kind"] = "diverges"; c.Remove("trials"); }, "c1", "lr");
         yield return Case("TrainingKeyOnASweepKind", c => c["lr"] = 0.1, "c1", "lr", "training");
         yield return Case("ZeroSeeds", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["seeds"] = 0; }, "c1", "seeds");
+        yield return Case("LrFractionOfOne", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr_fraction"] = 1; }, "c1", "lr_fraction");
+        yield return Case("LrFractionWithANumericLr", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["lr_fraction"] = 0.8; }, "c1", "lr_fraction", "lr");
         yield return Case("LossFractionOfOne", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["loss_fraction"] = 1; }, "c1", "loss_fraction");
         yield return Case("StatisticOnATrainingKind", c => { c["kind"] = "converges"; c.Remove("trials"); c["lr"] = 1e-4; c["statistic"] = "median"; }, "c1", "statistic");
         yield return Case("ForwardOfBlockProducts", c => { c["kind"] = "operator-norm-bounded"; c["quantity"] = "forward"; }, "c1", "product");

@@ -51,6 +51,32 @@ public class TrainingClaimTests
     }
 
     [Test]
+    public void TheRulesFractionSetsTheStudysStepSize()
+    {
+        // Without lr the NTK rule sets η = c·2/λ_max over the study's networks and seeds: c = 0.8 gives 1.6 times the step
+        // of the default c = ½ (to the 3 digits η is rounded to), and its own study; a largest-stable control keeps the
+        // claim's fraction and starts from the claim's step.
+        JsonObject Claim(double? c) => TrainingClaim("converges").Also(o =>
+        {
+            o.Remove("lr");
+            o["network"] = new JsonObject { ["width"] = 16 };
+            o["depths"] = new JsonArray(2, 4);
+            o["samples"] = 4;
+            o["input_dim"] = 3;
+            if (c is { } v) o["lr_fraction"] = v;
+            o["controls"] = new JsonArray(new JsonObject { ["tau"] = "1", ["lr"] = "largest-stable" });
+        });
+        var half = Parse(Claim(null));
+        var fast = Parse(Claim(0.8));
+        Assert.That(half.Training!.LrFraction, Is.EqualTo(ClaimTraining.DefaultLrFraction));
+        Assert.That(fast.Controls.Single().Claim.Training!.LrFraction, Is.EqualTo(0.8));
+        double etaHalf = TrainingClaims.Plan([half], 3)[half.Id].StepSizes.Single();
+        double etaFast = TrainingClaims.Plan([fast], 3)[fast.Id].StepSizes.Single();
+        Assert.That(etaFast / etaHalf, Is.EqualTo(1.6).Within(0.01));
+        Assert.That(TrainingClaims.Key(TrainingClaims.Plan([fast], 3)[fast.Id]), Is.Not.EqualTo(TrainingClaims.Key(TrainingClaims.Plan([half], 3)[half.Id])));
+    }
+
+    [Test]
     public void AnUnknownOptimizerOrDatasetIsRefusedBeforeAnyWork()
     {
         foreach (var (key, value) in new[] { ("optimizer", "adamw"), ("dataset", "cifar") })

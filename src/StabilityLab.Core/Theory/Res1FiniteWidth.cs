@@ -187,7 +187,7 @@ internal static class Res1FiniteWidth
             // E[f_k | Y_j = y] = g2(y, Δ)/P_k, Δ = S_k − S_j, g2/Δ = (v²+1)Φ(v) + vϕ(v), v = y/√Δ; P(Y_k > 0 | y) = Φ(v).
             for (int k = j + 1; k < L; k++)
             {
-                double logD = logS[k] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[k]));
+                double logD = logS[k] + Math.Log(-StdNormal.Expm1(logS[j] - logS[k]));
                 double va = Math.Exp(0.5 * (logS[j] - logD)), vb = Math.Exp(0.5 * (logTwoPlusS - logD));
                 double scale = Math.Exp(logD - logS[k]) / Res1GaussianSum.PositivePartOverS(logS[k]); // Δ/P_k
                 double sf = 0, sp = 0, sf1 = 0, sp1 = 0;
@@ -208,7 +208,7 @@ internal static class Res1FiniteWidth
             }
             {
                 // E[Y_L² | Y_j = y]/Q_L = (y² + S_L − S_j)/Q_L.
-                double logD = logS[L] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[L]));
+                double logD = logS[L] + Math.Log(-StdNormal.Expm1(logS[j] - logS[L]));
                 double shift = Math.Exp(logD - logQ[L]);
                 double ya = Math.Exp(logS[j] - logQ[L]), yb = Math.Exp(logTwoPlusS - logQ[L]);
                 double sf = 0, sf1 = 0;
@@ -242,7 +242,7 @@ internal static class Res1FiniteWidth
         var logQ = curve.LogQ;
         int L = logQ.Length - 1;
         var logS = new double[L + 1];
-        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : logQ[l] + Math.Log(-SpecialFunctions.Expm1(-logQ[l]));
+        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : logQ[l] + Math.Log(-StdNormal.Expm1(-logQ[l]));
         var pi = new double[L + 1];
         pi[0] = 0.5;
         for (int l = 1; l <= L; l++) pi[l] = 0.5 + Math.Atan2(1, Math.Sqrt(Math.Exp(logS[l]) / 2)) / (2 * Math.PI);

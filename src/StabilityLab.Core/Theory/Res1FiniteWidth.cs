@@ -17,7 +17,7 @@ namespace StabilityLab.Theory;
 /// (the adjoint of the feedback), and Var F_L = Var(G)/m. Var G is a double sum of covariances over layer pairs, each
 /// in closed form (the path is a Brownian motion seen at the times S_l: orthant moments of two or three of its values,
 /// <see cref="Res1PairMoments"/>), summed in one pass over the pairs with O(L) memory (<see cref="Res1PairSums"/>): cost
-/// O(L²) at ~60–100 ns a pair. The reference pairs, each a one-dimensional integral (the walk is Markov and
+/// O(L²) at ≈ 50–130 ns of CPU a pair. The reference pairs, each a one-dimensional integral (the walk is Markov and
 /// E[φ(Y_k)² | Y_j] is closed form), stay for the tests (<see cref="Covariances"/>).
 /// Mean: second order in the law's fluctuation, E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, with
 /// E Q̂_L − Q_L = E[Ŝ_L − S_L] from E P̂_l − P_l = P′(S_l) E[Ŝ_l − S_l] + P″(S_l) Var(Ŝ_l)/2 + (own-coordinate term)/m
@@ -28,7 +28,7 @@ internal static class Res1FiniteWidth
 {
     /// <summary>
     /// Deepest network predicted: the O(L²) closed-form pair sums (docs/finite-width.md §11) take ≈ 1 s CPU at L = 4096 and
-    /// ≈ 9 s at L = 16384 on this 2-core machine (`theory`, m = 256, τ = 1/√L), about what the quadrature took at L = 2048.
+    /// ≈ 8 s at L = 16384 on this 2-core machine (`theory`, m = 256, τ = 1/√L), about what the quadrature took at L = 2048.
     /// </summary>
     public const int MaxDepth = 16384;
 

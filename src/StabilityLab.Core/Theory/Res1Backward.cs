@@ -20,19 +20,18 @@ namespace StabilityLab.Theory;
 internal static class Res1Backward
 {
     /// <summary>
-    /// E B_L, Var B_L, Cov(F_L, B_L) and the per-layer m → ∞ isotropic values; null where the forward mean is first order only.
-    /// The covariance (docs/finite-width.md §11): δI = mean over coordinates of H and δF that of G (same paths), so
-    /// Cov(F, I) = Cov(H, G)/m; δC = aShare·δF + oShare·δ log O gives Cov(F, C) = aShare·V + oShare·(μ₁V + Cov(H_O, G)/m).
+    /// What the backward ratio needs before the pair sums (<see cref="Res1PairSums"/>): the isotropic factors iso_l =
+    /// 1 + 2τ_l²π_{l−1}, R_l = 1 + 2τ_l²p_{l−1}, β_l = 2τ_l²/iso_l, log N_l = Σ_{k&gt;l} log iso_k, κ (<see cref="Kappa"/>); the
+    /// coherent part's mean field (A along ĥ, O spawned), H_O's weights β^O_k = β_k W_k, κ^O, W_k = Σ_{l&gt;k} ω_l (the share of
+    /// O_0 that crossed layer k) and μ_n = Σ U_k^n ν_k/Σ ν_k (U_k = 1 − W_k − ω_k).
     /// </summary>
-    public static (double Mean, double Var, double Cov, double[] InfiniteByLayer)? Predict(IReadOnlyList<double> tau, InfiniteWidthCurve curve,
-        Res1FiniteWidth.Res1Moments mom, int m, int outputDim, double fwdMean, double fwdVar)
+    internal sealed record Weights(double[] Iso, double[] R, double[] Beta, double[] LogN, double[] Kappa, double[] BetaO, double[] KappaO,
+        double[] Crossed, double A, double O, double Mu1, double Mu2);
+
+    public static Weights WeightsOf(IReadOnlyList<double> tau, InfiniteWidthCurve curve, double[] pi, double[] logS)
     {
-        if (mom.MeanT is null) return null;
         int L = tau.Count;
         var p = curve.PositivePart;
-        var pi = mom.Pi;
-        var cov = mom.Cov;
-        var logS = mom.LogS;
         var iso = new double[L + 1];
         var r = new double[L + 1];
         var beta = new double[L + 1];
@@ -45,30 +44,7 @@ internal static class Res1Backward
             beta[l] = 2 * t2 / iso[l];
         }
         for (int l = L - 1; l >= 0; l--) logN[l] = logN[l + 1] + Math.Log(iso[l + 1]);
-
-        // P(Y_a > 0, Y_b > 0), a ≤ b &lt; L.
-        double Both(int a, int b) => cov.II[a][b - a] + cov.Pi[a] * (a == b ? cov.Pi[a] : pi[b]);
-
-        // Fresh noise: w_l = E[G_l² 1[Y_{l−1} > 0]]/N_l, G_{k−1} = G_k + √(2τ_k²N_k)·1[Y_{k−1} > 0]z̃_k.
-        double mean = 0, fresh = 0;
-        var vFreshByLayer = new double[L + 1];
-        for (int l = 1; l <= L; l++)
-        {
-            double t2 = tau[l - 1] * tau[l - 1];
-            double share = cov.Pi[l - 1] * Math.Exp(-logN[l]);
-            for (int k = l + 1; k <= L; k++)
-                share += 2 * tau[k - 1] * tau[k - 1] * Math.Exp(logN[k] - logN[l]) * Both(l - 1, k - 1);
-            double vFresh = (8 * t2 * share + 8 * t2 * t2 * pi[l - 1]) / (m * iso[l] * iso[l]);
-            fresh += vFresh;
-            vFreshByLayer[l] = vFresh;
-            double bias = l == 1 ? 0 : SecondDerivativeOfPositivePart(logS[l - 1]) * mom.MeanT[l - 1];
-            mean += Math.Log(iso[l]) + beta[l] * (bias - 2 * p[l - 1] * (1 + t2) / (m * r[l]))
-                - (beta[l] * beta[l] * cov.II[l - 1][0] / m + vFresh) / 2;
-        }
-
         var kappa = Kappa(beta, tau, curve, pi, logS);
-        double vI = CovarianceOfH(beta, kappa, beta, kappa, cov, L) / m + fresh;
-        double cIF = CovarianceOfHG(beta, kappa, mom.GCoef, cov, L) / m;
 
         // Coherent part: along ĥ (A_l = the forward ratio from l to L) and what it spawned (O), mean field; o_l, the
         // spawn of layer l carried down to layer 0, has weight ω_l in O_0.
@@ -85,15 +61,16 @@ internal static class Res1Backward
         // δ log O_0 = Σ_l ω_l [δ(F_L − F_l) + δ(isotropic growth below l)]. Forward part Σ_k U_k δf_k, U_k = Σ_{l<k} ω_l,
         // with the increments δf_k taken independent with variances ∝ ν_k = Var(log R_k | p_{k−1}): Var = μ₂V, Cov with
         // F = μ₁V, μ_n = Σ U_k^n ν_k/Σ ν_k. Isotropic part: H with β_k weighted by W_k = Σ_{l>k} ω_l (the share of O_0
-        // that crossed layer k), plus its own fresh noise Σ_k W_k² (fresh)_k.
-        double freshO = 0, nuSum = 0, mu1 = 0, mu2 = 0;
+        // that crossed layer k), plus its own fresh noise Σ_k W_k² (fresh)_k (in Predict).
+        double nuSum = 0, mu1 = 0, mu2 = 0;
         var betaO = new double[L + 1];
+        var crossed = new double[L + 1];
         double w = 0;
         for (int k = L; k >= 1; k--)
         {
             double omega = contrib[k] / o;
             betaO[k] = beta[k] * w;
-            freshO += w * w * vFreshByLayer[k];
+            crossed[k] = w;
             w += omega;
             double u = 1 - w; // Σ_{l<k} ω_l
             double c2 = 2 * tau[k - 1] * tau[k - 1] * p[k - 1];
@@ -104,10 +81,46 @@ internal static class Res1Backward
         }
         mu1 /= nuSum;
         mu2 /= nuSum;
-        var kappaO = Kappa(betaO, tau, curve, pi, logS);
-        double vHO = CovarianceOfH(betaO, kappaO, betaO, kappaO, cov, L) / m + freshO;
-        double cHHO = CovarianceOfH(beta, kappa, betaO, kappaO, cov, L) / m;
-        double cFHO = CovarianceOfHG(betaO, kappaO, mom.GCoef, cov, L) / m;
+        return new Weights(iso, r, beta, logN, kappa, betaO, Kappa(betaO, tau, curve, pi, logS), crossed, a, o, mu1, mu2);
+    }
+
+    /// <summary>
+    /// E B_L, Var B_L, Cov(F_L, B_L) and the per-layer m → ∞ isotropic values.
+    /// The covariance (docs/finite-width.md §11): δI = mean over coordinates of H and δF that of G (same paths), so
+    /// Cov(F, I) = Cov(H, G)/m; δC = aShare·δF + oShare·δ log O gives Cov(F, C) = aShare·V + oShare·(μ₁V + Cov(H_O, G)/m).
+    /// </summary>
+    public static (double Mean, double Var, double Cov, double[] InfiniteByLayer) Predict(IReadOnlyList<double> tau, InfiniteWidthCurve curve,
+        double[] pi, double[] logS, Weights bw, Res1PairSums sums, double[] meanT, int m, int outputDim, double fwdMean, double fwdVar)
+    {
+        int L = tau.Count;
+        var p = curve.PositivePart;
+        var (iso, r, beta) = (bw.Iso, bw.R, bw.Beta);
+        var share = sums.Share!;
+        var diagII = sums.DiagII!;
+
+        // Fresh noise: w_l = E[G_l² 1[Y_{l−1} > 0]]/N_l, G_{k−1} = G_k + √(2τ_k²N_k)·1[Y_{k−1} > 0]z̃_k (Share[l] = w_l).
+        double mean = 0, fresh = 0;
+        var vFreshByLayer = new double[L + 1];
+        for (int l = 1; l <= L; l++)
+        {
+            double t2 = tau[l - 1] * tau[l - 1];
+            double vFresh = (8 * t2 * share[l] + 8 * t2 * t2 * pi[l - 1]) / (m * iso[l] * iso[l]);
+            fresh += vFresh;
+            vFreshByLayer[l] = vFresh;
+            double bias = l == 1 ? 0 : SecondDerivativeOfPositivePart(logS[l - 1]) * meanT[l - 1];
+            mean += Math.Log(iso[l]) + beta[l] * (bias - 2 * p[l - 1] * (1 + t2) / (m * r[l]))
+                - (beta[l] * beta[l] * diagII[l - 1] / m + vFresh) / 2;
+        }
+
+        double vI = sums.CovHH / m + fresh;
+        double cIF = sums.CovHG / m;
+        double freshO = 0;
+        for (int k = L; k >= 1; k--) freshO += bw.Crossed[k] * bw.Crossed[k] * vFreshByLayer[k];
+        double mu1 = bw.Mu1, mu2 = bw.Mu2;
+        double vHO = sums.CovHOHO / m + freshO;
+        double cHHO = sums.CovHHO / m;
+        double cFHO = sums.CovHOG / m;
+        double a = bw.A, o = bw.O;
         double oShare = o / (a + o), aShare = 1 - oShare;
         // δC = aShare·δF + oShare·(forward part + isotropic part of δ log O).
         double vO = mu2 * fwdVar + vHO + 2 * mu1 * cFHO;
@@ -140,50 +153,6 @@ internal static class Res1Backward
             if (i >= 1) suffix += beta[i + 1] * SecondDerivativeOfPositivePart(logS[i]) * Math.Exp(logGamma[i]);
         }
         return kappa;
-    }
-
-    /// <summary>
-    /// Cov(H₁, H₂), H = Σ_j β_{j+1}1[Y_j &gt; 0] + Σ_i κ_i f_i (j, i &lt; L), from the path covariances.
-    /// </summary>
-    private static double CovarianceOfH(double[] b1, double[] k1, double[] b2, double[] k2, Res1FiniteWidth.PathCovariances cov, int L)
-    {
-        double v = 0;
-        for (int j = 0; j < L; j++)
-        {
-            double bj1 = b1[j + 1], kj1 = k1[j], bj2 = b2[j + 1], kj2 = k2[j];
-            double row = bj1 * bj2 * cov.II[j][0] + kj1 * kj2 * cov.C[j][0] + (bj1 * kj2 + kj1 * bj2) * cov.IF[j][0];
-            for (int k = j + 1; k < L; k++)
-            {
-                double bk1 = b1[k + 1], kk1 = k1[k], bk2 = b2[k + 1], kk2 = k2[k];
-                // (j, k) and (k, j): 1_j·1_k, f_j·f_k, 1_j·f_k (IF, j earlier), f_j·1_k (D[k][j] = Cov(1_k, f_j)).
-                row += (bj1 * bk2 + bk1 * bj2) * cov.II[j][k - j] + (kj1 * kk2 + kk1 * kj2) * cov.C[j][k - j]
-                    + (bj1 * kk2 + kk1 * bj2) * cov.IF[j][k - j] + (kj1 * bk2 + bk1 * kj2) * cov.D[k][j];
-            }
-            v += row;
-        }
-        return v;
-    }
-
-    /// <summary>
-    /// Cov(H, G): H as in <see cref="CovarianceOfH"/>, G = Y_L²/Q_L + Σ_i c_i f_i the forward ratio's functional
-    /// (<see cref="Res1FiniteWidth.Res1Moments.GCoef"/>).
-    /// </summary>
-    private static double CovarianceOfHG(double[] beta, double[] kappa, double[] c, Res1FiniteWidth.PathCovariances cov, int L)
-    {
-        double v = 0;
-        for (int j = 0; j < L; j++)
-        {
-            double bj = beta[j + 1], kj = kappa[j];
-            double row = bj * cov.IL[j] + kj * cov.CL[j];
-            for (int i = 0; i < L; i++)
-            {
-                double cIndF = i >= j ? cov.IF[j][i - j] : cov.D[j][i]; // Cov(1_j, f_i)
-                double cFF = i >= j ? cov.C[j][i - j] : cov.C[i][j - i];
-                row += c[i] * (bj * cIndF + kj * cFF);
-            }
-            v += row;
-        }
-        return v;
     }
 
     /// <summary>P″(S) = dπ/dS = −√2/(4π√S(S + 2)) (heat equation; docs/finite-width.md §11).</summary>

@@ -14,8 +14,11 @@ namespace StabilityLab.Theory;
 /// δQ̂_L = δQ⁰_L + Σ_k 2τ_k² δP̂_{k−1}, where δ⁰ are fluctuations of averages of i.i.d. coordinates. So
 /// F_L − log(Q_L/Q_0) ≈ (1/m) Σ_i G(path of coordinate i) − E G, with
 /// G = Y_L²/Q_L − Y_0² + Σ_{j&lt;L} λ_j φ(Y_j)², λ_j = 2τ_{j+1}² R_j, R_j = Q_L⁻¹ Π_{l=j+1}^{L−1}(1 + 2τ_{l+1}²π_l)
-/// (the adjoint of the feedback), and Var F_L = Var(G)/m. Var G is a double sum of covariances over layer pairs,
-/// each a one-dimensional integral (the walk is Markov and E[φ(Y_k)² | Y_j] is closed form): cost O(L²).
+/// (the adjoint of the feedback), and Var F_L = Var(G)/m. Var G is a double sum of covariances over layer pairs, each
+/// in closed form (the path is a Brownian motion seen at the times S_l: orthant moments of two or three of its values,
+/// <see cref="Res1PairMoments"/>), summed in one pass over the pairs with O(L) memory (<see cref="Res1PairSums"/>): cost
+/// O(L²) at ≈ 50–130 ns of CPU a pair. The reference pairs, each a one-dimensional integral (the walk is Markov and
+/// E[φ(Y_k)² | Y_j] is closed form), stay for the tests (<see cref="Covariances"/>).
 /// Mean: second order in the law's fluctuation, E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, with
 /// E Q̂_L − Q_L = E[Ŝ_L − S_L] from E P̂_l − P_l = P′(S_l) E[Ŝ_l − S_l] + P″(S_l) Var(Ŝ_l)/2 + (own-coordinate term)/m
 /// (given the a_k, a coordinate is exactly Y_0 + √Ŝ ξ when the a_k do not depend on it: a cavity argument).
@@ -23,23 +26,36 @@ namespace StabilityLab.Theory;
 /// </summary>
 internal static class Res1FiniteWidth
 {
-    /// <summary>Deepest network predicted: the O(L²) pair integrals take ~3 s at L = 1024 and ~11 s at L = 2048 on one core.</summary>
-    public const int MaxDepth = 2048;
+    /// <summary>
+    /// Deepest network predicted: the O(L²) closed-form pair sums (docs/finite-width.md §11) take ≈ 1 s CPU at L = 4096 and
+    /// ≈ 8 s at L = 16384 on this 2-core machine (`theory`, m = 256, τ = 1/√L), about what the quadrature took at L = 2048.
+    /// </summary>
+    public const int MaxDepth = 16384;
+
+    /// <summary>Deepest network the reference quadrature pairs (tests only) take: ~1.6 s CPU at L = 1024 and ~9 s at L = 2048, O(L²) memory.</summary>
+    public const int MaxQuadratureDepth = 2048;
 
     /// <summary>Gauss–Legendre nodes on [0, 10] per part of Y_j's law: 96 nodes change the mean and sd by &lt; 2e-12 (L = 16…1024).</summary>
     private const int Nodes = 48;
 
     public static bool Covers(BlockKind block, Activation activation) => block == BlockKind.Res1 && activation == Activation.Relu;
 
-    public static FiniteWidthPrediction Predict(NetworkSpec spec)
+    /// <param name="spec">the cell</param>
+    /// <param name="quadraturePairs">tests only: the pair sums from the reference 96-node quadrature (<see cref="Res1PairSums.Quadrature"/>,
+    /// O(L²) memory, refused above <see cref="MaxQuadratureDepth"/>) instead of the closed form</param>
+    public static FiniteWidthPrediction Predict(NetworkSpec spec, bool quadraturePairs = false)
     {
         int m = spec.Width, L = spec.Depth;
-        if (L > MaxDepth) throw new SpecException($"the res1 finite-width theory costs O(L²): depth {L} is above its limit {MaxDepth}");
+        int limit = quadraturePairs ? MaxQuadratureDepth : MaxDepth;
+        if (L > limit) throw new SpecException($"the res1 finite-width theory costs O(L²): depth {L} is above its limit {limit}");
         var tau = spec.TauSchedule();
         var curve = Res1GaussianSum.Evolve(tau);
         var byLayer = new double[L + 1];
         var sdByLayer = new double[L + 1];
-        var moments = Moments(tau, curve, m);
+        var (logS, pi) = LogSAndPi(curve);
+        var weights = WeightsOf(tau, curve, logS, pi);
+        var sums = quadraturePairs ? Res1PairSums.Quadrature(tau, curve, logS, pi, weights) : Res1PairSums.ClosedForm(curve, logS, pi, weights);
+        var moments = Moments(tau, curve, m, logS, pi, sums);
         var (vm, mean2) = (moments.VarTimesWidth, moments.Mean);
         double v = vm / m;
         double logQ = curve.LogQ[L] - curve.LogQ[0];
@@ -71,7 +87,8 @@ internal static class Res1FiniteWidth
             reasons.Add(FormattableString.Invariant($"backward: Σ τ² = {sumT2:G3} > min(10, m/8) = {bwdLimit:G3}"));
         string reason = reasons.Count == 0 ? "inside" : string.Join("; ", reasons);
         // Backward (Res1Backward): not predicted where the forward mean is first order only (Q_L > e^150).
-        var bwd = Res1Backward.Predict(tau, curve, moments, m, spec.OutputDim, mean, v);
+        (double, double, double, double[])? bwd = weights.Backward is { } bw && moments.MeanT is { } meanT
+            ? Res1Backward.Predict(tau, curve, pi, logS, bw, sums, meanT, m, spec.OutputDim, mean, v) : null;
         var (bMean, bVar, bCov, bInf) = bwd ?? (nan, nan, nan, Enumerable.Repeat(nan, L + 1).ToArray());
         return new FiniteWidthPrediction(m, L, mean, sd, mean - z95 * sd, mean, mean + z95 * sd, mean + v / 2,
             bMean, Math.Sqrt(bVar), bCov, logQ, bInf[0], byLayer, sdByLayer, bInf,
@@ -100,7 +117,8 @@ internal static class Res1FiniteWidth
     /// averages): C[j][k−j] = Cov(f_j, f_k) for j ≤ k &lt; L with f_j = φ(Y_j)²/P_j; CL[j] = Cov(f_j, Y_L²/Q_L);
     /// D[k][j] = Cov(1[Y_k &gt; 0], f_j) for j &lt; k &lt; L; for the backward ratio (<see cref="Res1Backward"/>)
     /// II[j][k−j] = Cov(1[Y_j &gt; 0], 1[Y_k &gt; 0]) and IF[j][k−j] = Cov(1[Y_j &gt; 0], f_k) for j ≤ k &lt; L, and Pi[j] = P(Y_j &gt; 0)
-    /// on the same nodes, IL[j] = Cov(1[Y_j &gt; 0], Y_L²/Q_L). Each is a one-dimensional integral over Y_j (see the type's summary).
+    /// on the same nodes, IL[j] = Cov(1[Y_j &gt; 0], Y_L²/Q_L). Each is a one-dimensional integral over Y_j (see the type's summary):
+    /// the reference of the closed form (<see cref="Res1PairMoments"/>; tests and <see cref="Res1PairSums.Quadrature"/>).
     /// </summary>
     internal sealed record PathCovariances(double[][] C, double[] CL, double[][] D, double VarFL, double[][] II, double[][] IF, double[] Pi, double[] IL);
 
@@ -169,7 +187,7 @@ internal static class Res1FiniteWidth
             // E[f_k | Y_j = y] = g2(y, Δ)/P_k, Δ = S_k − S_j, g2/Δ = (v²+1)Φ(v) + vϕ(v), v = y/√Δ; P(Y_k > 0 | y) = Φ(v).
             for (int k = j + 1; k < L; k++)
             {
-                double logD = logS[k] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[k]));
+                double logD = logS[k] + Math.Log(-StdNormal.Expm1(logS[j] - logS[k]));
                 double va = Math.Exp(0.5 * (logS[j] - logD)), vb = Math.Exp(0.5 * (logTwoPlusS - logD));
                 double scale = Math.Exp(logD - logS[k]) / Res1GaussianSum.PositivePartOverS(logS[k]); // Δ/P_k
                 double sf = 0, sp = 0, sf1 = 0, sp1 = 0;
@@ -190,7 +208,7 @@ internal static class Res1FiniteWidth
             }
             {
                 // E[Y_L² | Y_j = y]/Q_L = (y² + S_L − S_j)/Q_L.
-                double logD = logS[L] + Math.Log(-SpecialFunctions.Expm1(logS[j] - logS[L]));
+                double logD = logS[L] + Math.Log(-StdNormal.Expm1(logS[j] - logS[L]));
                 double shift = Math.Exp(logD - logQ[L]);
                 double ya = Math.Exp(logS[j] - logQ[L]), yb = Math.Exp(logTwoPlusS - logQ[L]);
                 double sf = 0, sf1 = 0;
@@ -205,31 +223,43 @@ internal static class Res1FiniteWidth
             }
         });
         // Var(Y_L²)/Q_L² = (5 + 4S + 2S²)/(1 + S)².
-        double sL = logS[L], qL = logQ[L];
-        double varFL = 5 * Math.Exp(-2 * qL) + 4 * Math.Exp(sL - 2 * qL) + 2 * Math.Exp(2 * (sL - qL));
-        return new PathCovariances(C, CL, D, varFL, II, IF, piNodes, IL);
+        return new PathCovariances(C, CL, D, VarianceOfLast(logS[L], logQ[L]), II, IF, piNodes, IL);
     }
 
-    /// <summary>
-    /// m·Var(F_L) = Var(G) and the second-order mean E F_L (see the type's summary), with what the backward ratio reuses:
-    /// the path covariances, log S_l and π_l (l = 0..L), and E T_l = E[Ŝ_l − S_l] (l = 0..L−1; null where the mean is
-    /// first order only), and G's coefficients on f_j (j &lt; L; 1 on Y_L²/Q_L): δF_L = mean over coordinates of G.
-    /// </summary>
-    internal sealed record Res1Moments(double VarTimesWidth, double Mean, PathCovariances Cov, double[] LogS, double[] Pi, double[]? MeanT, double[] GCoef);
+    /// <summary>Var(Y_L²)/Q_L² = (5 + 4S + 2S²)/(1 + S)² (S = S_L).</summary>
+    internal static double VarianceOfLast(double logSL, double logQL) =>
+        5 * Math.Exp(-2 * logQL) + 4 * Math.Exp(logSL - 2 * logQL) + 2 * Math.Exp(2 * (logSL - logQL));
 
-    internal static Res1Moments Moments(IReadOnlyList<double> tau, InfiniteWidthCurve curve, int m)
+    /// <summary>
+    /// m·Var(F_L) = Var(G) and the second-order mean E F_L (see the type's summary), with E T_l = E[Ŝ_l − S_l]
+    /// (l = 0..L−1; null where the mean is first order only), which the backward ratio reuses.
+    /// </summary>
+    internal sealed record Res1Moments(double VarTimesWidth, double Mean, double[]? MeanT);
+
+    /// <summary>log S_l (S = Q − 1, Q up to e^709+) and π_l = P(Y_l &gt; 0) = 1/2 + arctan(√(2/S_l))/(2π), l = 0..L.</summary>
+    internal static (double[] LogS, double[] Pi) LogSAndPi(InfiniteWidthCurve curve)
     {
-        int L = tau.Count;
         var logQ = curve.LogQ;
+        int L = logQ.Length - 1;
         var logS = new double[L + 1];
-        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : logQ[l] + Math.Log(-SpecialFunctions.Expm1(-logQ[l])); // S = Q − 1, Q up to e^709+
-        var p = curve.PositivePart;
+        for (int l = 0; l <= L; l++) logS[l] = l == 0 ? double.NegativeInfinity : logQ[l] + Math.Log(-StdNormal.Expm1(-logQ[l]));
         var pi = new double[L + 1];
         pi[0] = 0.5;
         for (int l = 1; l <= L; l++) pi[l] = 0.5 + Math.Atan2(1, Math.Sqrt(Math.Exp(logS[l]) / 2)) / (2 * Math.PI);
-        var cov = Covariances(tau, curve, logS, pi);
+        return (logS, pi);
+    }
 
-        // Variance: coefficients c_j of f_j (j < L; λ_j P_j = 2τ_{j+1}² R_j P_j) and 1 of f_L; f_0 = Y_0² also carries −1.
+    /// <summary>
+    /// The weights of the pair sums (<see cref="Res1PairSums"/>); none depends on the path covariances.
+    /// Variance: coefficients c_j of f_j (j &lt; L; λ_j P_j = 2τ_{j+1}² R_j P_j) and 1 of Y_L²/Q_L; f_0 = Y_0² also carries
+    /// −1 (G; Rho0 = c_0 without it). Mean (where log Q_L ≤ <see cref="MaxLogQForMean"/>): w_j = 2τ_{j+1}²/Γ_{j+1} and the raw
+    /// P_j, T_l = Γ_l Σ_{j&lt;l} w_j δ⁰P_j. Backward: <see cref="Res1Backward.WeightsOf"/>.
+    /// </summary>
+    internal static Res1Weights WeightsOf(IReadOnlyList<double> tau, InfiniteWidthCurve curve, double[] logS, double[] pi)
+    {
+        int L = tau.Count;
+        var logQ = curve.LogQ;
+        var p = curve.PositivePart;
         var c = new double[L];
         double logR = -logQ[L];
         for (int j = L - 1; j >= 0; j--)
@@ -239,55 +269,54 @@ internal static class Res1FiniteWidth
         }
         double rho0 = c[0];
         c[0] -= 1;
-        double VarOf(double[] coef)
+        // Raw units (overflow beyond Q ≈ e^150): there the first-order mean is used.
+        if (logQ[L] > MaxLogQForMean) return new Res1Weights(tau, c, rho0, null, null, null);
+        var P = new double[L];
+        for (int j = 0; j < L; j++) P[j] = p[j] * Math.Exp(logQ[j]);
+        var wj = new double[L];
+        double gamma = 1;
+        for (int l = 1; l < L; l++)
         {
-            double v = cov.VarFL;
-            for (int j = 0; j < L; j++)
-            {
-                double row = coef[j] * cov.C[j][0] + 2 * cov.CL[j];
-                for (int k = j + 1; k < L; k++) row += 2 * coef[k] * cov.C[j][k - j];
-                v += coef[j] * row;
-            }
-            return v;
+            gamma *= 1 + 2 * tau[l - 1] * tau[l - 1] * (l == 1 ? 0 : pi[l - 1]);
+            wj[l - 1] = 2 * tau[l - 1] * tau[l - 1] / gamma;
         }
-        double varG = VarOf(c);
-        var gCoef = (double[])c.Clone();
+        return new Res1Weights(tau, c, rho0, wj, P, Res1Backward.WeightsOf(tau, curve, pi, logS));
+    }
 
+    internal static Res1Moments Moments(IReadOnlyList<double> tau, InfiniteWidthCurve curve, int m, double[] logS, double[] pi, Res1PairSums sums)
+    {
+        int L = tau.Count;
+        var logQ = curve.LogQ;
+        if (sums.VarTIncrement is not { } inc || sums.Self is not { } selfSum) return new Res1Moments(sums.VarG, double.NaN, null);
         // Mean, absolute form: E F = log Q_L + E[Q̂_L − Q_L]/Q_L − Var(Q̂_L)/(2Q_L²) + Var(Q̂_0)/2, Var(Q̂_0) = 5/m.
         // E Q̂_L − Q_L = E T_L with T_l = Ŝ_l − S_l = Σ_{k≤l} 2τ_k² (P̂_{k−1} − P_{k−1}); per layer
         // b_l = E P̂_l − P_l = P′(S_l) E T_l + P″(S_l) Var(T_l)/2 + self_l/m (P′ = π, P″ = −√2/(4π√S(S+2))),
         // T_l = Γ_l Σ_{j<l} w_j δ⁰P_j (Γ_l = Π_{k≤l}(1 + 2τ_k²π_{k−1}), w_j = 2τ_{j+1}²/Γ_{j+1}) and
         // self_l = Γ_l Σ_{j<l} w_j P_j Cov(1[Y_l > 0], f_j) (a coordinate's own share of the a_k, Stein on z_k).
-        // Raw units (overflow beyond Q ≈ e^150): there the first-order mean is used.
-        c[0] = rho0;
-        double varGL = VarOf(c);
-        if (logQ[L] > MaxLogQForMean) return new Res1Moments(varG, double.NaN, cov, logS, pi, null, gCoef);
-        var P = new double[L];
-        for (int j = 0; j < L; j++) P[j] = p[j] * Math.Exp(logQ[j]);
-        var wj = new double[L];
         var meanT = new double[L];
         double gamma = 1, et = 0, bPrev = 0, acc = 0; // acc = Σ_{j,j'<l} w_j w_j' P_j P_j' C_jj'
         for (int l = 1; l <= L; l++)
         {
-            // T_l from T_{l−1}: E T_l = E T_{l−1} + 2τ_l² b_{l−1}; Γ_l; w_{l−1}.
+            // T_l from T_{l−1}: E T_l = E T_{l−1} + 2τ_l² b_{l−1}; Γ_l.
             et += 2 * tau[l - 1] * tau[l - 1] * bPrev;
             gamma *= 1 + 2 * tau[l - 1] * tau[l - 1] * (l == 1 ? 0 : pi[l - 1]);
             if (l == L) break;
             meanT[l] = et;
-            int jn = l - 1;
-            wj[jn] = 2 * tau[jn] * tau[jn] / gamma;
-            double add = wj[jn] * wj[jn] * P[jn] * P[jn] * cov.C[jn][0];
-            for (int j = 0; j < jn; j++) add += 2 * wj[j] * wj[jn] * P[j] * P[jn] * cov.C[j][jn - j];
-            acc += add;
+            acc += inc[l];
             double varT = gamma * gamma * acc / m;
-            double self = 0;
-            for (int j = 0; j < l; j++) self += wj[j] * P[j] * cov.D[l][j];
-            self *= gamma;
+            double self = selfSum[l] * gamma;
             double s = Math.Exp(logS[l]);
             double p2 = -Math.Sqrt(2) / (4 * Math.PI * Math.Sqrt(s) * (s + 2));
             bPrev = pi[l] * et + p2 * varT / 2 + self / m;
         }
-        double mean = logQ[L] - logQ[0] + et / Math.Exp(logQ[L]) - varGL / (2 * m) + 5.0 / (2 * m);
-        return new Res1Moments(varG, mean, cov, logS, pi, meanT, gCoef);
+        double mean = logQ[L] - logQ[0] + et / Math.Exp(logQ[L]) - sums.VarGL / (2 * m) + 5.0 / (2 * m);
+        return new Res1Moments(sums.VarG, mean, meanT);
     }
 }
+
+/// <summary>
+/// The weights of <see cref="Res1PairSums"/> (<see cref="Res1FiniteWidth.WeightsOf"/>): τ, G's coefficients on f_j (c_0
+/// with G's −Y_0²; 1 on Y_L²/Q_L), c_0 without it; the mean's w_j and raw P_j and the backward ratio's weights (null
+/// where the mean is first order only).
+/// </summary>
+internal sealed record Res1Weights(IReadOnlyList<double> Tau, double[] G, double Rho0, double[]? Wj, double[]? P, Res1Backward.Weights? Backward);

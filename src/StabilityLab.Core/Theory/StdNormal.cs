@@ -29,6 +29,18 @@ internal static class StdNormal
         return u == 1 ? x : Math.Log(u) * x / (u - 1);
     }
 
+    /// <summary>
+    /// e^x − 1 without cancellation for small x (Kahan's form, like <see cref="Log1p"/>): to a few ulps where MathNet's
+    /// SpecialFunctions.Expm1 errs by up to ~1e-7 relative (its series branch, |x| ≤ 0.1; docs/finite-width.md §11).
+    /// </summary>
+    public static double Expm1(double x)
+    {
+        double u = Math.Exp(x);
+        if (u == 1) return x;
+        double um1 = u - 1;
+        return um1 == -1 ? -1 : um1 * x / Math.Log(u);
+    }
+
     /// <summary>log(e^a + e^b) without overflow.</summary>
     public static double LogAddExp(double a, double b)
     {

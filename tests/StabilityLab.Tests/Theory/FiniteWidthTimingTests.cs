@@ -28,7 +28,7 @@ public class FiniteWidthTimingTests
     }
 
     /// <summary>
-    /// res1/ReLU (docs/finite-width.md §11): m = 256, τ = 1/√L and 0.1, L = 256 … 2048 (best of three; every returned
+    /// res1/ReLU (docs/finite-width.md §11): m = 256, τ = 1/√L and 0.1, L = 256 … 4096 (best of three; every returned
     /// moment with R formatting, so two builds can be compared number by number).
     /// </summary>
     [Test]
@@ -36,7 +36,7 @@ public class FiniteWidthTimingTests
     {
         FiniteWidthTheory.Predict(new NetworkSpec(256, 64, TauRule.Parse("1/sqrt(L)"), BlockKind.Res1));
         foreach (string rule in new[] { "1/sqrt(L)", "0.1" })
-            foreach (int depth in new[] { 256, 1024, 2048 })
+            foreach (int depth in new[] { 256, 1024, 2048, 4096 })
             {
                 var spec = new NetworkSpec(256, depth, TauRule.Parse(rule), BlockKind.Res1);
                 FiniteWidthPrediction? p = null;

@@ -129,7 +129,7 @@ public class ResidualFiniteWidthTests
         var p = FiniteWidthTheory.Predict(new NetworkSpec(16, 16, TauRule.Constant(1), BlockKind.Res1));
         Assert.That(p.Regime.Inside, Is.False);
         Assert.That(p.Regime.Reason, Does.Contain("m/4"));
-        Assert.Throws<SpecException>(() => FiniteWidthTheory.Predict(new NetworkSpec(256, 4096, TauRule.Parse("1/sqrt(L)"), BlockKind.Res1)));
+        Assert.Throws<SpecException>(() => FiniteWidthTheory.Predict(new NetworkSpec(256, Res1FiniteWidth.MaxDepth + 1, TauRule.Parse("1/sqrt(L)"), BlockKind.Res1)));
     }
 
     // res3 with tanh: log‖h‖² is a Markov chain (the factor depends on ‖h‖ only), linearized to second order around its

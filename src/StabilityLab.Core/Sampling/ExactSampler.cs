@@ -26,7 +26,8 @@ public sealed class ExactSampler
     private readonly double _s; // √(2/m), the weight standard deviation (WeightInit)
     private readonly bool _homogeneous, _fused, _relu;
     private readonly ForwardTape _tape;
-    private readonly double[] _h0, _pre, _a, _v, _w, _g, _gt, _gt2, _tmp;
+    private readonly double[] _h0, _pre, _a, _v, _w, _tmp;
+    private readonly Memory<double> _gRow, _gtRow, _gt2Row; // read by every backward pass: whole cache lines (AlignedRows)
 
     /// <param name="spec">The cell.</param>
     /// <param name="path">The SIMD path of the normals.</param>
@@ -53,13 +54,17 @@ public sealed class ExactSampler
         _a = new double[_m];
         _v = new double[_m];
         _w = new double[_m];
-        _g = new double[_m];
-        _gt = new double[_m];
-        _gt2 = new double[_m];
+        _gRow = AlignedRows.Row(_m);
+        _gtRow = AlignedRows.Row(_m);
+        _gt2Row = AlignedRows.Row(_m);
         _tmp = new double[_m];
     }
 
     public NetworkSpec Spec => _spec;
+
+    private Span<double> G => _gRow.Span;
+    private Span<double> Gt => _gtRow.Span;
+    private Span<double> Gt2 => _gt2Row.Span;
 
     /// <summary>Layers between checkpoints of this sampler's forward pass (L: every layer is kept).</summary>
     public int Interval => _tape.Interval;
@@ -179,7 +184,7 @@ public sealed class ExactSampler
     private ReadOnlySpan<double> BackwardDraw(RandomStream stream, int l, bool inner)
     {
         if (_tape.CachesBackward) return inner ? _tape.Zt2(l) : _tape.Zt(l);
-        var dest = inner ? _gt2 : _gt;
+        var dest = inner ? Gt2 : Gt;
         NormalGenerator.Fill(stream, RandomStream.Domain(l, inner ? StreamIds.Trial.BackwardInner : StreamIds.Trial.Backward), dest, _path);
         return dest;
     }
@@ -204,7 +209,7 @@ public sealed class ExactSampler
 
         var xL = _tape.X(_L);
         if (!OutputGradient(stream, xL, 1 / Norm(xL), logH[_L], out double lg, out _)) return TrialMeasurement.DeadTrial(_L);
-        NormalizeGradient(_g, out _); // the general path keeps g at unit norm; lg is already absolute
+        NormalizeGradient(G, out _); // the general path keeps g at unit norm; lg is already absolute
         double lgL = lg;
 
         for (int l = _L; l >= 1; l--)
@@ -222,11 +227,11 @@ public sealed class ExactSampler
                 {
                     // v = D_l g;  g_{l-1} = v + τ Wᵀv
                     TensorPrimitives.MultiplyAdd(z, t * _s * nx, xp, _pre);
-                    _spec.Activation.MultiplyByDerivative(_pre, _g, _v);
+                    _spec.Activation.MultiplyByDerivative(_pre, G, _v);
                     double nv = Norm(_v);
                     if (nv == 0) return TrialMeasurement.DeadTrial(_L);
                     AddTransposedWeight(_v, nv, xp, nx, z, zt, t, _v);
-                    _v.CopyTo(_g);
+                    _v.CopyTo(G);
                     // ∂F/∂W_l = τ (D_l g_l) h_{l-1}ᵀ
                     logW = PortableMath.Log(nv * nv) + logH[l - 1];
                     break;
@@ -238,9 +243,9 @@ public sealed class ExactSampler
                     double na = Norm(_a);
                     if (na == 0) return TrialMeasurement.DeadTrial(_L);
                     _tmp.AsSpan().Clear();
-                    AddTransposedWeight(_g, 1.0, _a, na, z, zt, 1.0, _tmp);
+                    AddTransposedWeight(G, 1.0, _a, na, z, zt, 1.0, _tmp);
                     _spec.Activation.MultiplyByDerivative(xp, _tmp, _tmp);
-                    TensorPrimitives.MultiplyAdd(_tmp, t, _g, _g);
+                    TensorPrimitives.MultiplyAdd(_tmp, t, G, G);
                     // ∂F/∂W_l = τ g_l φ(h_{l-1})ᵀ
                     logW = PortableMath.Log(na * na) + logH[l - 1] - PortableMath.Log(nx * nx);
                     break;
@@ -254,20 +259,20 @@ public sealed class ExactSampler
                     double na = Norm(_a);
                     if (na == 0) return TrialMeasurement.DeadTrial(_L);
                     _tmp.AsSpan().Clear();
-                    AddTransposedWeight(_g, 1.0, _a, na, _tape.Z2(l), zt2, 1.0, _tmp);
+                    AddTransposedWeight(G, 1.0, _a, na, _tape.Z2(l), zt2, 1.0, _tmp);
                     _spec.Activation.MultiplyByDerivative(_pre, _tmp, _w);
                     double nw = Norm(_w);
                     if (nw == 0) return TrialMeasurement.DeadTrial(_L);
                     _tmp.AsSpan().Clear();
                     AddTransposedWeight(_w, nw, xp, nx, z, zt, 1.0, _tmp);
-                    TensorPrimitives.MultiplyAdd(_tmp, t, _g, _g);
+                    TensorPrimitives.MultiplyAdd(_tmp, t, G, G);
                     // ‖∂F/∂V_l‖² + ‖∂F/∂W_l‖² = τ²(‖g‖²‖a‖² + ‖w‖²‖h‖²), in units of the scaled vectors
                     logW = PortableMath.Log(na * na + nw * nw * nx * nx) + logH[l - 1] - PortableMath.Log(nx * nx);
                     break;
                 }
             }
             wgrad[l - 1] = 2 * PortableMath.Log(t) + lg + logW;
-            if (!NormalizeGradient(_g, out double logN2)) return TrialMeasurement.DeadTrial(_L);
+            if (!NormalizeGradient(G, out double logN2)) return TrialMeasurement.DeadTrial(_L);
             lg += logN2;
             bwd[l - 1] = lg - lgL;
         }
@@ -299,6 +304,7 @@ public sealed class ExactSampler
 
         if (!OutputGradient(stream, _tape.X(_L), inv[_L], logH[_L], out double lg, out double gn2)) return TrialMeasurement.DeadTrial(_L);
         double lgL = lg;
+        if (_relu) PostBlockKernels.Mask(_tape.X(_L), G); // D_L g_L: the backward passes read g with its layer's mask applied
 
         for (int l = _L; l >= 1; l--)
         {
@@ -307,13 +313,13 @@ public sealed class ExactSampler
             var z = _tape.Z(l);
             var zt = BackwardDraw(stream, l, inner: false);
             double t = tau[l - 1], c = t * _s, ginv = 1 / Math.Sqrt(gn2), ip = inv[l - 1];
-            var (nv2, zv, xzt) = PostBlockKernels.BackwardReduce(xp, ip, z, c, zt, _g, ginv, _relu);
+            var (nv2, zv, xzt) = PostBlockKernels.BackwardReduce(xp, z, zt, G, ginv);
             if (!(nv2 > 0)) return TrialMeasurement.DeadTrial(_L);
             double nv = Math.Sqrt(nv2);
             // g_{l-1} = v + τ Wᵀv = v + τ√(2/m) [‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃)], ĥ = xp·ip
             double a = c * nv, b = c * (zv - nv * xzt * ip) * ip;
             wgrad[l - 1] = 2 * PortableMath.Log(t) + lg + PortableMath.Log(nv2) + logH[l - 1];
-            gn2 = PostBlockKernels.BackwardUpdate(xp, ip, z, c, zt, _g, ginv, _relu, a, b);
+            gn2 = PostBlockKernels.BackwardUpdate(xp, zt, G, ginv, _relu, a, b);
             if (!(gn2 > 0) || !double.IsFinite(gn2)) return TrialMeasurement.DeadTrial(_L);
             lg += PortableMath.Log(gn2);
             bwd[l - 1] = lg - lgL;
@@ -322,10 +328,10 @@ public sealed class ExactSampler
     }
 
     /// <summary>
-    /// g_L = Bᵀ B h_L into _g (unnormalized), with B ~ N(0, 1/d): given r = B h_L = (‖h_L‖/√d) ζ,
+    /// g_L = Bᵀ B h_L into G (unnormalized), with B ~ N(0, 1/d): given r = B h_L = (‖h_L‖/√d) ζ,
     /// g_L = (‖h_L‖‖ζ‖/d) [ĥ(‖ζ‖ − ĥᵀz̃) + z̃] (the conditional law of docs/science.md §4 applied to B).
     /// xL is h_L up to scale, invNorm = 1/‖xL‖, logHL = log‖h_L‖². Returns log‖g_L‖² (absolute) and
-    /// ‖_g‖²; false when the gradient is exactly zero.
+    /// ‖G‖²; false when the gradient is exactly zero.
     /// </summary>
     private bool OutputGradient(RandomStream stream, ReadOnlySpan<double> xL, double invNorm, double logHL, out double logG, out double bufferNorm2)
     {
@@ -333,9 +339,9 @@ public sealed class ExactSampler
         Span<double> zeta = d <= 256 ? stackalloc double[d] : new double[d];
         NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, StreamIds.Trial.OutputProjection), zeta, _path);
         double nzeta = Math.Sqrt(FixedOrderSums.SumOfSquares(zeta));
-        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, StreamIds.Trial.OutputBackward), _gt, _path);
-        TensorPrimitives.MultiplyAdd(xL, invNorm * (nzeta - invNorm * FixedOrderSums.Dot(xL, _gt)), _gt, _g);
-        bufferNorm2 = FixedOrderSums.SumOfSquares(_g);
+        NormalGenerator.Fill(stream, RandomStream.Domain(_L + 1, StreamIds.Trial.OutputBackward), Gt, _path);
+        TensorPrimitives.MultiplyAdd(xL, invNorm * (nzeta - invNorm * FixedOrderSums.Dot(xL, Gt)), Gt, G);
+        bufferNorm2 = FixedOrderSums.SumOfSquares(G);
         logG = PortableMath.Log(bufferNorm2) + logHL + 2 * PortableMath.Log(nzeta) - 2 * PortableMath.Log(d);
         return bufferNorm2 > 0 && double.IsFinite(bufferNorm2);
     }

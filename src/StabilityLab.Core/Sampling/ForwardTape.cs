@@ -18,10 +18,10 @@ internal sealed class ForwardTape
     private readonly int _m, _L, _k;
     private readonly bool _res3;
     private readonly SimdPath _path;
-    private readonly double[] _checkpoints;        // row j: x_{jk} (checkpointed tapes only)
-    private readonly double[] _x;                  // row i: x_{jk+i}, i = 0..k
-    private readonly double[] _z, _z2;             // row i: the forward draws of layer jk+i+1
-    private double[] _zt = [], _zt2 = [];          // row i: the backward draws of layer jk+i+1 (when cached)
+    private readonly AlignedRows _checkpoints;     // row j: x_{jk} (checkpointed tapes only)
+    private readonly AlignedRows _x;               // row i: x_{jk+i}, i = 0..k
+    private readonly AlignedRows _z, _z2;          // row i: the forward draws of layer jk+i+1
+    private AlignedRows _zt, _zt2;                 // row i: the backward draws of layer jk+i+1 (when cached)
     private bool _cacheBackward;
     private int _drawn = -1;                       // the segment whose draws the buffers hold (this trial)
 
@@ -35,10 +35,11 @@ internal sealed class ForwardTape
         long rows = (long)_k * _m;
         if (rows + _m > Array.MaxLength)
             throw new SpecException($"width × depth = {(long)_L * _m} is too large for one trial's memory");
-        _checkpoints = Checkpointed ? new double[(long)Segments * _m] : [];
-        _x = new double[rows + _m];
-        _z = new double[rows];
-        _z2 = _res3 ? new double[rows] : [];
+        _checkpoints = new AlignedRows(Checkpointed ? Segments : 0, _m);
+        _x = new AlignedRows(_k + 1, _m);
+        _z = new AlignedRows(_k, _m);
+        _z2 = new AlignedRows(_res3 ? _k : 0, _m);
+        _zt = _zt2 = new AlignedRows(0, _m);
     }
 
     /// <summary>k: layers per segment (L when every row is stored).</summary>
@@ -67,7 +68,7 @@ internal sealed class ForwardTape
     /// </summary>
     public static long Bytes(NetworkSpec spec, int interval, bool cacheBackward)
     {
-        long m = spec.Width, L = spec.Depth, k = interval <= 0 ? L : Math.Clamp(interval, 1, L);
+        long m = AlignedRows.Stride(spec.Width), L = spec.Depth, k = interval <= 0 ? L : Math.Clamp(interval, 1, L);
         int draws = spec.Block == BlockKind.Res3 ? 2 : 1;
         long rows = (k + 1) + k * draws * (cacheBackward && k == L ? 2 : 1) + (k < L ? (L + k - 1) / k : 0);
         return 8 * m * rows;
@@ -79,10 +80,10 @@ internal sealed class ForwardTape
     public void NewTrial(bool cacheBackward)
     {
         _cacheBackward = cacheBackward && !Checkpointed;
-        if (_cacheBackward && _zt.Length == 0)
+        if (_cacheBackward && _zt.IsEmpty)
         {
-            _zt = new double[_z.Length];
-            if (_res3) _zt2 = new double[_z.Length];
+            _zt = new AlignedRows(_k, _m);
+            if (_res3) _zt2 = new AlignedRows(_k, _m);
         }
         _drawn = -1;
     }
@@ -103,7 +104,7 @@ internal sealed class ForwardTape
 
     public ReadOnlySpan<double> Zt2(int layer) => Row(_zt2, layer - 1 - Current * _k);
 
-    private Span<double> Row(double[] a, int row) => a.AsSpan(row * _m, _m);
+    private static Span<double> Row(AlignedRows a, int row) => a[row];
 
     /// <summary>Starts a forward pass: segment 0, whose x_0 the caller writes into <see cref="X"/>(0).</summary>
     public void BeginForward(RandomStream stream)

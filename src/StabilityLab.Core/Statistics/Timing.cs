@@ -23,6 +23,24 @@ public static class Timing
     /// </summary>
     public static (double First, double Second) MedianSecondsAlternating(int repeats, Action first, Action second)
     {
+        var (a, b) = Alternating(repeats, first, second);
+        return (a.Median(), b.Median());
+    }
+
+    /// <summary>
+    /// The <paramref name="quantile"/>-quantiles of <paramref name="repeats"/> timed runs of two actions run
+    /// alternately. For actions much shorter than a scheduler slice a low quantile is each one's undisturbed time: runs
+    /// slowed by a neighbour (on the same core, or in the shared caches, which slow a memory-bound action more than a
+    /// cache-resident one) fall in the upper part of each sample.
+    /// </summary>
+    public static (double First, double Second) QuantileSecondsAlternating(int repeats, double quantile, Action first, Action second)
+    {
+        var (a, b) = Alternating(repeats, first, second);
+        return (a.Quantile(quantile), b.Quantile(quantile));
+    }
+
+    private static (double[] First, double[] Second) Alternating(int repeats, Action first, Action second)
+    {
         var a = new double[repeats];
         var b = new double[repeats];
         for (int r = 0; r < repeats; r++)
@@ -30,7 +48,7 @@ public static class Timing
             a[r] = Seconds(first);
             b[r] = Seconds(second);
         }
-        return (a.Median(), b.Median());
+        return (a, b);
     }
 
     /// <summary>The medians of <paramref name="repeats"/> timed runs of several actions run in turn (as <see cref="MedianSecondsAlternating"/>).</summary>

@@ -41,24 +41,24 @@ public static class Timing
 
     private static (double[] First, double[] Second) Alternating(int repeats, Action first, Action second)
     {
-        var a = new double[repeats];
-        var b = new double[repeats];
-        for (int r = 0; r < repeats; r++)
-        {
-            a[r] = Seconds(first);
-            b[r] = Seconds(second);
-        }
-        return (a, b);
+        var t = InTurn(repeats, first, second);
+        return (t[0], t[1]);
     }
 
     /// <summary>The medians of <paramref name="repeats"/> timed runs of several actions run in turn (as <see cref="MedianSecondsAlternating"/>).</summary>
-    public static double[] MedianSecondsInTurn(int repeats, params Action[] actions)
+    public static double[] MedianSecondsInTurn(int repeats, params Action[] actions) => InTurn(repeats, actions).Select(v => v.Median()).ToArray();
+
+    /// <summary>The <paramref name="quantile"/>-quantiles of timed runs of several actions run in turn (as <see cref="QuantileSecondsAlternating"/>).</summary>
+    public static double[] QuantileSecondsInTurn(int repeats, double quantile, params Action[] actions) =>
+        InTurn(repeats, actions).Select(v => v.Quantile(quantile)).ToArray();
+
+    private static double[][] InTurn(int repeats, params Action[] actions)
     {
         var t = new double[actions.Length][];
         for (int i = 0; i < actions.Length; i++) t[i] = new double[repeats];
         for (int r = 0; r < repeats; r++)
             for (int i = 0; i < actions.Length; i++)
                 t[i][r] = Seconds(actions[i]);
-        return t.Select(v => v.Median()).ToArray();
+        return t;
     }
 }

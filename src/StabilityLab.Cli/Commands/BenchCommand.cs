@@ -83,7 +83,7 @@ public static class BenchCommand
         //    fills, one thread; Philox + Box–Muller (runs between the two) against Threefry as well, so all three are in view.
         //    Timed in short blocks in turn (16 fills of 4096, 0.05–0.3 ms, shorter than a scheduler slice), each generator's
         //    10th percentile of 400 blocks, as the sampler row below: timed as whole loops of 4000 fills the ratio read
-        //    2.7× on the idle machine once and 3.5–4.0× in other runs, as a neighbour's load fell on one loop or another.
+        //    2.7× once at load ≈ 2 and 3.5–4.0× in other runs, as a neighbour's load fell on one loop or another.
         var normals = new double[4096];
         const int fills = 16;
         Action Fills(RandomGenerator g)

@@ -87,7 +87,7 @@ public static class SweepTheory
             var rows = g.Select(p => p.Agreement).ToList();
             var test = ThresholdAgreementTest.Of(rows)!;
             yield return F($"threshold vs finite-width τ*(L; m, K), m={g.Key}, nothing fitted: ") + string.Join(", ", rows.Select(x => F($"L={x.Depth} {x.Measured:G4}/{x.Predicted:G4} (z {x.Z:F1})")))
-                + F($"; χ² {test.ChiSquare:F1} on {test.Dof} depths, p = {test.P:G2}");
+                + "; " + test;
         }
     }
 

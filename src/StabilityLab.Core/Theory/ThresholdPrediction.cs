@@ -44,7 +44,7 @@ public static class ThresholdPrediction
     /// </summary>
     public static double MedianLogRatio(int depth, int width, double tau)
     {
-        Check(depth, width, 2);
+        CheckNetwork(depth, width);
         if (!(tau > 0) || !double.IsFinite(tau)) throw new ArgumentOutOfRangeException(nameof(tau), tau, "τ must be a finite number above 0");
         // Forward moments only: the laws are not kept (memory O(grid), not O(L·grid)).
         var layers = FiniteWidthLayers.Evolve(Enumerable.Repeat(tau, depth).ToArray(), keepLaws: false);
@@ -63,8 +63,13 @@ public static class ThresholdPrediction
 
     private static void Check(int depth, int width, double k)
     {
+        CheckNetwork(depth, width);
+        if (!(k > 1) || !double.IsFinite(k)) throw new ArgumentOutOfRangeException(nameof(k), k, "K must be a finite number above 1");
+    }
+
+    private static void CheckNetwork(int depth, int width)
+    {
         if (depth < 1) throw new ArgumentOutOfRangeException(nameof(depth), depth, "depth must be at least 1");
         if (width < 3) throw new ArgumentOutOfRangeException(nameof(width), width, "width must be at least 3");
-        if (!(k > 1) || !double.IsFinite(k)) throw new ArgumentOutOfRangeException(nameof(k), k, "K must be a finite number above 1");
     }
 }

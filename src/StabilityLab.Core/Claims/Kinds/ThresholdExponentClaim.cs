@@ -52,6 +52,6 @@ public static class ThresholdExponentClaim
     {
         if (x.AgreementTest is not { } t) return "";
         var worst = x.Agreement.MaxBy(a => Math.Abs(a.Z))!;
-        return DepthSeries.F($"; against the finite-width τ*(L; m, K), nothing fitted: z = {string.Join(", ", x.Agreement.Select(a => DepthSeries.F($"{a.Z:F2}")))} (largest |z| {Math.Abs(worst.Z):F2} at L = {worst.Depth}; χ² {t.ChiSquare:F1} on {t.Dof} depths, p = {t.P:G2})");
+        return DepthSeries.F($"; against the finite-width τ*(L; m, K), nothing fitted: z = {string.Join(", ", x.Agreement.Select(a => DepthSeries.F($"{a.Z:F2}")))} (largest |z| {Math.Abs(worst.Z):F2} at L = {worst.Depth}; {t})");
     }
 }

@@ -47,6 +47,13 @@ public static class TorchScalars
         return s.ToInt64();
     }
 
+    /// <summary>c + a·b as one fused libtorch addmm (β = α = 1, so its single-precision coefficients are exact).</summary>
+    public static Tensor PlusProduct(this Tensor c, Tensor a, Tensor b) => addmm(c, a, b, 1f, 1f);
+
+    /// <summary>w ← w + (c·g)ᵀ x in place (the update of a weight by c times its gradient gᵀx). libtorch's addmm takes its α in
+    /// single precision, so the double c multiplies g first and α stays 1.</summary>
+    public static void AddScaledProduct(this Tensor w, double c, Tensor g, Tensor x) => w.addmm_(g.Times(c).t(), x, 1f, 1f);
+
     /// <summary>a + c·b: c·b first, then the sum (two operations, as <c>a + c * b</c>; not libtorch's fused alpha).</summary>
     public static Tensor PlusScaled(this Tensor a, double c, Tensor b) => a.Plus(b.Times(c));
 }

@@ -23,5 +23,23 @@ public sealed class PostBlock(Activation activation) : TorchBlock(activation)
         return (Gram(dg) * Gram(h), dg.PlusScaled(tau, bmm(w.transpose(1, 2), dg)));
     }
 
+    public override bool HasExplicitStep => true;
+
+    // w = τW: h_l = φ(h + h wᵀ), one fused multiply-add.
+    public override (Tensor Next, Tensor Kept) ExplicitForward(Tensor h, Tensor w, Tensor? v)
+    {
+        var next = Phi(h.PlusProduct(h, w.t()));
+        return (next, next);
+    }
+
+    public override Tensor ExplicitBackward(Tensor h, Tensor next, Tensor kept, Tensor g, Tensor w, Tensor? v, double tau, double eta)
+    {
+        // dg = D_l g; ∂F/∂h_{l−1} = dg + dg w; ∂F/∂w = dgᵀ h (the column form's τ (D_l g) h_{l−1}ᵀ above, per τW).
+        var dg = TimesPhiPrimeOf(g, next);
+        var previous = dg.PlusProduct(dg, w);
+        w.AddScaledProduct(-eta * tau * tau, dg, h);
+        return previous;
+    }
+
     private static Tensor Pre(Tensor h, double tau, Tensor w, LinearMap apply) => h.PlusScaled(tau, apply(w, h));
 }

@@ -27,6 +27,28 @@ public sealed class Res3Block(Activation activation) : TorchBlock(activation)
         return ((Gram(g) * Gram(Phi(u))).Plus(Gram(inner) * Gram(h)), g.PlusScaled(tau, bmm(w.transpose(1, 2), inner)));
     }
 
+    public override bool HasExplicitStep => true;
+
+    protected override bool TauOnOuterWeights => true;
+
+    // v = τV, W as drawn: h_l = h + φ(h Wᵀ) vᵀ.
+    public override (Tensor Next, Tensor Kept) ExplicitForward(Tensor h, Tensor w, Tensor? v)
+    {
+        var a = Phi(h.matmul(w.t()));
+        return (h.PlusProduct(a, Outer(v, "res3").t()), a);
+    }
+
+    public override Tensor ExplicitBackward(Tensor h, Tensor next, Tensor kept, Tensor g, Tensor w, Tensor? v, double tau, double eta)
+    {
+        // ψ = φ'(u) ⊙ (g v); ∂F/∂h_{l−1} = g + ψ W; ∂F/∂W = ψᵀ h; ∂F/∂v = gᵀ φ(u).
+        var outer = Outer(v, "res3");
+        var psi = TimesPhiPrimeOf(g.matmul(outer), kept);
+        var previous = g.PlusProduct(psi, w);
+        w.AddScaledProduct(-eta, psi, h);
+        outer.AddScaledProduct(-eta * tau * tau, g, kept);
+        return previous;
+    }
+
     /// <summary>h + τ V φ(u) for u = W h.</summary>
     private Tensor Step(Tensor h, double tau, Tensor u, Tensor v, LinearMap apply) => h.PlusScaled(tau, apply(v, Phi(u)));
 }

@@ -23,4 +23,16 @@ public static class TorchActivation
         Activation.Identity => ones_like(u),
         _ => throw new InvalidOperationException($"activation {activation} has no TorchSharp interpreter"),
     };
+
+    /// <summary>
+    /// φ'(u) from the output y = φ(u) alone, for the explicit backward pass, which keeps only outputs: ReLU' = 1[y &gt; 0] = sign(y)
+    /// (y ≥ 0; 0 at y = 0, as autograd's ReLU), tanh' = 1 − y²; null for the identity (no factor).
+    /// </summary>
+    public static Tensor? DerivativeFromOutput(Activation activation, Tensor y) => activation switch
+    {
+        Activation.Relu => y.sign(),
+        Activation.Tanh => y.square().OneMinus(),
+        Activation.Identity => null,
+        _ => throw new InvalidOperationException($"activation {activation} has no TorchSharp interpreter"),
+    };
 }

@@ -50,6 +50,52 @@ public abstract class TorchBlock
     /// </summary>
     public abstract (Tensor WeightGram, Tensor Previous) Backward(Tensor h, double tau, Tensor w, Tensor? v, Tensor g);
 
+    /// <summary>True for the blocks that have the explicit gradient-descent interpreter (<see cref="ExplicitForward"/> and
+    /// <see cref="ExplicitBackward"/>); post-bn has none (its BatchNorm trains by autograd).</summary>
+    public virtual bool HasExplicitStep => false;
+
+    /// <summary>The weight whose product with τ_l the explicit step keeps (<see cref="ScaleForExplicit"/>): W_l for post and
+    /// res1 (h + τ W ·), V_l for res3 (h + τ V φ(W h)).</summary>
+    protected virtual bool TauOnOuterWeights => false;
+
+    /// <summary>
+    /// The training forward of the explicit step, for n inputs as rows (h is n × m), on the weights of
+    /// <see cref="ScaleForExplicit"/> (τ_l already multiplied in, so one product fewer per block): h_l, and what
+    /// <see cref="ExplicitBackward"/> needs besides h_{l−1} and h_l (the activation output φ(·) of the branch; h_l itself for post).
+    /// </summary>
+    public virtual (Tensor Next, Tensor Kept) ExplicitForward(Tensor h, Tensor w, Tensor? v) => throw NoExplicitStep();
+
+    /// <summary>
+    /// The backward pass of one block fused with its gradient-descent update: from g = ∂F/∂h_l returns ∂F/∂h_{l−1}, then
+    /// moves the (scaled) weights in place by −η times their gradient, where η is the step times the loss's scale and
+    /// W = w/τ (or V = v/τ for res3), so the scaled weight moves by −ητ² times its own gradient.
+    /// </summary>
+    public virtual Tensor ExplicitBackward(Tensor h, Tensor next, Tensor kept, Tensor g, Tensor w, Tensor? v, double tau, double eta) => throw NoExplicitStep();
+
+    /// <summary>Copies of W_l and V_l with τ_l multiplied into the weight that carries it (<see cref="TauOnOuterWeights"/>).</summary>
+    public (Tensor W, Tensor? V) ScaleForExplicit(double tau, Tensor w, Tensor? v)
+    {
+        using var noGrad = no_grad();
+        var scaledW = TauOnOuterWeights ? w.detach().clone() : w.detach().Times(tau);
+        var scaledV = v is null ? null : TauOnOuterWeights ? v.detach().Times(tau) : v.detach().clone();
+        return (scaledW, scaledV);
+    }
+
+    /// <summary>The inverse of <see cref="ScaleForExplicit"/>, written into the module's weights <paramref name="w"/>, <paramref name="v"/>.</summary>
+    public void UnscaleInto(double tau, Tensor scaledW, Tensor? scaledV, Tensor w, Tensor? v)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var tauScalar = TorchScalars.Of(tau);
+        w.copy_(TauOnOuterWeights ? scaledW : scaledW.div(tauScalar));
+        if (v is not null && scaledV is not null) v.copy_(TauOnOuterWeights ? scaledV.div(tauScalar) : scaledV);
+    }
+
+    /// <summary>g ⊙ φ'(u) given y = φ(u) (<see cref="TorchActivation.DerivativeFromOutput"/>).</summary>
+    protected Tensor TimesPhiPrimeOf(Tensor g, Tensor y) => TorchActivation.DerivativeFromOutput(Activation, y) is { } d ? g.mul(d) : g;
+
+    private InvalidOperationException NoExplicitStep() => new($"block {GetType().Name} has no explicit gradient-descent step; it trains by autograd");
+
     protected Tensor Phi(Tensor u) => TorchActivation.Apply(Activation, u);
 
     protected Tensor PhiPrime(Tensor u) => TorchActivation.Derivative(Activation, u);

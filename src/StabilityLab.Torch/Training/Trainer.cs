@@ -41,13 +41,24 @@ public static class Trainer
         using var own = shared is null ? new DataTensors(data, options.Precision, dev) : null;
         var (train, test) = ((shared ?? own)!.Train, (shared ?? own)!.Test);
         bool sgd = options.Optimizer == OptimizerKind.Sgd;
-        using var optimizer = new GradientStep(trained, options.StepSize, sgd ? options.Momentum : 0.0);
         // Objective scale: F (sum) or F/n (mean); a minibatch estimates it with the factor n/b.
         double scale = options.Reduction == LossReduction.Sum ? 1.0 : 1.0 / train.Count;
 
         var initial = trained.Select(p => p.detach().clone()).ToList();
         var loop = new Loop(model, train, test, options);
-        int t = sgd ? loop.RunSgd(optimizer, scale, seed, onStep) : loop.RunGradientDescent(optimizer, scale, onStep);
+        int t;
+        if (options.BackwardFor(spec) == BackwardPass.Explicit)
+        {
+            using var step = new ExplicitGradientDescent(model, options.Trained, options.StepSize * scale);
+            loop.BeforeEvaluate = step.WriteBack;
+            t = loop.RunExplicit(step, onStep);
+            step.WriteBack();
+        }
+        else
+        {
+            using var optimizer = new GradientStep(trained, options.StepSize, sgd ? options.Momentum : 0.0);
+            t = sgd ? loop.RunSgd(optimizer, scale, seed, onStep) : loop.RunGradientDescent(optimizer, scale, onStep);
+        }
         double change = RelativeChange(trained, initial);
         foreach (var p in initial) p.Dispose();
         return new TrainingRun(loop.Outcome, loop.Curve, t, loop.DivergedAt, loop.InitialLoss, clock.Elapsed.TotalSeconds)
@@ -131,6 +142,9 @@ public static class Trainer
             return ResNetModule.SquaredLoss(zeros_like(s.Y), s.Y).Item();
         }
 
+        /// <summary>Brings the module's weights up to date before a test evaluation (the explicit step keeps its own copies).</summary>
+        public Action? BeforeEvaluate { get; set; }
+
         /// <summary>The test images classified correctly at the last test evaluation (the row of FinalTestAccuracy).</summary>
         public CorrectImages? TestCorrect { get; private set; }
 
@@ -150,6 +164,7 @@ public static class Trainer
                 double? testLoss = null, testAcc = null;
                 if (test is not null)
                 {
+                    BeforeEvaluate?.Invoke();
                     var perImage = test.Labels is null ? null : new bool[test.Count];
                     var (tl, tc) = Evaluate(model, test, options.EvalChunk, perImage);
                     if (double.IsFinite(tl)) testLoss = tl;
@@ -183,6 +198,20 @@ public static class Trainer
                 if (!Check(t, f, correct, t % options.EvalEvery == 0)) return t;
                 loss.Times(scale).backward();
                 optimizer.Step();
+                onStep?.Invoke(1);
+            }
+        }
+
+        public int RunExplicit(ExplicitGradientDescent step, Action<int>? onStep)
+        {
+            for (int t = 0; ; t++)
+            {
+                using var scope = NewDisposeScope();
+                var output = step.Forward(train.X);
+                double f = ResNetModule.SquaredLoss(output, train.Y).Item();
+                long? correct = train.Labels is null ? null : CountCorrect(output, train.Labels);
+                if (!Check(t, f, correct, t % options.EvalEvery == 0)) return t;
+                step.Step(train.Y);
                 onStep?.Invoke(1);
             }
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using StabilityLab.Models;
+using StabilityLab.Torch.Networks;
 using static TorchSharp.torch;
 
 namespace StabilityLab.Torch.Training;
@@ -21,6 +22,15 @@ public enum LossReduction
     Sum,
     /// <summary>F/n, the usual practice (step sizes of order 0.01–0.1).</summary>
     Mean,
+}
+
+/// <summary>How gradient descent computes the gradient.</summary>
+public enum BackwardPass
+{
+    /// <summary>Each block's backward written out and fused with its weight update (<see cref="ExplicitGradientDescent"/>).</summary>
+    Explicit,
+    /// <summary>libtorch's autograd, then <see cref="GradientStep"/>.</summary>
+    Autograd,
 }
 
 /// <summary>
@@ -58,6 +68,16 @@ public sealed record TrainingOptions
 
     /// <summary>Converged (training stops): the loss falls to this fraction of the initial loss. 0 never stops early.</summary>
     public double StopLossRatio { get; init; } = 1e-6;
+
+    /// <summary>How full-batch gradient descent gets its gradients: <see cref="BackwardPass.Explicit"/> (default) where the
+    /// block has the explicit step, else autograd; SGD and post-bn always train by autograd. The two give the same dynamics to
+    /// rounding (<see cref="ExplicitGradientDescent"/>).</summary>
+    public BackwardPass Backward { get; init; } = BackwardPass.Explicit;
+
+    /// <summary>The backward pass a run of <paramref name="network"/> with these options uses.</summary>
+    public BackwardPass BackwardFor(NetworkSpec network) =>
+        Backward == BackwardPass.Explicit && Optimizer == OptimizerKind.GradientDescent && TorchBlock.For(network).HasExplicitStep
+            ? BackwardPass.Explicit : BackwardPass.Autograd;
 
     /// <summary>Examples per forward pass when evaluating (bounds memory, does not change results, except of a post-bn
     /// network, whose BatchNorm normalizes each chunk by its own statistics).</summary>
@@ -99,6 +119,15 @@ public static class OptionNames
         "gd" => OptimizerKind.GradientDescent,
         "sgd" => OptimizerKind.Sgd,
         _ => throw new SpecException($"unknown optimizer '{text}' (expected gd or sgd)"),
+    };
+
+    public static string Name(this BackwardPass b) => b == BackwardPass.Explicit ? "explicit" : "autograd";
+
+    public static BackwardPass ParseBackward(string text) => (text ?? "").Trim().ToLowerInvariant() switch
+    {
+        "explicit" => BackwardPass.Explicit,
+        "autograd" => BackwardPass.Autograd,
+        _ => throw new SpecException($"unknown backward pass '{text}' (expected explicit or autograd)"),
     };
 
     public static LossReduction ParseReduction(string text) => (text ?? "").Trim().ToLowerInvariant() switch

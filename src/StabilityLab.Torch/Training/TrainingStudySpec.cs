@@ -88,6 +88,7 @@ public sealed record TrainingStudySpec(
             ["input_dim"] = Network.InputDim.ToString(CultureInfo.InvariantCulture),
             ["output_dim"] = Network.OutputDim.ToString(CultureInfo.InvariantCulture),
             ["optimizer"] = o.Optimizer.Name(),
+            ["backward"] = o.BackwardFor(Network).Name(),
             ["momentum"] = o.Optimizer == OptimizerKind.Sgd ? F(o.Momentum) : "",
             ["batch_size"] = o.Optimizer == OptimizerKind.Sgd ? o.BatchSize.ToString(CultureInfo.InvariantCulture) : "",
             ["steps"] = o.Steps.ToString(CultureInfo.InvariantCulture),

@@ -26,9 +26,9 @@ public static class PairwiseDistance
             var Xi = X.narrow(0, start, rows);
             // d²(i, j) = ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j, restricted to j > i.
             var d2 = sq.narrow(0, start, rows).unsqueeze(1).Plus(sq.unsqueeze(0)) - Xi.matmul(X.t()).Times(2.0);
-            var col = arange(n, ScalarType.Int64).unsqueeze(0);
-            var row = arange(start, start + rows, 1, ScalarType.Int64).unsqueeze(1);
-            d2 = d2.masked_fill(col.le(row), double.PositiveInfinity);
+            var col = arange(TorchScalars.Of(0), TorchScalars.Of(n), TorchScalars.One, ScalarType.Int64).unsqueeze(0);
+            var row = arange(TorchScalars.Of(start), TorchScalars.Of(start + rows), TorchScalars.One, ScalarType.Int64).unsqueeze(1);
+            d2 = d2.masked_fill(col.le(row), TorchScalars.Of(double.PositiveInfinity));
             var flat = d2.flatten();
             long arg = flat.argmin().ItemLong();
             double v = flat[arg].Item();

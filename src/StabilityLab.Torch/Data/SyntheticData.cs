@@ -2,6 +2,7 @@ using System.Globalization;
 using StabilityLab.Models;
 using StabilityLab.Randomness;
 using StabilityLab.Torch.Networks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace StabilityLab.Torch.Data;
@@ -126,7 +127,12 @@ public sealed record SyntheticData : DataSource
         var Y = teacher.forward(X);
         // Scale to mean square 1 so that the initial loss is comparable to random targets.
         double ms = Y.square().mean().Item();
-        if (ms > 0 && double.IsFinite(ms)) Y = Y.div(Math.Sqrt(ms));
+        if (ms > 0 && double.IsFinite(ms))
+        {
+            // A Scalar held until the division is done (TorchScalars explains why a temporary one is not safe).
+            using var root = Math.Sqrt(ms).ToScalar();
+            Y = Y.div(root);
+        }
         return Y.contiguous().data<double>().ToArray();
     }
 }

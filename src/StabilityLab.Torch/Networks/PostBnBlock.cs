@@ -17,7 +17,7 @@ public sealed class PostBnBlock(Activation activation) : TorchBlock(activation)
     public override bool IsNormalized => true;
 
     public override Tensor Forward(Tensor h, double tau, Tensor w, Tensor? v, LinearMap apply, Func<Tensor, Tensor>? norm) =>
-        Phi(h + tau * (norm ?? throw new ArgumentNullException(nameof(norm), "a post-bn block needs its BatchNorm module"))(apply(w, h)));
+        Phi(h.PlusScaled(tau, (norm ?? throw new ArgumentNullException(nameof(norm), "a post-bn block needs its BatchNorm module"))(apply(w, h))));
 
     public override Tensor Forward(Tensor h, double tau, Tensor w, Tensor? v, LinearMap apply) => throw Unsupported();
 

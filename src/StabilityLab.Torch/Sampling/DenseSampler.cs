@@ -62,7 +62,7 @@ public sealed class DenseSampler
         var net = BatchedWeights.Draw(_spec, T, (ulong)generatorSeed, _device);
 
         // h_0 = φ(A x) with a fixed unit input x.
-        var x = full(new long[] { p, 1 }, 1.0 / Math.Sqrt(p), float64, _device);
+        var x = full(new long[] { p, 1 }, TorchScalars.Of(1.0 / Math.Sqrt(p)), float64, _device);
         var h0raw = TorchActivation.Apply(_spec.Activation, matmul(net.A, x).squeeze(-1));
         // logH[l] = log‖h_l‖² per trial (T values), accumulated in the log domain.
         var logH = new Tensor[L + 1];

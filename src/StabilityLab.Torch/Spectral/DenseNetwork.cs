@@ -177,7 +177,7 @@ public sealed class DenseNetwork : IDisposable
     private static (Tensor, Tensor) Normalize(Tensor x, bool allowed, Tensor logScale)
     {
         if (!allowed) return (x, logScale);
-        var r = x.square().sum(new long[] { 1, 2 }) / x.shape[2];
+        var r = x.square().sum(new long[] { 1, 2 }).div(TorchScalars.Of(x.shape[2]));
         return (x / r.sqrt().clamp_min(TorchScalars.Of(1e-300)).view(-1, 1, 1), logScale.Plus(r.log()));
     }
 

@@ -65,7 +65,8 @@ public sealed class TrainingClaims : IClaimRunner
                     Optimizer = OptionNames.ParseOptimizer(t.Optimizer), Trained = TrainingNames.ParseTrained(t.Trainable),
                 };
                 // Practice: the mean loss F/n (step sizes of order 0.01–0.1), float32, the test accuracy once, at the end; no early stop.
-                if (g.Key.Practice) options = options with { Reduction = LossReduction.Mean, Precision = TorchSharp.torch.ScalarType.Float32, EvalEvery = t.Steps, StopLossRatio = 0 };
+                if (g.Key.Practice)
+                    options = options with { Reduction = LossReduction.Mean, Precision = TorchSharp.torch.ScalarType.Float32, EvalEvery = t.Steps, StopLossRatio = 0, TestAtStart = false };
                 var spec = new TrainingStudySpec(template, first.Depths, rules, seeds, [t.Lr ?? 1], data, options);
                 if (t.Lr is null && !t.LargestStable && Missing(data) is null)
                 {

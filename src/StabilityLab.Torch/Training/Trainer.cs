@@ -162,7 +162,7 @@ public static class Trainer
             if (rowDue || converged || t == options.Steps)
             {
                 double? testLoss = null, testAcc = null;
-                if (test is not null)
+                if (test is not null && (t > 0 || options.TestAtStart))
                 {
                     BeforeEvaluate?.Invoke();
                     var perImage = test.Labels is null ? null : new bool[test.Count];

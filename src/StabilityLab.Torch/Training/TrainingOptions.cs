@@ -63,6 +63,10 @@ public sealed record TrainingOptions
     /// training loss comes free with each step; SGD evaluates the full training loss at these steps.</summary>
     public int EvalEvery { get; init; } = 1;
 
+    /// <summary>Whether the held-out data are also evaluated at step 0 (false: only at the later rows; a practice claim reads the
+    /// test accuracy at the end alone, and an evaluation of the untrained network costs as much as a late one).</summary>
+    public bool TestAtStart { get; init; } = true;
+
     /// <summary>Diverged: the loss is not finite, or exceeds this factor times the initial loss.</summary>
     public double DivergenceFactor { get; init; } = 1e3;
 

@@ -96,6 +96,7 @@ public sealed record TrainingStudySpec(
             ["trained"] = o.Trained.Name(),
             ["reduction"] = o.Reduction.Name(),
             ["eval_every"] = o.EvalEvery.ToString(CultureInfo.InvariantCulture),
+            ["test_at_start"] = o.TestAtStart ? "true" : "false",
             ["divergence_factor"] = F(o.DivergenceFactor),
             ["stop_loss_ratio"] = F(o.StopLossRatio),
         };

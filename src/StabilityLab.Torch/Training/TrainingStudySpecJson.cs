@@ -45,7 +45,7 @@ public static class TrainingStudySpecJson
                 ["optimizer"] = o.Optimizer.Name(), ["step_size"] = o.StepSize, ["momentum"] = o.Momentum, ["batch_size"] = o.BatchSize,
                 ["steps"] = o.Steps, ["precision"] = OptionNames.PrecisionName(o.Precision), ["trained"] = o.Trained.Name(),
                 ["reduction"] = o.Reduction.Name(), ["eval_every"] = o.EvalEvery, ["divergence_factor"] = o.DivergenceFactor,
-                ["stop_loss_ratio"] = o.StopLossRatio, ["eval_chunk"] = o.EvalChunk, ["backward"] = o.Backward.Name(),
+                ["stop_loss_ratio"] = o.StopLossRatio, ["eval_chunk"] = o.EvalChunk, ["backward"] = o.Backward.Name(), ["test_at_start"] = o.TestAtStart,
             },
         };
         return JsonText.Of(root);
@@ -73,6 +73,7 @@ public static class TrainingStudySpecJson
                 Trained = TrainingNames.ParseTrained((string)o["trained"]!), Reduction = OptionNames.ParseReduction((string)o["reduction"]!),
                 EvalEvery = (int)o["eval_every"]!, DivergenceFactor = (double)o["divergence_factor"]!, StopLossRatio = (double)o["stop_loss_ratio"]!,
                 EvalChunk = (int)o["eval_chunk"]!,
+                TestAtStart = o["test_at_start"] is not { } atStart || (bool)atStart!,
                 Backward = o["backward"] is { } backward ? OptionNames.ParseBackward((string)backward!) : BackwardPass.Explicit,
             };
             var spec = new TrainingStudySpec(Network(root["network"]!.AsObject()),

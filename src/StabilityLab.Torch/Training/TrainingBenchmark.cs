@@ -36,7 +36,9 @@ public sealed record TrainingBenchmarkSpec(
 
 /// <summary>
 /// The achieved rate of one training step (forward + backward matrix-multiply FLOPs / median step time) against
-/// TorchSharp's own matrix multiply of the layer's shape (b × m)·(m × m) timed in the same process: Ratio = step/matmul.
+/// TorchSharp's own matrix multiply of the layer's shape (b × m)·(m × m) timed in the same process: Ratio = step/matmul,
+/// for the autograd step (<see cref="StepSeconds"/>) and the explicit one (<see cref="ExplicitStepSeconds"/>,
+/// <see cref="ExplicitGradientDescent"/>), timed in turn.
 /// </summary>
 public sealed record TrainingBenchmarkResult(
     TrainingBenchmarkSpec Spec,
@@ -45,13 +47,17 @@ public sealed record TrainingBenchmarkResult(
     double StepSeconds,
     double StepGflop,
     double StepGflops,
-    double MatmulGflops)
+    double MatmulGflops,
+    double ExplicitStepSeconds)
 {
     public double Ratio => StepGflops / MatmulGflops;
 
+    public double ExplicitRatio => StepGflop / ExplicitStepSeconds / MatmulGflops;
+
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
         $"training step (post, m={Spec.Width}, L={Spec.Depth}, b={Spec.Batch}, {OptionNames.PrecisionName(Spec.Precision)}, train {Spec.Trained.Name()}, {Device}, {Threads} thread(s)): "
-        + $"{StepSeconds * 1e3:F1} ms, {StepGflop:F2} GFLOP -> {StepGflops:F1} GFLOP/s; matmul ({Spec.Batch}x{Spec.Width})·({Spec.Width}x{Spec.Width}): {MatmulGflops:F1} GFLOP/s; ratio {100 * Ratio:F0}% (target >= 50%)");
+        + $"autograd {StepSeconds * 1e3:F1} ms, explicit {ExplicitStepSeconds * 1e3:F1} ms ({StepSeconds / ExplicitStepSeconds:F2}x); {StepGflop:F2} GFLOP -> {StepGflops:F1} and {StepGflop / ExplicitStepSeconds:F1} GFLOP/s; "
+        + $"matmul ({Spec.Batch}x{Spec.Width})·({Spec.Width}x{Spec.Width}): {MatmulGflops:F1} GFLOP/s; ratio {100 * Ratio:F0}% and {100 * ExplicitRatio:F0}% (target >= 50%)");
 }
 
 /// <summary>Measures <see cref="TrainingBenchmarkResult"/> (a benchmark for the bench command, not a test).</summary>
@@ -99,6 +105,15 @@ public static class TrainingBenchmark
             loss.Item(); // synchronizes
         }
 
+        using var explicitStep = new ExplicitGradientDescent(model, spec.Trained, 1e-6);
+        void Explicit()
+        {
+            using var scope = NewDisposeScope();
+            var output = explicitStep.Forward(X);
+            explicitStep.Step(Y);
+            output.sum().Item(); // synchronizes (after the step's work on the same stream)
+        }
+
         using var H = randn(new long[] { spec.Batch, spec.Width }, spec.Precision, dev);
         using var Wm = randn(new long[] { spec.Width, spec.Width }, spec.Precision, dev);
         // As many multiplies per timing as the step has layer GEMMs (at least 4), so both timings last about as long.
@@ -114,18 +129,22 @@ public static class TrainingBenchmark
 
         Step();
         Step();
+        Explicit();
+        Explicit();
         Matmul();
-        // Interleaved, so that both see the same machine (a busy neighbour slows both alike); medians of each.
+        // Interleaved, so that all see the same machine (a busy neighbour slows them alike); medians of each.
         var stepTimes = new double[spec.Repeats];
+        var explicitTimes = new double[spec.Repeats];
         var mmTimes = new double[spec.Repeats];
         for (int i = 0; i < spec.Repeats; i++)
         {
             stepTimes[i] = Timing.Seconds(Step);
+            explicitTimes[i] = Timing.Seconds(Explicit);
             mmTimes[i] = Timing.Seconds(Matmul) / inner;
         }
         double step = stepTimes.Median(), mm = mmTimes.Median();
         double mmFlop = 2.0 * spec.Batch * spec.Width * spec.Width;
         double flop = StepFlops(spec.Width, spec.Depth, spec.Batch, spec.InputDim, spec.OutputDim, spec.Trained);
-        return new TrainingBenchmarkResult(spec, dev.ToString(), threads, step, flop / 1e9, flop / step / 1e9, mmFlop / mm / 1e9);
+        return new TrainingBenchmarkResult(spec, dev.ToString(), threads, step, flop / 1e9, flop / step / 1e9, mmFlop / mm / 1e9, explicitTimes.Median());
     }
 }

@@ -199,6 +199,7 @@ public sealed class TrainCommandTests
             Assert.That(b.StepGflops, Is.GreaterThan(0).And.LessThan(1e5));
             Assert.That(b.MatmulGflops, Is.GreaterThan(0).And.LessThan(1e5));
             Assert.That(b.Ratio, Is.GreaterThan(0));
+            Assert.That(b.ExplicitStepSeconds, Is.GreaterThan(0).And.LessThan(10));
             Assert.That(b.StepGflop * 1e9, Is.EqualTo(TrainingBenchmark.StepFlops(32, 2, 16, 8, 2, TrainedParameters.Hidden)));
             Assert.That(b.Summary(), Does.Contain("GFLOP/s"));
         });

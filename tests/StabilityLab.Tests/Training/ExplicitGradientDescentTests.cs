@@ -80,33 +80,23 @@ public sealed class ExplicitGradientDescentTests
     }
 
     /// <summary>θ_T − θ_0 for every trained parameter after <see cref="Steps"/> autograd steps of F = Σ ½‖f − y‖².</summary>
-    private static List<Tensor> DisplacementByAutograd(NetworkSpec spec, TrainedParameters trained, double eta)
-    {
-        var (model, parameters) = Trainer.Initialize(spec, 5, new TrainingOptions { Trained = trained }, CPU);
-        using var _ = model;
-        var start = parameters.Select(p => p.detach().clone()).ToList();
-        using var x = Inputs();
-        using var y = Targets();
-        using var step = new GradientStep(parameters, eta, 0);
-        for (int t = 0; t < Steps; t++)
+    private static List<Tensor> DisplacementByAutograd(NetworkSpec spec, TrainedParameters trained, double eta) =>
+        Displacement(spec, trained, (model, parameters, x, y) =>
         {
-            using var scope = NewDisposeScope();
-            step.ZeroGrad();
-            ResNetModule.SquaredLoss(model.forward(x), y).backward();
-            step.Step();
-        }
-        return Displacements(parameters, start);
-    }
+            using var step = new GradientStep(parameters, eta, 0);
+            for (int t = 0; t < Steps; t++)
+            {
+                using var scope = NewDisposeScope();
+                step.ZeroGrad();
+                ResNetModule.SquaredLoss(model.forward(x), y).backward();
+                step.Step();
+            }
+        });
 
-    private static List<Tensor> DisplacementByExplicitStep(NetworkSpec spec, TrainedParameters trained, double eta)
-    {
-        var (model, parameters) = Trainer.Initialize(spec, 5, new TrainingOptions { Trained = trained }, CPU);
-        using var _ = model;
-        var start = parameters.Select(p => p.detach().clone()).ToList();
-        using var x = Inputs();
-        using var y = Targets();
-        using (var step = new ExplicitGradientDescent(model, trained, eta))
+    private static List<Tensor> DisplacementByExplicitStep(NetworkSpec spec, TrainedParameters trained, double eta) =>
+        Displacement(spec, trained, (model, _, x, y) =>
         {
+            using var step = new ExplicitGradientDescent(model, trained, eta);
             for (int t = 0; t < Steps; t++)
             {
                 using var scope = NewDisposeScope();
@@ -114,7 +104,17 @@ public sealed class ExplicitGradientDescentTests
                 step.Step(y);
             }
             step.WriteBack();
-        }
+        });
+
+    /// <summary>The network of seed 5, trained by <paramref name="train"/> on the data: how far each trained parameter moved.</summary>
+    private static List<Tensor> Displacement(NetworkSpec spec, TrainedParameters trained, Action<ResNetModule, IReadOnlyList<Parameter>, Tensor, Tensor> train)
+    {
+        var (model, parameters) = Trainer.Initialize(spec, 5, new TrainingOptions { Trained = trained }, CPU);
+        using var _ = model;
+        var start = parameters.Select(p => p.detach().clone()).ToList();
+        using var x = Inputs();
+        using var y = Targets();
+        train(model, parameters, x, y);
         return Displacements(parameters, start);
     }
 

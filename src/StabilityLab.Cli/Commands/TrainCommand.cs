@@ -35,6 +35,7 @@ public static class TrainCommand
         var outputDim = ModelOptions.OutputDim("synthetic output dimension d");
         var targets = new Option<string>("--targets") { Description = "synthetic targets: random (N(0,1)) or teacher (a random network)", DefaultValueFactory = _ => "random" };
         var optimizer = new Option<string>("--optimizer") { Description = "gd (full-batch gradient descent, the theory) or sgd (minibatch, momentum)", DefaultValueFactory = _ => "gd" };
+        var backward = new Option<string>("--backward") { Description = "how gd gets its gradient: explicit (each block's backward written out, fused with the update; same dynamics to rounding, faster) or autograd (sgd and post-bn always use autograd)", DefaultValueFactory = _ => "explicit" };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ", DefaultValueFactory = _ => 0.9 };
         var batch = new Option<int>("--batch-size") { Description = "SGD minibatch size b", DefaultValueFactory = _ => 128 };
         var steps = new Option<int>("--steps") { Description = "parameter updates per run", DefaultValueFactory = _ => 500 };
@@ -55,7 +56,7 @@ public static class TrainCommand
         foreach (var o in new Option[]
                  {
                      block, activation, weights, width, depths, taus, seeds, lrs, dataset, dataPath, trainSize, testSize, inputDim, outputDim,
-                     targets, optimizer, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, device, maxMemory, outDir, resume, json,
+                     targets, optimizer, backward, momentum, batch, steps, precision, trained, reduction, evalEvery, divergence, stopRatio, threads, device, maxMemory, outDir, resume, json,
                  })
             cmd.Options.Add(o);
         cmd.Subcommands.Add(BuildBench(io));
@@ -84,6 +85,7 @@ public static class TrainCommand
                 EvalEvery = every ?? (opt == OptimizerKind.GradientDescent ? 1 : Math.Max(1, TrainCount(data) / Math.Max(b, 1))),
                 DivergenceFactor = r.GetValue(divergence),
                 StopLossRatio = r.GetValue(stopRatio),
+                Backward = OptionNames.ParseBackward(r.GetValue(backward)!),
             };
             var network = new NetworkSpec(
                 width: r.GetValue(width),

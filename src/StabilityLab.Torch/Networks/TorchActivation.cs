@@ -24,6 +24,10 @@ public static class TorchActivation
         _ => throw new InvalidOperationException($"activation {activation} has no TorchSharp interpreter"),
     };
 
+    /// <summary>g ⊙ φ'(u) given y = φ(u) (<see cref="DerivativeFromOutput"/>; g itself for the identity).</summary>
+    public static Tensor TimesDerivativeFromOutput(Activation activation, Tensor g, Tensor y) =>
+        DerivativeFromOutput(activation, y) is { } d ? g.mul(d) : g;
+
     /// <summary>
     /// φ'(u) from the output y = φ(u) alone, for the explicit backward pass, which keeps only outputs: ReLU' = 1[y &gt; 0] = sign(y)
     /// (y ≥ 0; 0 at y = 0, as autograd's ReLU), tanh' = 1 − y²; null for the identity (no factor).

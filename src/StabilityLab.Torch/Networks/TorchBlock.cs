@@ -92,7 +92,7 @@ public abstract class TorchBlock
     }
 
     /// <summary>g ⊙ φ'(u) given y = φ(u) (<see cref="TorchActivation.DerivativeFromOutput"/>).</summary>
-    protected Tensor TimesPhiPrimeOf(Tensor g, Tensor y) => TorchActivation.DerivativeFromOutput(Activation, y) is { } d ? g.mul(d) : g;
+    protected Tensor TimesPhiPrimeOf(Tensor g, Tensor y) => TorchActivation.TimesDerivativeFromOutput(Activation, g, y);
 
     private InvalidOperationException NoExplicitStep() => new($"block {GetType().Name} has no explicit gradient-descent step; it trains by autograd");
 

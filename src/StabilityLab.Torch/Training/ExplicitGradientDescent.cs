@@ -37,11 +37,10 @@ public sealed class ExplicitGradientDescent : IDisposable
         _w = new Tensor[depth];
         _v = new Tensor?[depth];
         _tape = new (Tensor, Tensor, Tensor)[depth];
-        bool outer = model.Spec.Block == BlockKind.Res3;
         using var scope = NewDisposeScope();
         for (int l = 0; l < depth; l++)
         {
-            var (w, v) = _block.ScaleForExplicit(model.Tau[l], model.BranchWeights(l + 1), outer ? model.SecondBranchWeights(l + 1) : null);
+            var (w, v) = _block.ScaleForExplicit(model.Tau[l], model.BranchWeights(l + 1), OuterWeights(l));
             _w[l] = w.DetachFromDisposeScope();
             _v[l] = v?.DetachFromDisposeScope();
         }
@@ -81,8 +80,7 @@ public sealed class ExplicitGradientDescent : IDisposable
         }
         if (_all)
         {
-            var dg = TorchActivation.DerivativeFromOutput(_model.Spec.Activation, _h0) is { } d ? g.mul(d) : g;
-            _model.InputWeights.AddScaledProduct(-_eta, dg, _x);
+            _model.InputWeights.AddScaledProduct(-_eta, TorchActivation.TimesDerivativeFromOutput(_model.Spec.Activation, g, _h0), _x);
         }
         _output = null;
     }
@@ -90,10 +88,12 @@ public sealed class ExplicitGradientDescent : IDisposable
     /// <summary>Writes the current W_l (V_l) into the module (A and B are always current).</summary>
     public void WriteBack()
     {
-        bool outer = _model.Spec.Block == BlockKind.Res3;
         for (int l = 0; l < _w.Length; l++)
-            _block.UnscaleInto(_model.Tau[l], _w[l], _v[l], _model.BranchWeights(l + 1), outer ? _model.SecondBranchWeights(l + 1) : null);
+            _block.UnscaleInto(_model.Tau[l], _w[l], _v[l], _model.BranchWeights(l + 1), OuterWeights(l));
     }
+
+    /// <summary>The module's V_{l+1} for a block that has one (res3), else null.</summary>
+    private Tensor? OuterWeights(int l) => _block.HasOuterWeights ? _model.SecondBranchWeights(l + 1) : null;
 
     public void Dispose()
     {

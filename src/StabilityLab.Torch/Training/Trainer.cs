@@ -185,33 +185,36 @@ public static class Trainer
             return t < options.Steps;
         }
 
-        public int RunGradientDescent(GradientStep optimizer, double scale, Action<int>? onStep)
+        /// <summary>Full-batch gradient descent by autograd: gradients of scale·F, then <paramref name="optimizer"/>'s update.</summary>
+        public int RunGradientDescent(GradientStep optimizer, double scale, Action<int>? onStep) => RunFullBatch(
+            () =>
+            {
+                optimizer.ZeroGrad();
+                return model.forward(train.X);
+            },
+            loss =>
+            {
+                loss.Times(scale).backward();
+                optimizer.Step();
+            }, onStep);
+
+        /// <summary>Full-batch gradient descent by the explicit backward pass (its step already holds η·scale).</summary>
+        public int RunExplicit(ExplicitGradientDescent step, Action<int>? onStep) =>
+            RunFullBatch(() => step.Forward(train.X), _ => step.Step(train.Y), onStep);
+
+        /// <summary>The loop both full-batch backward passes share: the output at step t, its loss checked and recorded, then
+        /// the update (given the loss tensor) unless the run stops there.</summary>
+        private int RunFullBatch(Func<Tensor> forward, Action<Tensor> update, Action<int>? onStep)
         {
             for (int t = 0; ; t++)
             {
                 using var scope = NewDisposeScope();
-                optimizer.ZeroGrad();
-                var output = model.forward(train.X);
+                var output = forward();
                 var loss = ResNetModule.SquaredLoss(output, train.Y);
                 double f = loss.Item();
                 long? correct = train.Labels is null ? null : CountCorrect(output.detach(), train.Labels);
                 if (!Check(t, f, correct, t % options.EvalEvery == 0)) return t;
-                loss.Times(scale).backward();
-                optimizer.Step();
-                onStep?.Invoke(1);
-            }
-        }
-
-        public int RunExplicit(ExplicitGradientDescent step, Action<int>? onStep)
-        {
-            for (int t = 0; ; t++)
-            {
-                using var scope = NewDisposeScope();
-                var output = step.Forward(train.X);
-                double f = ResNetModule.SquaredLoss(output, train.Y).Item();
-                long? correct = train.Labels is null ? null : CountCorrect(output, train.Labels);
-                if (!Check(t, f, correct, t % options.EvalEvery == 0)) return t;
-                step.Step(train.Y);
+                update(loss);
                 onStep?.Invoke(1);
             }
         }

@@ -73,8 +73,7 @@ public static class TrainingStudySpecJson
                 Trained = TrainingNames.ParseTrained((string)o["trained"]!), Reduction = OptionNames.ParseReduction((string)o["reduction"]!),
                 EvalEvery = (int)o["eval_every"]!, DivergenceFactor = (double)o["divergence_factor"]!, StopLossRatio = (double)o["stop_loss_ratio"]!,
                 EvalChunk = (int)o["eval_chunk"]!,
-                TestAtStart = o["test_at_start"] is not { } atStart || (bool)atStart!,
-                Backward = o["backward"] is { } backward ? OptionNames.ParseBackward((string)backward!) : BackwardPass.Explicit,
+                TestAtStart = (bool)o["test_at_start"]!, Backward = OptionNames.ParseBackward((string)o["backward"]!),
             };
             var spec = new TrainingStudySpec(Network(root["network"]!.AsObject()),
                 root["depths"]!.AsArray().Select(x => (int)x!).ToList(),

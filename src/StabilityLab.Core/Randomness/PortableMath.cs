@@ -50,6 +50,26 @@ public static partial class PortableMath
         return LogNormal(x);
     }
 
+    /// <summary>
+    /// dest[i] = <see cref="Log(double)"/>(x[i]), eight at a time where all eight are normal positive numbers (the vector
+    /// version performs the same operations, so the bits are those of the scalar call). For the logarithms a loop
+    /// collects first and takes after (the exact sampler's per-layer norms).
+    /// </summary>
+    public static void Log(ReadOnlySpan<double> x, Span<double> dest)
+    {
+        if (dest.Length < x.Length) throw new ArgumentException("destination too short", nameof(dest));
+        int n = x.Length, k = 0;
+        var min = Vector512.Create(2.2250738585072014E-308);
+        var inf = Vector512.Create(double.PositiveInfinity);
+        for (; k + 8 <= n; k += 8)
+        {
+            var v = Vector512.Create(x.Slice(k, 8));
+            if (Vector512.GreaterThanOrEqualAll(v, min) && Vector512.LessThanAll(v, inf)) Log(v).CopyTo(dest.Slice(k, 8));
+            else for (int j = k; j < k + 8; j++) dest[j] = Log(x[j]);
+        }
+        for (; k < n; k++) dest[k] = Log(x[k]);
+    }
+
     private static double LogNormal(double x)
     {
         long ix = BitConverter.DoubleToInt64Bits(x);

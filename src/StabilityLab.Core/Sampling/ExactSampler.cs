@@ -28,6 +28,10 @@ public sealed class ExactSampler
     private readonly ForwardTape _tape;
     private readonly double[] _h0, _pre, _a, _v, _w, _tmp;
     private readonly Memory<double> _gRow, _gtRow, _gt2Row; // read by every backward pass: whole cache lines (AlignedRows)
+    // The fused post path's per-layer squared norms of the rows x_l, of the gradient buffer and of v_l, whose logarithms
+    // are taken in place for all layers at once after each pass; ln τ_l; the rows' norms.
+    private readonly double[] _forward2, _backward2, _branch2, _tauLogs, _rowNorm;
+    private readonly int[] _rowScale, _gradScale; // the powers of two taken out of row x_l and out of the gradient buffer at layer l
 
     /// <param name="spec">The cell.</param>
     /// <param name="path">The SIMD path of the normals.</param>
@@ -58,6 +62,14 @@ public sealed class ExactSampler
         _gtRow = AlignedRows.Row(_m);
         _gt2Row = AlignedRows.Row(_m);
         _tmp = new double[_m];
+        int perLayer = _fused ? _L + 1 : 0;
+        _forward2 = new double[perLayer];
+        _rowNorm = new double[perLayer];
+        _rowScale = new int[perLayer];
+        _gradScale = new int[perLayer];
+        _backward2 = new double[perLayer];
+        _branch2 = new double[perLayer];
+        _tauLogs = new double[perLayer];
     }
 
     public NetworkSpec Spec => _spec;
@@ -74,12 +86,13 @@ public sealed class ExactSampler
 
     /// <summary>
     /// Bytes one sampler (one worker thread) holds for <paramref name="taus"/> τ schedules per trial: its forward tape
-    /// (stored, or checkpointed at <see cref="CheckpointInterval"/>), nine scratch vectors of m, and per τ the trial's
-    /// records (forward, backward, weight-gradient traces, log norms and inverse norms: 5·8·L bytes).
+    /// (stored, or checkpointed at <see cref="CheckpointInterval"/>), nine scratch vectors of m, per τ the trial's
+    /// records (forward, backward, weight-gradient traces, log norms and inverse norms: 5·8·L bytes) and, for the fused
+    /// post path, its per-layer norms, scales and logarithms (6·8·L bytes).
     /// </summary>
     public static long WorkingSetBytes(NetworkSpec spec, int taus, bool checkpointed) =>
         ForwardTape.Bytes(spec, checkpointed ? CheckpointInterval(spec) : 0, cacheBackward: taus > 1)
-        + 9 * 8L * spec.Width + taus * 40L * (spec.Depth + 1);
+        + 9 * 8L * spec.Width + taus * 40L * (spec.Depth + 1) + (ForwardTape.DrawsOnlyForward(spec) ? 48L * (spec.Depth + 1) : 0);
 
     /// <summary>True when one trial's stored forward pass fits in arrays (m·(L+1) values each); else only checkpointing can run it.</summary>
     public static bool StoredFits(NetworkSpec spec) => (long)(spec.Depth + 1) * spec.Width <= Array.MaxLength;
@@ -113,9 +126,10 @@ public sealed class ExactSampler
     }
 
     /// <summary>
-    /// Layer l of the forward pass: x_l from x_{l−1} (both on the tape), logH[l] = log‖h_l‖² and, for the fused post
-    /// block, inv[l] = 1/‖x_l‖. A pure function of x_{l−1}, logH[l−1], inv[l−1] and the draws, so the backward pass
-    /// recomputes a checkpointed segment with it bit for bit. False when the layer is exactly zero (a dead trial).
+    /// Layer l of the forward pass: x_l from x_{l−1} (both on the tape), logH[l] = log‖h_l‖² or, for the fused post
+    /// block, ‖x_l‖², 1/‖x_l‖ and the row's power-of-two scale (logH after the pass). A pure function of layer l − 1's
+    /// row and values and of the draws, so the backward pass recomputes a checkpointed segment with it bit for bit.
+    /// False when the layer is exactly zero (a dead trial).
     /// </summary>
     private bool Step(int l, double[] tau, double[] logH, double[] inv)
     {
@@ -125,10 +139,13 @@ public sealed class ExactSampler
         double t = tau[l - 1];
         if (_fused)
         {
-            double n2 = PostBlockKernels.Forward(xp, inv[l - 1], z, t * _s, _relu, xn);
+            // x_l = φ(x_{l−1} + τ√(2/m)‖x_{l−1}‖ z) = ‖x_{l−1}‖·φ(x̂_{l−1} + τ√(2/m) z): the step on unit vectors times a norm
+            double n2 = PostBlockKernels.Forward(xp, z, t * _s * _rowNorm[l - 1], _relu, xn);
             if (!(n2 > 0) || !double.IsFinite(n2)) return false;
-            logH[l] = logH[l - 1] + PortableMath.Log(n2);
-            inv[l] = 1 / Math.Sqrt(n2);
+            _rowScale[l] = KeepInRange(xn, ref n2);
+            _forward2[l] = n2;
+            _rowNorm[l] = Math.Sqrt(n2);
+            inv[l] = 1 / _rowNorm[l];
             return true;
         }
         switch (_spec.Block)
@@ -162,9 +179,10 @@ public sealed class ExactSampler
     {
         for (int l = 1; l <= _L; l++)
         {
-            _tape.Enter(l, stream);
+            _tape.Enter(l);
+            _tape.Draw(l, stream);
             if (!Step(l, tau, logH, inv)) return false;
-            fwd[l] = logH[l] - logH[0];
+            if (!_fused) fwd[l] = logH[l] - logH[0];
         }
         return true;
     }
@@ -174,10 +192,27 @@ public sealed class ExactSampler
     {
         int j = _tape.SegmentOf(l);
         if (j == _tape.Current) return;
-        _tape.Restore(j, stream);
+        _tape.Restore(j);
         int end = Math.Min((j + 1) * _tape.Interval, _L);
         for (int i = j * _tape.Interval + 1; i < end; i++)
+        {
+            _tape.Draw(i, stream);
             if (!Step(i, tau, logH, inv)) throw new InvalidOperationException($"layer {i} died when recomputed but not in the forward pass");
+        }
+        if (!_fused) _tape.Draw(end, stream); // the fused backward pass reads no forward draw
+    }
+
+    /// <summary>
+    /// z̃_l of the fused post path: from the tape when cached, else drawn now into one of two scratch rows, alternating, so
+    /// that the draw of the layer below does not overwrite the one in use.
+    /// </summary>
+    private ReadOnlySpan<double> BackwardDraw(RandomStream stream, int l, ref bool spare)
+    {
+        if (_tape.CachesBackward) return _tape.Zt(l);
+        var dest = spare ? Gt2 : Gt;
+        spare = !spare;
+        NormalGenerator.Fill(stream, RandomStream.Domain(l, StreamIds.Trial.Backward), dest, _path);
+        return dest;
     }
 
     /// <summary>z̃_l (and z̃′_l for res3): from the tape when cached, else drawn now into scratch.</summary>
@@ -199,7 +234,7 @@ public sealed class ExactSampler
         var inv = Array.Empty<double>(); // the fused path's inverse norms: unused here
 
         // h_0 = φ(A x), A x ~ N(0, (2/m) I) for ‖x‖ = 1.
-        _tape.BeginForward(stream);
+        _tape.BeginForward();
         var x0 = _tape.X(0);
         TensorPrimitives.Multiply(_h0, _s, x0);
         _spec.Activation.Apply(x0, x0);
@@ -280,9 +315,11 @@ public sealed class ExactSampler
     }
 
     /// <summary>
-    /// The post block with ReLU or identity φ through the fused kernels of <see cref="PostBlockKernels"/>:
-    /// the same mathematics as the general path, with rows x_l stored unnormalized
-    /// (h_l = ‖h_{l−1}‖·x_l) and the gradient kept in a buffer read through its inverse norm.
+    /// The post block with ReLU or identity φ through the fused kernels of <see cref="PostBlockKernels"/>: the same
+    /// mathematics as the general path on unnormalized rows. Row x_l is h_l up to a positive scale, h_l = e^(Λ_l/2) x_l with
+    /// Λ_l = ln(2/m) + 2 ln 2 · (the powers of two taken out so far), so log‖h_l‖² = ln‖x_l‖² + Λ_l; the gradient buffer G
+    /// holds g_l up to a scale that changes only by the powers of two taken out (<see cref="KeepInRange"/>). The
+    /// logarithms of the per-layer norms are taken after each pass, eight at a time.
     /// </summary>
     private TrialMeasurement RunPostHomogeneous(RandomStream stream, double[] tau)
     {
@@ -293,38 +330,106 @@ public sealed class ExactSampler
         var inv = new double[_L + 1]; // 1/‖x_l‖
 
         // h_0 = φ(√(2/m) z_0) = √(2/m) φ(z_0)
-        _tape.BeginForward(stream);
+        _tape.BeginForward();
         var x0 = _tape.X(0);
         _spec.Activation.Apply(_h0, x0);
         double n0 = FixedOrderSums.SumOfSquares(x0);
         if (!(n0 > 0)) return TrialMeasurement.DeadTrial(_L);
-        logH[0] = PortableMath.Log(_s * _s) + PortableMath.Log(n0);
-        inv[0] = 1 / Math.Sqrt(n0);
+        _forward2[0] = n0;
+        _rowScale[0] = 0;
+        _rowNorm[0] = Math.Sqrt(n0);
+        inv[0] = 1 / _rowNorm[0];
         if (!Forward(stream, tau, logH, inv, fwd)) return TrialMeasurement.DeadTrial(_L);
+        var logs = _forward2.AsSpan(0, _L + 1);
+        PortableMath.Log(logs, logs); // in place: a recomputed segment writes its squared norms again, but reads only _rowNorm
+        double logVariance = PortableMath.Log(_s * _s);
+        int taken = 0;
+        for (int l = 0; l <= _L; l++)
+        {
+            taken += _rowScale[l];
+            logH[l] = logVariance + 2.0 * taken * Ln2 + logs[l];
+            fwd[l] = logH[l] - logH[0];
+        }
 
-        if (!OutputGradient(stream, _tape.X(_L), inv[_L], logH[_L], out double lg, out double gn2)) return TrialMeasurement.DeadTrial(_L);
-        double lgL = lg;
+        if (!OutputGradient(stream, _tape.X(_L), inv[_L], logH[_L], out double lgL, out double gn2)) return TrialMeasurement.DeadTrial(_L);
         if (_relu) PostBlockKernels.Mask(_tape.X(_L), G); // D_L g_L: the backward passes read g with its layer's mask applied
+        _backward2[_L] = gn2;
+        _gradScale[_L] = 0;
 
+        // Each layer's sums ‖G‖², zᵀG, xpᵀz̃ are gathered by the update pass of the layer above (one pass over G per layer);
+        // at the top, and below a checkpointed segment's first layer, by a pass of their own (the same bits).
+        bool spare = false; // which scratch row holds z̃ of the layer below (its draw must not overwrite this layer's)
+        var zt = BackwardDraw(stream, _L, ref spare);
+        var (g2, xg, xpg, xzt) = PostBlockKernels.BackwardReduce(_tape.X(_L), _tape.X(_L - 1), zt, G);
         for (int l = _L; l >= 1; l--)
         {
-            Recall(l, stream, tau, logH, inv);
             var xp = _tape.X(l - 1);
-            var z = _tape.Z(l);
-            var zt = BackwardDraw(stream, l, inner: false);
-            double t = tau[l - 1], c = t * _s, ginv = 1 / Math.Sqrt(gn2), ip = inv[l - 1];
-            var (nv2, zv, xzt) = PostBlockKernels.BackwardReduce(xp, z, zt, G, ginv);
+            double t = tau[l - 1], c = t * _s, ip = inv[l - 1], gn = Math.Sqrt(gn2);
+            double nv2 = g2 / gn2; // v = D_l g_l/‖g_l‖
             if (!(nv2 > 0)) return TrialMeasurement.DeadTrial(_L);
             double nv = Math.Sqrt(nv2);
-            // g_{l-1} = v + τ Wᵀv = v + τ√(2/m) [‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃)], ĥ = xp·ip
-            double a = c * nv, b = c * (zv - nv * xzt * ip) * ip;
-            wgrad[l - 1] = 2 * PortableMath.Log(t) + lg + PortableMath.Log(nv2) + logH[l - 1];
-            gn2 = PostBlockKernels.BackwardUpdate(xp, zt, G, ginv, _relu, a, b);
+            // g_{l-1} = v + τ Wᵀv = v + τ√(2/m) [‖v‖ z̃ + ĥ (zᵀv − ‖v‖ ĥᵀz̃)], ĥ = xp·ip; times ‖G‖ on the buffer.
+            // On the mask, 2^e x_l = x_{l−1} + τ√(2/m)‖x_{l−1}‖ z_l, so τ√(2/m) zᵀG = (2^e x_lᵀG − x_{l−1}ᵀG)·ip: z_l is never read.
+            double a = c * nv * gn, b = (Math.ScaleB(xg, _rowScale[l]) - xpg - a * xzt) * ip * ip;
+            _branch2[l - 1] = nv2;
+            int e;
+            if (l == 1)
+            {
+                gn2 = PostBlockKernels.BackwardUpdate(xp, zt, G, _relu, a, b);
+                e = KeepInRange(G, ref gn2);
+            }
+            else if (_tape.SegmentOf(l - 1) == _tape.Current)
+            {
+                var ztBelow = BackwardDraw(stream, l - 1, ref spare);
+                (gn2, g2, xg, xpg, xzt) = PostBlockKernels.BackwardUpdateReduce(xp, zt, G, _relu, a, b, _tape.X(l - 2), ztBelow);
+                zt = ztBelow;
+                e = KeepInRange(G, ref gn2);
+                g2 = Math.ScaleB(g2, -2 * e); // exact: the sums of the rescaled buffer
+                xg = Math.ScaleB(xg, -e);
+                xpg = Math.ScaleB(xpg, -e);
+            }
+            else
+            {
+                gn2 = PostBlockKernels.BackwardUpdate(xp, zt, G, _relu, a, b);
+                e = KeepInRange(G, ref gn2);
+                Recall(l - 1, stream, tau, logH, inv);
+                zt = BackwardDraw(stream, l - 1, ref spare);
+                (g2, xg, xpg, xzt) = PostBlockKernels.BackwardReduce(_tape.X(l - 1), _tape.X(l - 2), zt, G);
+            }
             if (!(gn2 > 0) || !double.IsFinite(gn2)) return TrialMeasurement.DeadTrial(_L);
-            lg += PortableMath.Log(gn2);
-            bwd[l - 1] = lg - lgL;
+            _backward2[l - 1] = gn2;
+            _gradScale[l - 1] = e;
+        }
+        // log‖g_l‖² = lgL + ln(‖G_l‖²/‖G_L‖²) + 2 ln 2 · (powers of two taken out below L)
+        var branchLogs = _branch2.AsSpan(0, _L);
+        var gradLogs = _backward2.AsSpan(0, _L + 1);
+        PortableMath.Log(branchLogs, branchLogs);
+        PortableMath.Log(gradLogs, gradLogs);
+        PortableMath.Log(tau, _tauLogs);
+        taken = 0;
+        for (int l = _L; l >= 1; l--)
+        {
+            wgrad[l - 1] = 2 * _tauLogs[l - 1] + (lgL + bwd[l]) + branchLogs[l - 1] + logH[l - 1];
+            taken += _gradScale[l - 1];
+            bwd[l - 1] = gradLogs[l - 1] - gradLogs[_L] + 2.0 * taken * Ln2;
         }
         return new TrialMeasurement(fwd, bwd, wgrad, logH[0], false);
+    }
+
+    private const double Ln2 = 0.6931471805599453; // ln 2, correctly rounded
+    private static readonly double RangeLow = Math.ScaleB(1.0, -500), RangeHigh = Math.ScaleB(1.0, 500);
+
+    /// <summary>
+    /// Keeps an unnormalized row's squared norm n2 within 2^±500 (far from overflow in the next layer's sums): outside it,
+    /// divides the row by 2^e, e = ⌊log₂ n2⌋/2, exactly (a power of two), updates n2 the same way and returns e; else 0.
+    /// </summary>
+    private static int KeepInRange(Span<double> row, ref double n2)
+    {
+        if (n2 >= RangeLow && n2 <= RangeHigh) return 0;
+        int e = Math.ILogB(n2) / 2;
+        TensorPrimitives.Multiply(row, Math.ScaleB(1.0, -e), row);
+        n2 = Math.ScaleB(n2, -2 * e);
+        return e;
     }
 
     /// <summary>

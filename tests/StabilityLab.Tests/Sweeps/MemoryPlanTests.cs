@@ -23,13 +23,13 @@ public class MemoryPlanTests
         var mid = Spec(4096, 2000);
         var roomy = SweepResources.Of(mid, threads: 2, availableMemory: 1L << 40);
         Assert.That(roomy.IntervalOf(0), Is.Zero, "stored when the memory holds it");
-        Assert.That(roomy.MemoryBytes, Is.GreaterThan(2 * 16L * 4096 * 2000));
-        var midTight = SweepResources.Of(mid, threads: 2, availableMemory: 256L << 20);
-        Assert.That(midTight.IntervalOf(0), Is.GreaterThan(0), "checkpointed when 2 × 131 MB do not fit in 205 MB");
+        Assert.That(roomy.MemoryBytes, Is.GreaterThan(2 * 8L * 4096 * 2000), "the post block with ReLU stores its x rows");
+        var midTight = SweepResources.Of(mid, threads: 2, availableMemory: 128L << 20);
+        Assert.That(midTight.IntervalOf(0), Is.GreaterThan(0), "checkpointed when 2 × 66 MB do not fit in 102 MB");
 
         var spec = Spec(16384, 10_000);
         Assert.That(SweepResources.Of(spec, threads: 2, availableMemory: 1L << 40).IntervalOf(0), Is.GreaterThan(0),
-            "2.6 GB per thread is beyond the stored limit: checkpointed even on a machine that holds it");
+            "1.3 GB per thread is beyond the stored limit: checkpointed even on a machine that holds it");
         long gib = 1L << 30;
         var tight = SweepResources.Of(spec, threads: 2, availableMemory: gib);
         Assert.That(tight.IntervalOf(0), Is.EqualTo(ExactSampler.CheckpointInterval(new NetworkSpec(16384, 10_000, TauRule.Parse("1/sqrt(L)")))));
@@ -67,10 +67,10 @@ public class MemoryPlanTests
     [Test]
     public void SampleCheckpointsUnderASmallMemoryCapWithTheSameOutputAndRefusesUnderATinyOne()
     {
-        // m = 600, L = 900, 2 threads: stored ≈ 2 × 8.6 MiB, checkpointed ≈ 2 × 0.4 MiB, so a 12 MiB cap (9.6 planned) checkpoints.
+        // m = 600, L = 900, 2 threads: stored ≈ 2 × 4.2 MiB, checkpointed ≈ 2 × 0.4 MiB, so an 8 MiB cap (6.4 planned) checkpoints.
         string[] args = ["sample", "--width", "600", "--depth", "900", "--trials", "6", "--threads", "2", "--json"];
         var stored = CliHarness.Run(args);
-        var capped = CliHarness.Run([.. args, "--max-memory-mib", "12"]);
+        var capped = CliHarness.Run([.. args, "--max-memory-mib", "8"]);
         Assert.That(stored.Code, Is.Zero, stored.Err);
         Assert.That(capped.Code, Is.Zero, capped.Err);
         Assert.That(capped.Out, Is.EqualTo(stored.Out));

@@ -13,6 +13,18 @@ public static class Timing
         return sw.Elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// Runs the actions in turn for at least <paramref name="seconds"/> in all: long enough for the JIT to replace their
+    /// first, unoptimized code (it recompiles a method in the background some 100 ms after its 30th call), so that
+    /// what is timed next is the code that long runs use.
+    /// </summary>
+    public static void WarmUp(double seconds, params Action[] actions)
+    {
+        var sw = Stopwatch.StartNew();
+        do foreach (var a in actions) a();
+        while (sw.Elapsed.TotalSeconds < seconds);
+    }
+
     /// <summary>The median of <paramref name="repeats"/> timed runs (robust to a busy neighbour now and then).</summary>
     public static double MedianSeconds(int repeats, Action action) =>
         Enumerable.Range(0, repeats).Select(_ => Seconds(action)).Median();

@@ -14,7 +14,7 @@ namespace StabilityLab.Sampling;
 /// accumulated, so τ = 1 at L = 4096 stays finite.
 /// Sums, logarithms and tanh are those of <see cref="FixedOrderSums"/> and <see cref="PortableMath"/>, so a trial gives
 /// the same bits on every CPU.
-/// The forward rows the backward pass reads live on a <see cref="ForwardTape"/>: all of them (≈ 16·m·L bytes), or
+/// The forward rows the backward pass reads live on a <see cref="ForwardTape"/>: all of them (8 to 24·m·L bytes), or
 /// every k-th with segments recomputed (O(m√L) bytes, the same bits; docs/science.md §4).
 /// One instance holds scratch memory: use one per thread.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class ExactSampler
 
     /// <param name="spec">The cell.</param>
     /// <param name="path">The SIMD path of the normals.</param>
-    /// <param name="checkpointInterval">0: keep every layer of the forward pass (≈ 16·m·L bytes); k &gt; 0: keep every
+    /// <param name="checkpointInterval">0: keep every layer of the forward pass (8 to 24·m·L bytes); k &gt; 0: keep every
     /// k-th layer and recompute the rest in the backward pass (<see cref="ForwardTape"/>; the same bits, O(m√L) memory
     /// at k = <see cref="CheckpointInterval"/>).</param>
     public ExactSampler(NetworkSpec spec, SimdPath path = SimdPath.Auto, int checkpointInterval = 0)

@@ -39,6 +39,15 @@ public sealed class ExactSampler
     /// k-th layer and recompute the rest in the backward pass (<see cref="ForwardTape"/>; the same bits, O(m√L) memory
     /// at k = <see cref="CheckpointInterval"/>).</param>
     public ExactSampler(NetworkSpec spec, SimdPath path = SimdPath.Auto, int checkpointInterval = 0)
+        : this(spec, path, checkpointInterval, fusedPost: true)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="fusedPost"/> false runs the post block with ReLU or identity through the general path (rows
+    /// renormalized every layer, z_l read backward): the reference the fused path is tested against.
+    /// </summary>
+    internal ExactSampler(NetworkSpec spec, SimdPath path, int checkpointInterval, bool fusedPost)
     {
         spec.Validate();
         spec.Block.RequireSampled();
@@ -50,9 +59,9 @@ public sealed class ExactSampler
         _L = spec.Depth;
         _s = Math.Sqrt(spec.BranchVariance()); // A and W_l share the variance 2/m
         _homogeneous = spec.Activation.IsPositivelyHomogeneous();
-        _fused = spec.Block == BlockKind.Post && _homogeneous;
+        _fused = fusedPost && ForwardTape.DrawsOnlyForward(spec);
         _relu = spec.Activation == Activation.Relu;
-        _tape = new ForwardTape(spec, checkpointInterval, _path);
+        _tape = new ForwardTape(spec, checkpointInterval, _path, drawsOnlyForward: _fused);
         _h0 = new double[_m];
         _pre = new double[_m];
         _a = new double[_m];

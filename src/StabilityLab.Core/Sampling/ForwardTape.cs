@@ -31,7 +31,11 @@ internal sealed class ForwardTape
     private int _drawnThrough;                     // … through this layer
     private int _scratchLayer = -1;                // the layer whose forward draws the scratch row holds (this trial)
 
-    public ForwardTape(NetworkSpec spec, int interval, SimdPath path)
+    /// <param name="spec">The cell.</param>
+    /// <param name="interval">Layers per segment; 0 or less keeps every layer.</param>
+    /// <param name="path">The SIMD path of the normals.</param>
+    /// <param name="drawsOnlyForward">The backward pass reads no forward draw (<see cref="DrawsOnlyForward"/>).</param>
+    public ForwardTape(NetworkSpec spec, int interval, SimdPath path, bool drawsOnlyForward)
     {
         _m = spec.Width;
         _L = spec.Depth;
@@ -43,7 +47,7 @@ internal sealed class ForwardTape
             throw new SpecException($"width × depth = {(long)_L * _m} is too large for one trial's memory");
         _checkpoints = new AlignedRows(Checkpointed ? Segments : 0, _m);
         _x = new AlignedRows(_k + 1, _m);
-        _forwardOnly = DrawsOnlyForward(spec);
+        _forwardOnly = drawsOnlyForward;
         _z = new AlignedRows(_forwardOnly ? 0 : _k, _m);
         _zScratch = new AlignedRows(_forwardOnly ? 1 : 0, _m);
         _z2 = new AlignedRows(_res3 ? _k : 0, _m);

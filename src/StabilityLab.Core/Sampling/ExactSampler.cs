@@ -11,7 +11,8 @@ namespace StabilityLab.Sampling;
 /// Backward: given u = W h, W =ᵈ u hᵀ/‖h‖² + W̃(I − ĥĥᵀ), so
 /// Wᵀv = ĥ·√(2/m)(zᵀv) + √(2/m)‖v‖(z̃ − ĥ(ĥᵀz̃)), with u = ‖h‖√(2/m) z and z̃ fresh.
 /// Vectors are renormalized every layer (when φ is positively homogeneous) and the log norms
-/// accumulated, so τ = 1 at L = 4096 stays finite.
+/// accumulated, so τ = 1 at L = 4096 stays finite; the post block with ReLU or identity keeps them unnormalized up to
+/// exact powers of two instead (<see cref="RunPostHomogeneous"/>).
 /// Sums, logarithms and tanh are those of <see cref="FixedOrderSums"/> and <see cref="PortableMath"/>, so a trial gives
 /// the same bits on every CPU.
 /// The forward rows the backward pass reads live on a <see cref="ForwardTape"/>: all of them (8 to 24·m·L bytes), or

@@ -137,7 +137,7 @@ public sealed class ExactSampler
 
     /// <summary>
     /// Layer l of the forward pass: x_l from x_{l−1} (both on the tape), logH[l] = log‖h_l‖² or, for the fused post
-    /// block, ‖x_l‖², 1/‖x_l‖ and the row's power-of-two scale (logH after the pass). A pure function of layer l − 1's
+    /// block, ‖x_l‖², ‖x_l‖, 1/‖x_l‖ and the row's power-of-two scale (logH after the pass). A pure function of layer l − 1's
     /// row and values and of the draws, so the backward pass recomputes a checkpointed segment with it bit for bit.
     /// False when the layer is exactly zero (a dead trial).
     /// </summary>
@@ -366,8 +366,9 @@ public sealed class ExactSampler
         _backward2[_L] = gn2;
         _gradScale[_L] = 0;
 
-        // Each layer's sums ‖G‖², zᵀG, xpᵀz̃ are gathered by the update pass of the layer above (one pass over G per layer);
-        // at the top, and below a checkpointed segment's first layer, by a pass of their own (the same bits).
+        // Each layer's sums ‖G‖², x_lᵀG, x_{l−1}ᵀG and x_{l−1}ᵀz̃_l are gathered by the update pass of the layer above (one
+        // pass over G per layer); at the top, and below a checkpointed segment's first layer, by a pass of their own (the
+        // same bits).
         bool spare = false; // which scratch row holds z̃ of the layer below (its draw must not overwrite this layer's)
         var zt = BackwardDraw(stream, _L, ref spare);
         var (g2, xg, xpg, xzt) = PostBlockKernels.BackwardReduce(_tape.X(_L), _tape.X(_L - 1), zt, G);

@@ -57,8 +57,9 @@ internal static class PostBlockKernels
     }
 
     /// <summary>
-    /// The sums a backward layer needs (g carries the ReLU mask D already: <see cref="BackwardUpdate"/>): ‖g‖², zᵀg and
-    /// xpᵀz̃. The same bits as the sums <see cref="BackwardUpdateReduce"/> gathers for the layer below while it writes g.
+    /// The sums a backward layer l needs (g carries the ReLU mask D_l already: <see cref="BackwardUpdate"/>): ‖g‖², x_lᵀg,
+    /// x_{l−1}ᵀg and x_{l−1}ᵀz̃_l (x = x_l, xp = x_{l−1}). The same bits as the sums <see cref="BackwardUpdateReduce"/>
+    /// gathers for the layer below while it writes g.
     /// </summary>
     public static (double G2, double Xg, double Xpg, double Xzt) BackwardReduce(ReadOnlySpan<double> x, ReadOnlySpan<double> xp,
         ReadOnlySpan<double> zt, ReadOnlySpan<double> g)
@@ -142,7 +143,8 @@ internal static class PostBlockKernels
 
     /// <summary>
     /// <see cref="BackwardUpdate"/> of layer l and <see cref="BackwardReduce"/> of layer l − 1 in one pass: while it writes
-    /// g ← D′r it gathers ‖g‖², z_{l−1}ᵀg and x_{l−2}ᵀz̃_{l−1} for the layer below (the same bits as the two passes).
+    /// g ← D′r it gathers ‖g‖², x_{l−1}ᵀg, x_{l−2}ᵀg and x_{l−2}ᵀz̃_{l−1} for the layer below (the same bits as the two
+    /// passes).
     /// </summary>
     public static (double R2, double G2, double Xg, double Xpg, double Xzt) BackwardUpdateReduce(ReadOnlySpan<double> xp, ReadOnlySpan<double> zt,
         Span<double> g, bool relu, double a, double b, ReadOnlySpan<double> xpBelow, ReadOnlySpan<double> ztBelow)
